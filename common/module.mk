@@ -1,0 +1,5 @@
+# common/: orion_strerror() and helpers every subsystem may use.
+COMMON_SRC := common/errors.c
+$(O)/libcommon.a: $(call objs,$(COMMON_SRC))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^

@@ -1,0 +1,37 @@
+# orionfs/: the storage layer (libofs), the FUSE server (libofsfuse) and the
+# programs mkfs.orionfs, fsck.orionfs and mount.orionfs.
+#   orionfs/fuse_*.c   -> libofsfuse (the FUSE server; links fuse3)
+#   orionfs/*_main.c   -> one program each
+#   other orionfs/*.c  -> libofs (storage; no FUSE)
+OFS_MAINS    := $(wildcard orionfs/*_main.c)
+OFSFUSE_SRC  := $(wildcard orionfs/fuse_*.c)
+OFS_SRC      := $(filter-out $(OFS_MAINS) $(OFSFUSE_SRC),$(wildcard orionfs/*.c))
+OFS_LIBS     := $(LIBS_lmdb) $(LIBS_sodium) -lpthread
+
+$(LIB_ofs): $(call objs,$(OFS_SRC))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+$(LIB_ofsfuse): $(call objs,$(OFSFUSE_SRC))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+# Libraries the FUSE server links besides libofs (db/, ctlfs/ ... append).
+MOUNT_LIBS ?=
+
+$(BIN)/mkfs.orionfs: $(O)/orionfs/mkfs_main.o $(LIB_ofs) $(LIB_common)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(OFS_LIBS)
+$(BIN)/fsck.orionfs: $(O)/orionfs/fsck_main.o $(LIB_ofs) $(LIB_common)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(OFS_LIBS)
+$(BIN)/mount.orionfs: $(O)/orionfs/mount_main.o $(LIB_ofsfuse) $$(MOUNT_LIBS) $(LIB_ofs) $(LIB_common)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS_fuse3) $(OFS_LIBS) $(MOUNT_LDLIBS)
+
+SBIN_PROGS += $(BIN)/mkfs.orionfs $(BIN)/fsck.orionfs $(BIN)/mount.orionfs
+
+# Unit tests of the storage layer: tests/unit/test_ofs*.c, one binary each.
+OFS_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/test_ofs*.c))
+$(O)/tests/unit/test_ofs%: $(O)/tests/unit/test_ofs%.o $(LIB_ofs) $(LIB_common)
+	$(CC) $(LDFLAGS) -o $@ $^ $(OFS_LIBS) $(LIBS_check)
+UNIT_TESTS += $(OFS_TESTS)

@@ -1,0 +1,227 @@
+/*
+ * orionfs.h: the OrionFS storage layer, a POSIX file tree inside one LMDB
+ * environment (the image).  No FUSE here: mount.orionfs (orionfs/fuse_*.c)
+ * turns these calls into FUSE replies, and the unit tests drive them directly.
+ *
+ * Contract
+ *  - Every function returns 0 (or a byte count) on success and a negative
+ *    errno, or a negated enum orion_err code (common/orion.h), on failure.
+ *  - Every mutating call is exactly one LMDB write transaction: after a crash
+ *    it is either wholly done or not done at all.
+ *  - Commits are atomic but not durable; ofs_sync() makes everything
+ *    committed so far durable (mount.orionfs calls it for fsync/fsyncdir).
+ *    OFS_OPEN_SYNC makes every commit durable.
+ *  - Inode numbers are persistent and never reused within an image.
+ *    OFS_ROOT_INO is the root directory.
+ *  - Safe to call from several threads at once; writers are serialised by
+ *    LMDB, readers run in parallel.  No read transaction outlives a call.
+ *  - Names are 1..255 bytes with no '/' and no NUL, never "." or "..";
+ *    otherwise -EINVAL (-ENAMETOOLONG when too long).
+ *  - Permission checks are the caller's job (mount.orionfs uses
+ *    default_permissions); ofs_ only checks the structure (ENOTDIR, EISDIR,
+ *    ENOTEMPTY, EEXIST ...).
+ *
+ * The on-image format is documented in docs/orionfs.5.
+ *
+ * Caveats
+ *  - Never use an open struct ofs in a forked child (an LMDB rule).
+ *  - An inode whose nlink reaches 0 while the kernel still knows it is kept
+ *    as an orphan; the caller must call ofs_evict() when the last reference
+ *    goes (FUSE forget).  Orphans left by a crash are reclaimed by the next
+ *    ofs_open() in read-write mode.
+ */
+#ifndef ORIONFS_H
+#define ORIONFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/statvfs.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "common/orion.h"
+
+#define OFS_ROOT_INO 1ULL
+#define OFS_FORMAT_VERSION 1
+#define OFS_NAME_MAX 255
+
+typedef struct ofs ofs;
+
+/* Attributes of one inode, as stored (times at nanosecond precision). */
+struct ofs_attr {
+	uint64_t ino;
+	uint32_t mode; /* S_IFMT bits and permissions */
+	uint32_t nlink;
+	uint32_t uid, gid;
+	uint64_t size;
+	uint64_t rdev;
+	uint64_t blocks; /* 512-byte units actually stored */
+	struct timespec atime, mtime, ctime, btime;
+	uint64_t generation;
+};
+
+/* ofs_setattr's valid mask: which fields of the given attr to apply. */
+enum {
+	OFS_SET_MODE = 1 << 0,
+	OFS_SET_UID = 1 << 1,
+	OFS_SET_GID = 1 << 2,
+	OFS_SET_SIZE = 1 << 3, /* truncate up or down */
+	OFS_SET_ATIME = 1 << 4,
+	OFS_SET_MTIME = 1 << 5,
+	OFS_SET_ATIME_NOW = 1 << 6,
+	OFS_SET_MTIME_NOW = 1 << 7,
+	OFS_SET_CTIME = 1 << 8,
+};
+
+/* ofs_open flags. */
+enum {
+	OFS_OPEN_RDONLY = 1 << 0,
+	OFS_OPEN_SYNC = 1 << 1, /* every commit durable (slow) */
+};
+
+/* mkfs options; a zeroed struct asks for the defaults. */
+struct ofs_mkfs_opts {
+	uint64_t map_size;  /* bytes the image may grow to; 0 = default (1 TiB) */
+	int force;          /* overwrite an existing file */
+	uint32_t root_uid, root_gid; /* owner of / */
+};
+
+/* ofs_mkfs: create a new empty image at path (refuses an existing file
+ * unless opts->force). */
+int ofs_mkfs(const char *path, const struct ofs_mkfs_opts *opts);
+
+/* ofs_open: open an image; -ORION_EBADIMAGE if it is not one,
+ * -ORION_EVERSION if its format is newer than this build,
+ * -ORION_EMOUNTED if another process holds it read-write. */
+int ofs_open(ofs **fsp, const char *path, unsigned flags);
+
+/* ofs_close: close the image (after a final ofs_sync when writable). */
+void ofs_close(ofs *fs);
+
+/* ofs_sync: make every committed change durable on disk. */
+int ofs_sync(ofs *fs);
+
+/* ofs_getattr: attributes of ino. */
+int ofs_getattr(ofs *fs, uint64_t ino, struct ofs_attr *out);
+
+/* ofs_lookup: the entry name in directory parent; fills out. */
+int ofs_lookup(ofs *fs, uint64_t parent, const char *name, struct ofs_attr *out);
+
+/* ofs_mknod: create a regular file, fifo, socket or device node named name
+ * in parent (mode carries S_IFMT); -EEXIST if the name is taken. */
+int ofs_mknod(ofs *fs, uint64_t parent, const char *name, uint32_t mode,
+	      uint64_t rdev, uint32_t uid, uint32_t gid, struct ofs_attr *out);
+
+/* ofs_mkdir: create a directory. */
+int ofs_mkdir(ofs *fs, uint64_t parent, const char *name, uint32_t mode,
+	      uint32_t uid, uint32_t gid, struct ofs_attr *out);
+
+/* ofs_symlink: create a symlink name -> target. */
+int ofs_symlink(ofs *fs, uint64_t parent, const char *name, const char *target,
+		uint32_t uid, uint32_t gid, struct ofs_attr *out);
+
+/* ofs_readlink: copy the target (NUL-terminated) into buf; returns length. */
+int ofs_readlink(ofs *fs, uint64_t ino, char *buf, size_t size);
+
+/* ofs_link: a new hard link newparent/newname to ino (not a directory). */
+int ofs_link(ofs *fs, uint64_t ino, uint64_t newparent, const char *newname,
+	     struct ofs_attr *out);
+
+/* ofs_unlink: remove a non-directory entry; *orphaned is set to its inode
+ * number when its nlink dropped to 0 (the caller then owes an ofs_evict()),
+ * to 0 otherwise.  orphaned may be NULL. */
+int ofs_unlink(ofs *fs, uint64_t parent, const char *name, uint64_t *orphaned);
+
+/* ofs_rmdir: remove an empty directory (-ENOTEMPTY otherwise). */
+int ofs_rmdir(ofs *fs, uint64_t parent, const char *name);
+
+/* rename flags, same values as renameat2(2). */
+#define OFS_RENAME_NOREPLACE (1 << 0)
+#define OFS_RENAME_EXCHANGE (1 << 1)
+
+/* ofs_rename: atomic rename with POSIX semantics (replacing a target; a
+ * directory only over an empty directory; never into its own subtree).
+ * *orphaned as for ofs_unlink, for a replaced target (0 if none). */
+int ofs_rename(ofs *fs, uint64_t parent, const char *name, uint64_t newparent,
+	       const char *newname, unsigned flags, uint64_t *orphaned);
+
+/* ofs_evict: the kernel forgot ino; delete it if its nlink is 0. */
+int ofs_evict(ofs *fs, uint64_t ino);
+
+/* ofs_setattr: apply the fields named by valid (OFS_SET_*); ctime is
+ * updated as POSIX says; fills out with the result. */
+int ofs_setattr(ofs *fs, uint64_t ino, const struct ofs_attr *in, unsigned valid,
+		struct ofs_attr *out);
+
+/* ofs_read: read up to size bytes at off; returns bytes read (0 at EOF);
+ * holes read as zeros; -ORION_ECHECKSUM if a block fails its checksum. */
+ssize_t ofs_read(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off);
+
+/* ofs_write: write size bytes at off, extending the file as needed;
+ * returns bytes written; updates mtime/ctime. */
+ssize_t ofs_write(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off);
+
+/* ofs_fallocate: mode as fallocate(2): 0 (allocate, extend size unless
+ * FALLOC_FL_KEEP_SIZE) or FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE. */
+int ofs_fallocate(ofs *fs, uint64_t ino, int mode, off_t off, off_t len);
+
+/* One directory entry handed to an ofs_readdir callback.  cookie is the
+ * position just after this entry: pass it back to resume. */
+struct ofs_dirent {
+	uint64_t ino;
+	uint32_t type; /* DT_* */
+	uint64_t cookie;
+	const char *name;
+	size_t namelen;
+};
+
+/* Callback: return 0 to go on, 1 to stop (buffer full), <0 to fail. */
+typedef int (*ofs_dirent_fn)(void *arg, const struct ofs_dirent *d);
+
+/* ofs_readdir: entries of dir ino from cookie (0 = start; "." and ".." are
+ * the caller's business).  Cookies are stable positions, not indexes:
+ * entries added or removed meanwhile never make a listing skip or repeat
+ * a surviving entry. */
+int ofs_readdir(ofs *fs, uint64_t ino, uint64_t cookie, ofs_dirent_fn fn, void *arg);
+
+/* xattrs; flags as setxattr(2) (XATTR_CREATE / XATTR_REPLACE).
+ * get/list with size 0 return the size needed; -ERANGE if too small;
+ * -ENODATA if absent. */
+int ofs_setxattr(ofs *fs, uint64_t ino, const char *name, const void *value,
+		 size_t size, int flags);
+ssize_t ofs_getxattr(ofs *fs, uint64_t ino, const char *name, void *value, size_t size);
+ssize_t ofs_listxattr(ofs *fs, uint64_t ino, char *list, size_t size);
+int ofs_removexattr(ofs *fs, uint64_t ino, const char *name);
+
+/* ofs_statfs: true figures (block size, blocks total/free, inodes). */
+int ofs_statfs(ofs *fs, struct statvfs *out);
+
+/* ofs_env: the LMDB environment, for subsystems that keep their own tables
+ * in the same image (OrionDB's "kv", the audit log ...).  Type-erased so
+ * this header does not need lmdb.h; it is an MDB_env *. */
+void *ofs_env(ofs *fs);
+
+/* fsck */
+enum {
+	OFS_FSCK_REPAIR = 1 << 0, /* fix what is safe to fix */
+	OFS_FSCK_VERBOSE = 1 << 1,
+};
+
+/* Outcome of ofs_fsck; exit codes follow fsck(8). */
+struct ofs_fsck_report {
+	unsigned long problems;  /* found */
+	unsigned long repaired;  /* fixed (with OFS_FSCK_REPAIR) */
+	unsigned long inodes, dirents, blocks;
+};
+
+/* Called once per problem with a one-line description. */
+typedef void (*ofs_fsck_fn)(void *arg, const char *msg);
+
+/* ofs_fsck: check every invariant of the image at path (it must not be
+ * mounted read-write): each entry names a live inode, link counts match,
+ * no orphans beyond the orphan list, sizes match the data, every checksum
+ * is good.  Returns 0 when it ran (see rep), <0 when it could not. */
+int ofs_fsck(const char *path, unsigned flags, ofs_fsck_fn fn, void *arg,
+	     struct ofs_fsck_report *rep);
+
+#endif
