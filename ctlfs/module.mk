@@ -1,0 +1,14 @@
+# ctlfs/: control files: the shared tokenizer and verb dispatch (libctl),
+# and the /ctl/db batch verbs over OrionDB.
+#   ctlfs/*.c               -> libctl
+#   tests/unit/test_ctl*.c  -> one Check binary each
+CTL_SRC := $(wildcard ctlfs/*.c)
+
+$(LIB_ctl): $(call objs,$(CTL_SRC))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+CTL_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/test_ctl*.c))
+$(O)/tests/unit/test_ctl%: $(O)/tests/unit/test_ctl%.o $(LIB_ctl) $(LIB_db) $(LIB_common)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_lmdb) -lpthread $(LIBS_check)
+UNIT_TESTS += $(CTL_TESTS)

@@ -1,0 +1,23 @@
+# db/: OrionDB, the hierarchical key-value database (libdb), its unit tests
+# and its benchmark.
+#   db/*.c                 -> libdb
+#   tests/unit/test_db*.c  -> one Check binary each
+#   bench/db/db_bench.c    -> $(O)/bench/db/db-bench (against LMDB, SQLite)
+DB_SRC  := $(wildcard db/*.c)
+DB_LIBS := $(LIBS_lmdb) $(LIBS_sodium) -lpthread
+
+$(LIB_db): $(call objs,$(DB_SRC))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+DB_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/test_db*.c))
+$(O)/tests/unit/test_db%: $(O)/tests/unit/test_db%.o $(LIB_db) $(LIB_ofs) $(LIB_common)
+	$(CC) $(LDFLAGS) -o $@ $^ $(DB_LIBS) $(LIBS_check)
+UNIT_TESTS += $(DB_TESTS)
+
+DB_BENCH := $(O)/bench/db/db-bench
+$(DB_BENCH): $(O)/bench/db/db_bench.o $(LIB_db) $(LIB_common)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(DB_LIBS) -lsqlite3
+.PHONY: db-bench
+db-bench: $(DB_BENCH)
