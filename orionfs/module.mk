@@ -35,3 +35,21 @@ OFS_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/t
 $(O)/tests/unit/test_ofs%: $(O)/tests/unit/test_ofs%.o $(LIB_ofs) $(LIB_common)
 	$(CC) $(LDFLAGS) -o $@ $^ $(OFS_LIBS) $(LIBS_check)
 UNIT_TESTS += $(OFS_TESTS)
+
+# The storage layer's benchmark (bench/ofs/run.sh; against the host file system).
+OFS_BENCH := $(O)/bench/ofs/ofs-bench
+$(OFS_BENCH): $(O)/bench/ofs/ofs_bench.o $(LIB_ofs) $(LIB_common)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(OFS_LIBS)
+.PHONY: ofs-bench
+ofs-bench: $(OFS_BENCH)
+
+# libFuzzer target of the storage layer: built only by `make fuzz-build`
+# (clang); the sources are compiled straight in for coverage.
+OFS_FUZZ := $(O)/tests/fuzz/fuzz_ofs
+OFS_FUZZ_FLAGS := -std=c17 -O1 -g -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I. \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+$(OFS_FUZZ): tests/fuzz/fuzz_ofs.c $(OFS_SRC) common/errors.c $(wildcard orionfs/*.h)
+	@mkdir -p $(@D)
+	clang $(OFS_FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_ofs.c $(OFS_SRC) common/errors.c $(OFS_LIBS)
+FUZZERS += $(OFS_FUZZ)

@@ -28,7 +28,24 @@
  *  - An inode whose nlink reaches 0 while the kernel still knows it is kept
  *    as an orphan; the caller must call ofs_evict() when the last reference
  *    goes (FUSE forget).  Orphans left by a crash are reclaimed by the next
- *    ofs_open() in read-write mode.
+ *    ofs_open() in read-write mode.  A removed directory (ofs_rmdir, or
+ *    replaced by ofs_rename) is deleted at once: it is empty, so there is
+ *    nothing to keep alive.  ofs_evict() of a linked or unknown inode is a
+ *    cheap no-op, so calling it on every forget is fine.
+ *  - Writes stop with -ENOSPC while a small reserve (1/16 of the map, at
+ *    most 1 MiB) is left, so that deletions, which need new pages in a
+ *    copy-on-write tree, still succeed on a full image.
+ *  - One ofs_read()/ofs_write() moves at most 256 MiB (a short count);
+ *    ofs_read() may record atime (relatime rule) in its own transaction.
+ *  - An ofs_readdir() callback runs inside a read transaction: it must not
+ *    call write functions of the same ofs; d->name is only valid during
+ *    the call.
+ *  - Do not open the same image twice in one process (an LMDB rule); a
+ *    second ofs_open() is refused with -ORION_EMOUNTED when either is
+ *    read-write, but two read-only opens are not caught.
+ *  - A damaged B-tree page can make LMDB follow a page number outside the
+ *    file and fault (SIGBUS/SIGSEGV) inside the map; programs that must
+ *    not die on a damaged image catch those signals (fsck.orionfs does).
  */
 #ifndef ORIONFS_H
 #define ORIONFS_H
@@ -157,6 +174,12 @@ int ofs_setattr(ofs *fs, uint64_t ino, const struct ofs_attr *in, unsigned valid
  * holes read as zeros; -ORION_ECHECKSUM if a block fails its checksum. */
 ssize_t ofs_read(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off);
 
+/* ofs_accessed: the file's data was read (perhaps from a cache, without
+ * ofs_read): apply the relatime rule, setting atime to now when it is not
+ * newer than mtime or ctime, or is a day old.  A no-op on a read-only
+ * image. */
+int ofs_accessed(ofs *fs, uint64_t ino);
+
 /* ofs_write: write size bytes at off, extending the file as needed;
  * returns bytes written; updates mtime/ctime. */
 ssize_t ofs_write(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off);
@@ -186,7 +209,9 @@ int ofs_readdir(ofs *fs, uint64_t ino, uint64_t cookie, ofs_dirent_fn fn, void *
 
 /* xattrs; flags as setxattr(2) (XATTR_CREATE / XATTR_REPLACE).
  * get/list with size 0 return the size needed; -ERANGE if too small;
- * -ENODATA if absent. */
+ * -ENODATA if absent.  Setting "system.posix_acl_access" also sets the
+ * permission bits as local file systems do (cp -a uses it instead of
+ * chmod); an ACL the mode fully expresses is then not stored. */
 int ofs_setxattr(ofs *fs, uint64_t ino, const char *name, const void *value,
 		 size_t size, int flags);
 ssize_t ofs_getxattr(ofs *fs, uint64_t ino, const char *name, void *value, size_t size);

@@ -1,0 +1,476 @@
+/* data.c: file data as blocks ((ino, index) -> digests, payload).  A block
+ * holds up to OFS_BLOCK bytes; its payload stops at the last byte written
+ * (never past the file size), so small files and tails take no padding and
+ * bytes past a payload read as zeros.  Each 4 KiB sector of a payload has
+ * its own BLAKE2b-128 digest, so a small read verifies only what it reads. */
+#include "orionfs/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#define OFS_IO_MAX (1u << 28) /* bytes per call: keeps a transaction in LMDB's limits */
+
+/* Edits blk_edit can make to one block. */
+enum edit { E_WRITE, E_TRIM, E_PUNCH };
+
+/* nsec: sectors in a payload of len bytes. */
+static size_t nsec(size_t len)
+{
+	return (len + OFS_SECTOR - 1) / OFS_SECTOR;
+}
+
+/* seclen: bytes of sector s in a payload of len bytes (0 past the end). */
+static size_t seclen(size_t s, size_t len)
+{
+	size_t lo = s * OFS_SECTOR;
+	return lo >= len ? 0 : len - lo < OFS_SECTOR ? len - lo : OFS_SECTOR;
+}
+
+/* ofs_units: 512-byte units charged for a payload of len bytes. */
+uint64_t ofs_units(uint64_t len)
+{
+	return (len + 511) / 512;
+}
+
+/* ofs_block_len: the payload length of a stored block of vlen bytes, or 0
+ * when no payload length fits vlen (a damaged record). */
+size_t ofs_block_len(size_t vlen)
+{
+	size_t n = (vlen + OFS_SECTOR + OFS_DIGEST - 1) / (OFS_SECTOR + OFS_DIGEST);
+	if (n == 0 || n > OFS_SECTORS)
+		return 0;
+	size_t len = vlen - n * OFS_DIGEST;
+	return len > (n - 1) * OFS_SECTOR && len <= n * OFS_SECTOR ? len : 0;
+}
+
+/* digest: the BLAKE2b-128 of sector s of block idx of ino, over its
+ * position and bytes (so a misplaced sector fails too). */
+static void digest(uint64_t ino, uint64_t idx, size_t s, const unsigned char *p, size_t n,
+		   unsigned char out[OFS_DIGEST])
+{
+	crypto_generichash_state st;
+	unsigned char pos[20];
+	ofs_put_le64(pos, ino);
+	ofs_put_le64(pos + 8, idx);
+	ofs_put_le32(pos + 16, (uint32_t)s);
+	crypto_generichash_init(&st, NULL, 0, OFS_DIGEST);
+	crypto_generichash_update(&st, pos, sizeof pos);
+	crypto_generichash_update(&st, p, n);
+	crypto_generichash_final(&st, out, OFS_DIGEST);
+}
+
+/* A stored block, decoded in place. */
+struct blk {
+	const unsigned char *dig, *data;
+	size_t len; /* 0: absent */
+};
+
+/* blk_get: block idx of ino (len 0 when it is a hole). */
+static int blk_get(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, struct blk *b)
+{
+	struct ofs_key k;
+	MDB_val key = ofs_key2(&k, ino, idx), v;
+	int rc = mdb_get(txn, fs->data, &key, &v);
+	b->len = 0;
+	b->dig = b->data = NULL;
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return ofs_lmdb_err(rc);
+	if (!(b->len = ofs_block_len(v.mv_size)))
+		return -ORION_ECORRUPT;
+	b->dig = v.mv_data;
+	b->data = b->dig + nsec(b->len) * OFS_DIGEST;
+	return 0;
+}
+
+/* blk_verify: check the sectors of b overlapping [from, to). */
+static int blk_verify(uint64_t ino, uint64_t idx, const struct blk *b, size_t from, size_t to)
+{
+	unsigned char d[OFS_DIGEST];
+	if (to > b->len)
+		to = b->len;
+	for (size_t s = from / OFS_SECTOR; s * OFS_SECTOR < to; s++) {
+		digest(ino, idx, s, b->data + s * OFS_SECTOR, seclen(s, b->len), d);
+		if (memcmp(d, b->dig + s * OFS_DIGEST, OFS_DIGEST) != 0)
+			return -ORION_ECHECKSUM;
+	}
+	return 0;
+}
+
+/* ofs_block_verify: every sector of the stored block v is intact. */
+int ofs_block_verify(uint64_t ino, uint64_t idx, const MDB_val *v)
+{
+	struct blk b = {v->mv_data, NULL, ofs_block_len(v->mv_size)};
+	if (!b.len)
+		return -ORION_ECORRUPT;
+	b.data = b.dig + nsec(b.len) * OFS_DIGEST;
+	return blk_verify(ino, idx, &b, 0, b.len);
+}
+
+/* One edit of a block: bytes [off, off+n) become src (zeros if NULL). */
+struct span {
+	size_t off, n;
+	const unsigned char *src;
+};
+
+/* fill: the new payload of an edit into p (newlen bytes) from the old one. */
+static void fill(unsigned char *p, size_t newlen, const struct blk *old, const struct span *w)
+{
+	size_t keep = old->len < newlen ? old->len : newlen;
+	if (keep)
+		memcpy(p, old->data, keep);
+	memset(p + keep, 0, newlen - keep);
+	size_t end = w->off + w->n < newlen ? w->off + w->n : newlen;
+	if (w->off < end) {
+		if (w->src)
+			memcpy(p + w->off, w->src, end - w->off);
+		else
+			memset(p + w->off, 0, end - w->off);
+	}
+}
+
+/* seal: digests for the new payload p: recomputed for sectors that
+ * changed, carried over (after verifying what is kept) otherwise. */
+static int seal(uint64_t ino, uint64_t idx, const struct blk *old, const struct span *w,
+		const unsigned char *p, size_t newlen, unsigned char *dig)
+{
+	for (size_t s = 0; s < nsec(newlen); s++) {
+		size_t lo = s * OFS_SECTOR, hi = lo + seclen(s, newlen);
+		size_t oldhi = lo + seclen(s, old->len);
+		int written = w->n && w->off < hi && w->off + w->n > lo;
+		int covered = w->n && w->off <= lo && w->off + w->n >= hi;
+		if (!written && hi == oldhi) {
+			memcpy(dig + s * OFS_DIGEST, old->dig + s * OFS_DIGEST, OFS_DIGEST);
+			continue;
+		}
+		if (oldhi > lo && !covered && blk_verify(ino, idx, old, lo, lo + 1))
+			return -ORION_ECHECKSUM; /* never re-seal damaged bytes */
+		digest(ino, idx, s, p + lo, hi - lo, dig + s * OFS_DIGEST);
+	}
+	return 0;
+}
+
+/* blk_store: write a block of newlen payload bytes built by fill/seal. */
+static int blk_store(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, const struct blk *old,
+		     const struct span *w, size_t newlen)
+{
+	struct ofs_key k;
+	size_t dl = nsec(newlen) * OFS_DIGEST;
+	MDB_val key = ofs_key2(&k, ino, idx), v = {dl + newlen, NULL};
+	int rc;
+	if (old->len == 0 || (w->off == 0 && w->n >= newlen)) {
+		static const struct blk none; /* nothing old is kept: never read it */
+		if ((rc = mdb_put(txn, fs->data, &key, &v, MDB_RESERVE)))
+			return ofs_lmdb_err(rc);
+		fill((unsigned char *)v.mv_data + dl, newlen, &none, w);
+		return seal(ino, idx, &none, w, (unsigned char *)v.mv_data + dl, newlen, v.mv_data);
+	}
+	unsigned char *buf = malloc(dl + newlen); /* old bytes stay readable in the map */
+	if (!buf)
+		return -ENOMEM;
+	fill(buf + dl, newlen, old, w);
+	rc = seal(ino, idx, old, w, buf + dl, newlen, buf);
+	v.mv_data = buf;
+	if (!rc)
+		rc = ofs_lmdb_err(mdb_put(txn, fs->data, &key, &v, 0));
+	free(buf);
+	return rc;
+}
+
+/* blk_edit: apply one edit to block idx of in: E_WRITE [off, off+n) from
+ * src; E_TRIM cut the payload at off; E_PUNCH zero [off, off+n).  Keeps
+ * in->a.blocks in step. */
+static int blk_edit(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t idx,
+		    enum edit e, struct span w)
+{
+	struct blk old;
+	int rc = blk_get(fs, txn, in->a.ino, idx, &old);
+	if (rc)
+		return rc;
+	size_t newlen = old.len;
+	if (e == E_WRITE && w.off + w.n > newlen)
+		newlen = w.off + w.n;
+	if (e == E_PUNCH && w.off + w.n >= old.len)
+		e = E_TRIM; /* zeros up to the end are a shorter payload */
+	if (e == E_TRIM) {
+		if (w.off >= old.len)
+			return 0;
+		newlen = w.off;
+		w.n = 0;
+	}
+	if (newlen == 0) {
+		struct ofs_key k;
+		MDB_val key = ofs_key2(&k, in->a.ino, idx);
+		rc = ofs_lmdb_err(mdb_del(txn, fs->data, &key, NULL));
+	} else {
+		rc = blk_store(fs, txn, in->a.ino, idx, &old, &w, newlen);
+	}
+	if (!rc)
+		in->a.blocks = in->a.blocks - ofs_units(old.len) + ofs_units(newlen);
+	return rc;
+}
+
+/* drop_from: delete in's blocks from index first on, uncharging them. */
+static int drop_from(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t first)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(txn, fs->data, &c);
+	if (rc)
+		return ofs_lmdb_err(rc);
+	for (;;) {
+		struct ofs_key k;
+		MDB_val key = ofs_key2(&k, in->a.ino, first), v;
+		rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
+		if (rc || key.mv_size < 8 || ofs_be64(key.mv_data) != in->a.ino)
+			break;
+		uint64_t u = ofs_units(ofs_block_len(v.mv_size));
+		if ((rc = mdb_cursor_del(c, 0)))
+			break;
+		in->a.blocks = in->a.blocks > u ? in->a.blocks - u : 0;
+	}
+	mdb_cursor_close(c);
+	return rc && rc != MDB_NOTFOUND ? ofs_lmdb_err(rc) : 0;
+}
+
+/* ofs_truncate_data: make in's data size bytes long (size set too). */
+int ofs_truncate_data(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t size)
+{
+	int rc = 0;
+	if (size < in->a.size) {
+		rc = drop_from(fs, txn, in, (size + OFS_BLOCK - 1) / OFS_BLOCK);
+		if (!rc && size % OFS_BLOCK)
+			rc = blk_edit(fs, txn, in, size / OFS_BLOCK, E_TRIM,
+				      (struct span){size % OFS_BLOCK, 0, NULL});
+	}
+	if (!rc)
+		in->a.size = size;
+	return rc;
+}
+
+/* ofs_data_write: write size bytes at off into in's blocks (size grows). */
+int ofs_data_write(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const void *buf,
+		   size_t size, uint64_t off)
+{
+	const unsigned char *p = buf;
+	for (size_t done = 0; done < size;) {
+		uint64_t pos = off + done;
+		size_t bo = pos % OFS_BLOCK, n = OFS_BLOCK - bo < size - done ? OFS_BLOCK - bo : size - done;
+		int rc = blk_edit(fs, txn, in, pos / OFS_BLOCK, E_WRITE, (struct span){bo, n, p + done});
+		if (rc)
+			return rc;
+		done += n;
+	}
+	if (off + size > in->a.size)
+		in->a.size = off + size;
+	return 0;
+}
+
+/* ofs_data_read: read up to size bytes at off; returns the count. */
+int ofs_data_read(ofs *fs, MDB_txn *txn, const struct ofs_inode *in, void *buf,
+		  size_t size, uint64_t off)
+{
+	unsigned char *p = buf;
+	if (off >= in->a.size)
+		return 0;
+	if (size > in->a.size - off)
+		size = in->a.size - off;
+	for (size_t done = 0; done < size;) {
+		uint64_t pos = off + done, idx = pos / OFS_BLOCK;
+		size_t bo = pos % OFS_BLOCK, n = OFS_BLOCK - bo < size - done ? OFS_BLOCK - bo : size - done;
+		struct blk b;
+		int rc = blk_get(fs, txn, in->a.ino, idx, &b);
+		if (!rc && bo < b.len)
+			rc = blk_verify(in->a.ino, idx, &b, bo, bo + n);
+		if (rc)
+			return rc;
+		size_t have = bo < b.len ? (b.len - bo < n ? b.len - bo : n) : 0;
+		if (have)
+			memcpy(p + done, b.data + bo, have);
+		memset(p + done + have, 0, n - have);
+		done += n;
+	}
+	return (int)size;
+}
+
+/* file_get: inode ino, which must be a regular file. */
+static int file_get(ofs *fs, MDB_txn *txn, uint64_t ino, struct ofs_inode *in)
+{
+	int rc = ofs_inode_get(fs, txn, ino, in);
+	if (!rc && !S_ISREG(in->a.mode))
+		return S_ISDIR(in->a.mode) ? -EISDIR : -EINVAL;
+	return rc;
+}
+
+/* stale_atime: the relatime rule: atime is older than the last change or
+ * more than a day old. */
+static int stale_atime(const struct ofs_attr *a, const struct timespec *now)
+{
+	const struct timespec *t = &a->atime;
+	if (t->tv_sec < a->mtime.tv_sec || (t->tv_sec == a->mtime.tv_sec && t->tv_nsec <= a->mtime.tv_nsec))
+		return 1;
+	if (t->tv_sec < a->ctime.tv_sec || (t->tv_sec == a->ctime.tv_sec && t->tv_nsec <= a->ctime.tv_nsec))
+		return 1;
+	return now->tv_sec - t->tv_sec >= 24 * 3600;
+}
+
+/* touch_atime: record a read of ino now (its own small transaction). */
+static void touch_atime(ofs *fs, uint64_t ino, const struct timespec *now)
+{
+	MDB_txn *txn;
+	struct ofs_inode in;
+	if (ofs_wtxn(fs, &txn))
+		return;
+	int rc = ofs_inode_get(fs, txn, ino, &in);
+	if (!rc) {
+		in.a.atime = *now;
+		rc = ofs_inode_put(fs, txn, &in);
+	}
+	ofs_finish(txn, rc); /* best effort: a lost atime is no error */
+}
+
+/* ofs_accessed: apply the relatime rule after a read of ino. */
+int ofs_accessed(ofs *fs, uint64_t ino)
+{
+	struct ofs_attr a;
+	struct timespec now;
+	int rc = ofs_getattr(fs, ino, &a);
+	if (rc)
+		return rc;
+	ofs_now(&now);
+	if (!(fs->flags & OFS_OPEN_RDONLY) && stale_atime(&a, &now))
+		touch_atime(fs, ino, &now);
+	return 0;
+}
+
+/* ofs_read: read up to size bytes at off; returns bytes read (0 at EOF). */
+ssize_t ofs_read(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off)
+{
+	struct ofs_inode in;
+	struct timespec now;
+	MDB_txn *txn;
+	if (off < 0)
+		return -EINVAL;
+	if (size > OFS_IO_MAX)
+		size = OFS_IO_MAX;
+	int rc = ofs_rtxn(fs, &txn);
+	if (rc)
+		return rc;
+	rc = file_get(fs, txn, ino, &in);
+	if (!rc)
+		rc = ofs_data_read(fs, txn, &in, buf, size, (uint64_t)off);
+	mdb_txn_abort(txn);
+	ofs_now(&now);
+	if (rc >= 0 && !(fs->flags & OFS_OPEN_RDONLY) && stale_atime(&in.a, &now))
+		touch_atime(fs, ino, &now);
+	return rc;
+}
+
+/* write_in: ofs_write inside txn. */
+static int write_in(ofs *fs, MDB_txn *txn, uint64_t ino, const void *buf, size_t size, uint64_t off)
+{
+	struct ofs_inode in;
+	int rc = file_get(fs, txn, ino, &in);
+	if (rc || (rc = ofs_room(fs, size)) || (rc = ofs_data_write(fs, txn, &in, buf, size, off)))
+		return rc;
+	ofs_now(&in.a.mtime);
+	in.a.ctime = in.a.mtime;
+	return ofs_inode_put(fs, txn, &in);
+}
+
+/* ofs_write: write size bytes at off, extending the file as needed. */
+ssize_t ofs_write(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off)
+{
+	MDB_txn *txn;
+	if (off < 0)
+		return -EINVAL;
+	if (size > OFS_IO_MAX)
+		size = OFS_IO_MAX;
+	if ((uint64_t)off > OFS_MAX_SIZE - size)
+		return -EFBIG;
+	int rc = ofs_wtxn(fs, &txn);
+	if (rc)
+		return rc;
+	rc = ofs_finish(txn, write_in(fs, txn, ino, buf, size, (uint64_t)off));
+	return rc ? rc : (ssize_t)size;
+}
+
+/* punch: zero [off, off+len) of in, clipped to its size, freeing blocks. */
+static int punch(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t off, uint64_t len)
+{
+	uint64_t end = off + len < in->a.size ? off + len : in->a.size;
+	for (uint64_t pos = off; pos < end;) {
+		size_t bo = pos % OFS_BLOCK;
+		size_t n = end - pos < OFS_BLOCK - bo ? (size_t)(end - pos) : OFS_BLOCK - bo;
+		int rc = blk_edit(fs, txn, in, pos / OFS_BLOCK, E_PUNCH, (struct span){bo, n, NULL});
+		if (rc)
+			return rc;
+		pos += n;
+	}
+	return 0;
+}
+
+/* fallocate_in: ofs_fallocate inside txn. */
+static int fallocate_in(ofs *fs, MDB_txn *txn, uint64_t ino, int mode, uint64_t off, uint64_t len)
+{
+	struct ofs_inode in;
+	int rc = ofs_inode_get(fs, txn, ino, &in);
+	if (rc)
+		return rc;
+	if (!S_ISREG(in.a.mode))
+		return S_ISDIR(in.a.mode) ? -EISDIR : -ENODEV;
+	if (!(mode & FALLOC_FL_PUNCH_HOLE) && (rc = ofs_room(fs, len)))
+		return rc;
+	ofs_now(&in.a.ctime);
+	if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
+		if ((rc = punch(fs, txn, &in, off, len)))
+			return rc;
+		in.a.mtime = in.a.ctime;
+	} else if (!(mode & FALLOC_FL_KEEP_SIZE) && off + len > in.a.size) {
+		in.a.size = off + len; /* the new range reads as zeros */
+		in.a.mtime = in.a.ctime;
+	}
+	return ofs_inode_put(fs, txn, &in);
+}
+
+/* ofs_fallocate: mode 0 / FALLOC_FL_KEEP_SIZE (check the room, extend the
+ * size) or FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE. */
+int ofs_fallocate(ofs *fs, uint64_t ino, int mode, off_t off, off_t len)
+{
+	MDB_txn *txn;
+	if (mode != 0 && mode != FALLOC_FL_KEEP_SIZE && mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	if (off < 0 || len <= 0)
+		return -EINVAL;
+	if ((uint64_t)off > OFS_MAX_SIZE - (uint64_t)len)
+		return -EFBIG;
+	int rc = ofs_wtxn(fs, &txn);
+	if (rc)
+		return rc;
+	return ofs_finish(txn, fallocate_in(fs, txn, ino, mode, (uint64_t)off, (uint64_t)len));
+}
+
+/* ofs_readlink: copy the target (NUL-terminated) into buf; returns length. */
+int ofs_readlink(ofs *fs, uint64_t ino, char *buf, size_t size)
+{
+	struct ofs_inode in;
+	MDB_txn *txn;
+	int rc = ofs_rtxn(fs, &txn);
+	if (rc)
+		return rc;
+	rc = ofs_inode_get(fs, txn, ino, &in);
+	if (!rc && !S_ISLNK(in.a.mode))
+		rc = -EINVAL;
+	if (!rc && in.a.size >= size)
+		rc = -ERANGE;
+	if (!rc)
+		rc = ofs_data_read(fs, txn, &in, buf, in.a.size, 0);
+	mdb_txn_abort(txn);
+	if (rc >= 0)
+		buf[rc] = '\0';
+	return rc;
+}

@@ -1,0 +1,561 @@
+/* image.c: the LMDB environment behind an image: mkfs, open, close, sync,
+ * statfs, the super table and transaction helpers. */
+#include "orionfs/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The tables this layer owns, in struct ofs order. */
+static const char *const tables[] = {"super", "inode", "dirent", "xattr", "data", "orphan"};
+#define NTABLES (sizeof tables / sizeof tables[0])
+
+/* dbi_slot: the struct ofs field holding table i. */
+static MDB_dbi *dbi_slot(ofs *fs, size_t i)
+{
+	MDB_dbi *slots[NTABLES] = {&fs->super, &fs->inode, &fs->dirent,
+				   &fs->xattr, &fs->data, &fs->orphan};
+	return slots[i];
+}
+
+/* super keys holding a fixed 32-bit value every version-1 image has. */
+static const struct {
+	const char *key;
+	uint32_t value;
+} super_u32[] = {
+	{"block_size", OFS_BLOCK},
+	{"sector_size", OFS_SECTOR},
+	{"hash", OFS_HASH_BLAKE2B128},
+	{"cipher", OFS_CIPHER_NONE},
+};
+
+/* ofs_lmdb_err: an LMDB return code as a negative errno or project code. */
+int ofs_lmdb_err(int rc)
+{
+	switch (rc) {
+	case MDB_SUCCESS: return 0;
+	case MDB_NOTFOUND: return -ENOENT;
+	case MDB_MAP_FULL: return -ENOSPC;
+	case MDB_TXN_FULL: return -EFBIG;
+	case MDB_CORRUPTED:
+	case MDB_PAGE_NOTFOUND: return -ORION_ECORRUPT;
+	case MDB_INVALID:
+	case MDB_INCOMPATIBLE: return -ORION_EBADIMAGE;
+	case MDB_VERSION_MISMATCH: return -ORION_EVERSION;
+	case MDB_READERS_FULL:
+	case MDB_MAP_RESIZED: return -EAGAIN;
+	case MDB_BAD_VALSIZE: return -EINVAL;
+	case MDB_DBS_FULL: return -EMFILE;
+	default: return rc > 0 ? -rc : -EIO;
+	}
+}
+
+/* ofs_rtxn: begin a read-only transaction. */
+int ofs_rtxn(ofs *fs, MDB_txn **txn)
+{
+	return ofs_lmdb_err(mdb_txn_begin(fs->env, NULL, MDB_RDONLY, txn));
+}
+
+/* ofs_wtxn: begin the write transaction (-EROFS on a read-only open). */
+int ofs_wtxn(ofs *fs, MDB_txn **txn)
+{
+	if (fs->flags & OFS_OPEN_RDONLY)
+		return -EROFS;
+	return ofs_lmdb_err(mdb_txn_begin(fs->env, NULL, 0, txn));
+}
+
+/* ofs_commit: commit txn (which is gone afterwards, whatever the result). */
+int ofs_commit(MDB_txn *txn)
+{
+	return ofs_lmdb_err(mdb_txn_commit(txn));
+}
+
+/* ofs_finish: abort txn when rc < 0, else commit it; the first error
+ * wins, otherwise rc (a count) is returned. */
+int ofs_finish(MDB_txn *txn, int rc)
+{
+	if (rc < 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	int c = ofs_commit(txn);
+	return c ? c : rc;
+}
+
+/* super_get: the value of super key, which must be exactly len bytes. */
+static int super_get(ofs *fs, MDB_txn *txn, const char *key, void *out, size_t len)
+{
+	MDB_val k = {strlen(key), (void *)key}, v;
+	int rc = mdb_get(txn, fs->super, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return -ORION_EBADIMAGE;
+	if (rc)
+		return ofs_lmdb_err(rc);
+	if (v.mv_size != len)
+		return -ORION_EBADIMAGE;
+	memcpy(out, v.mv_data, len);
+	return 0;
+}
+
+/* super_put: set super key to len bytes. */
+static int super_put(ofs *fs, MDB_txn *txn, const char *key, const void *val, size_t len)
+{
+	MDB_val k = {strlen(key), (void *)key}, v = {len, (void *)val};
+	return ofs_lmdb_err(mdb_put(txn, fs->super, &k, &v, 0));
+}
+
+/* ofs_super_u64: a little-endian 64-bit super value. */
+int ofs_super_u64(ofs *fs, MDB_txn *txn, const char *key, uint64_t *v)
+{
+	unsigned char b[8];
+	int rc = super_get(fs, txn, key, b, 8);
+	if (rc == 0)
+		*v = ofs_le64(b);
+	return rc;
+}
+
+/* ofs_super_put_u64: store a little-endian 64-bit super value. */
+int ofs_super_put_u64(ofs *fs, MDB_txn *txn, const char *key, uint64_t v)
+{
+	unsigned char b[8];
+	ofs_put_le64(b, v);
+	return super_put(fs, txn, key, b, 8);
+}
+
+/* super_u32_put: store a little-endian 32-bit super value. */
+static int super_u32_put(ofs *fs, MDB_txn *txn, const char *key, uint32_t v)
+{
+	unsigned char b[4];
+	ofs_put_le32(b, v);
+	return super_put(fs, txn, key, b, 4);
+}
+
+/* super_check: the super table says this is an image we can read;
+ * loads what the rest of the layer needs (the name key). */
+static int super_check(ofs *fs, MDB_txn *txn)
+{
+	char magic[8];
+	unsigned char b[4];
+	int rc = super_get(fs, txn, "magic", magic, 8);
+	if (rc)
+		return rc;
+	if (memcmp(magic, OFS_MAGIC, 8) != 0)
+		return -ORION_EBADIMAGE;
+	if ((rc = super_get(fs, txn, "version", b, 4)))
+		return rc;
+	if (ofs_le32(b) == 0)
+		return -ORION_EBADIMAGE;
+	if (ofs_le32(b) > OFS_FORMAT_VERSION)
+		return -ORION_EVERSION;
+	for (size_t i = 0; i < sizeof super_u32 / sizeof super_u32[0]; i++) {
+		if ((rc = super_get(fs, txn, super_u32[i].key, b, 4)))
+			return rc;
+		if (ofs_le32(b) != super_u32[i].value)
+			return -ORION_EVERSION;
+	}
+	uint64_t next;
+	if ((rc = ofs_super_u64(fs, txn, "next_ino", &next)))
+		return rc;
+	return super_get(fs, txn, "name_key", fs->name_key, sizeof fs->name_key);
+}
+
+/* super_init: write every super key of a new image. */
+static int super_init(ofs *fs, MDB_txn *txn)
+{
+	unsigned char uuid[16];
+	struct timespec now;
+	int rc = super_put(fs, txn, "magic", OFS_MAGIC, 8);
+	if (!rc)
+		rc = super_u32_put(fs, txn, "version", OFS_FORMAT_VERSION);
+	for (size_t i = 0; !rc && i < sizeof super_u32 / sizeof super_u32[0]; i++)
+		rc = super_u32_put(fs, txn, super_u32[i].key, super_u32[i].value);
+	randombytes_buf(uuid, sizeof uuid);
+	uuid[6] = (uuid[6] & 0x0f) | 0x40; /* RFC 4122 version 4 */
+	uuid[8] = (uuid[8] & 0x3f) | 0x80;
+	randombytes_buf(fs->name_key, sizeof fs->name_key);
+	ofs_now(&now);
+	if (!rc)
+		rc = super_put(fs, txn, "uuid", uuid, sizeof uuid);
+	if (!rc)
+		rc = super_put(fs, txn, "name_key", fs->name_key, sizeof fs->name_key);
+	if (!rc)
+		rc = ofs_super_put_u64(fs, txn, "created", (uint64_t)now.tv_sec);
+	if (!rc)
+		rc = ofs_super_put_u64(fs, txn, "next_ino", OFS_ROOT_INO + 1);
+	return rc;
+}
+
+/* open_tables: open (or with MDB_CREATE, create) every table of ours. */
+static int open_tables(ofs *fs, MDB_txn *txn, unsigned dbflags)
+{
+	for (size_t i = 0; i < NTABLES; i++) {
+		int rc = mdb_dbi_open(txn, tables[i], dbflags, dbi_slot(fs, i));
+		if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
+			return -ORION_EBADIMAGE;
+		if (rc)
+			return ofs_lmdb_err(rc);
+	}
+	return 0;
+}
+
+/* root_init: the root directory of a new image. */
+static int root_init(ofs *fs, MDB_txn *txn, const struct ofs_mkfs_opts *o)
+{
+	struct ofs_inode root = {0};
+	root.a.ino = OFS_ROOT_INO;
+	root.a.mode = S_IFDIR | 0755;
+	root.a.nlink = 2;
+	root.a.uid = o->root_uid;
+	root.a.gid = o->root_gid;
+	root.a.generation = 1;
+	ofs_now(&root.a.atime);
+	root.a.mtime = root.a.ctime = root.a.btime = root.a.atime;
+	root.parent = OFS_ROOT_INO;
+	return ofs_inode_put(fs, txn, &root);
+}
+
+/* env_new: an LMDB environment handle configured the Orion way. */
+static int env_new(MDB_env **env, uint64_t map_size)
+{
+	int rc = mdb_env_create(env);
+	if (rc)
+		return ofs_lmdb_err(rc);
+	rc = mdb_env_set_maxdbs(*env, OFS_MAX_DBS);
+	if (!rc)
+		rc = mdb_env_set_maxreaders(*env, 256);
+	if (!rc && map_size)
+		rc = mdb_env_set_mapsize(*env, (size_t)map_size);
+	if (rc) {
+		mdb_env_close(*env);
+		*env = NULL;
+	}
+	return ofs_lmdb_err(rc);
+}
+
+/* mkfs_env: fill the (empty, locked) file at path with a new image. */
+static int mkfs_env(const char *path, const struct ofs_mkfs_opts *o)
+{
+	ofs fs = {0};
+	MDB_txn *txn;
+	uint64_t map = o->map_size ? (o->map_size + 4095) / 4096 * 4096 : OFS_DEFAULT_MAP;
+	int rc = env_new(&fs.env, map);
+	if (rc)
+		return rc;
+	rc = ofs_lmdb_err(mdb_env_open(fs.env, path, MDB_NOSUBDIR | MDB_NOTLS, 0644));
+	if (!rc)
+		rc = ofs_lmdb_err(mdb_txn_begin(fs.env, NULL, 0, &txn));
+	if (!rc) {
+		rc = open_tables(&fs, txn, MDB_CREATE);
+		if (!rc)
+			rc = super_init(&fs, txn);
+		if (!rc)
+			rc = root_init(&fs, txn, o);
+		if (rc)
+			mdb_txn_abort(txn);
+		else
+			rc = ofs_commit(txn);
+	}
+	if (!rc)
+		rc = ofs_lmdb_err(mdb_env_sync(fs.env, 1));
+	mdb_env_close(fs.env);
+	return rc;
+}
+
+/* lock_path: path + "-lock" (LMDB's lock file for MDB_NOSUBDIR). */
+static char *lock_path(const char *path)
+{
+	size_t n = strlen(path);
+	char *p = malloc(n + 6);
+	if (p)
+		memcpy(p, path, n), memcpy(p + n, "-lock", 6);
+	return p;
+}
+
+/* take_lock: flock fd, mapping "held elsewhere" to -ORION_EMOUNTED. */
+static int take_lock(int fd, int how)
+{
+	if (flock(fd, how | LOCK_NB) == 0)
+		return 0;
+	return errno == EWOULDBLOCK ? -ORION_EMOUNTED : -errno;
+}
+
+/* open_target: the file mkfs writes to, created or (force) truncated;
+ * *created says whether it was new. */
+static int open_target(const char *path, int force, int *created)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	struct stat st;
+	*created = fd >= 0;
+	if (fd < 0 && (errno != EEXIST || !force))
+		return -errno;
+	if (fd < 0 && (fd = open(path, O_RDWR | O_CLOEXEC)) < 0)
+		return -errno;
+	int rc = fstat(fd, &st) ? -errno : S_ISREG(st.st_mode) ? 0 : S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	if (!rc)
+		rc = take_lock(fd, LOCK_EX);
+	if (!rc && !*created && ftruncate(fd, 0))
+		rc = -errno;
+	if (rc) {
+		close(fd);
+		if (*created)
+			unlink(path);
+		return rc;
+	}
+	return fd;
+}
+
+/* ofs_mkfs: create a new empty image at path (refuses an existing file
+ * unless opts->force). */
+int ofs_mkfs(const char *path, const struct ofs_mkfs_opts *opts)
+{
+	static const struct ofs_mkfs_opts defaults;
+	const struct ofs_mkfs_opts *o = opts ? opts : &defaults;
+	int created;
+	if (o->map_size && o->map_size < (1u << 20))
+		return -EINVAL;
+	if (sodium_init() < 0)
+		return -EIO;
+	int fd = open_target(path, o->force, &created);
+	if (fd < 0)
+		return fd;
+	int rc = mkfs_env(path, o);
+	if (rc && created) {
+		char *lp = lock_path(path);
+		unlink(path);
+		if (lp)
+			unlink(lp);
+		free(lp);
+	}
+	close(fd);
+	return rc;
+}
+
+/* precheck: refuse what LMDB would mishandle: a missing file (it would
+ * create one), an empty or tiny one (it would initialise it). */
+static int precheck(const char *path, struct stat *st)
+{
+	if (stat(path, st))
+		return -errno;
+	if (S_ISDIR(st->st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st->st_mode) || st->st_size < 2 * 4096)
+		return -ORION_EBADIMAGE;
+	return 0;
+}
+
+/* check_length: the file holds every page LMDB's meta page claims (a
+ * truncated image would otherwise fault inside the map). */
+static int check_length(MDB_env *env, const struct stat *st)
+{
+	MDB_envinfo info;
+	MDB_stat ms;
+	if (mdb_env_info(env, &info) || mdb_env_stat(env, &ms))
+		return -EIO;
+	if ((uint64_t)(info.me_last_pgno + 1) * ms.ms_psize > (uint64_t)st->st_size)
+		return -ORION_ECORRUPT;
+	return 0;
+}
+
+/* attach: open the environment and our tables, check the super table. */
+static int attach(ofs *fs, const char *path, const struct stat *st)
+{
+	unsigned ro = fs->flags & OFS_OPEN_RDONLY;
+	/* Read-only opens skip LMDB's lock file: our shared flock already
+	 * keeps writers out, and the image may sit on read-only media. */
+	unsigned envflags = MDB_NOSUBDIR | MDB_NOTLS | (ro ? MDB_RDONLY | MDB_NOLOCK : 0) |
+			    (!ro && !(fs->flags & OFS_OPEN_SYNC) ? MDB_NOSYNC : 0);
+	MDB_txn *txn;
+	int rc = env_new(&fs->env, 0);
+	if (rc)
+		return rc;
+	if ((rc = ofs_lmdb_err(mdb_env_open(fs->env, path, envflags, 0644))))
+		return rc == -EINVAL ? -ORION_EBADIMAGE : rc;
+	if ((rc = check_length(fs->env, st)))
+		return rc;
+	if ((rc = ofs_lmdb_err(mdb_txn_begin(fs->env, NULL, ro ? MDB_RDONLY : 0, &txn))))
+		return rc;
+	rc = open_tables(fs, txn, 0);
+	if (!rc)
+		rc = super_check(fs, txn);
+	if (rc) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return ofs_commit(txn);
+}
+
+/* discard: undo a failed open, removing a lock file the attempt made. */
+static void discard(ofs *fs, const char *path, int had_lockfile)
+{
+	if (fs->env)
+		mdb_env_close(fs->env);
+	if (!had_lockfile) {
+		char *lp = lock_path(path);
+		if (lp)
+			unlink(lp);
+		free(lp);
+	}
+	if (fs->lockfd >= 0)
+		close(fs->lockfd);
+	free(fs);
+}
+
+/* ofs_open_ex: ofs_open with the internal OFS_OPEN_EXCL and
+ * OFS_OPEN_NORECLAIM flags allowed. */
+int ofs_open_ex(ofs **fsp, const char *path, unsigned flags)
+{
+	struct stat st;
+	int rc = precheck(path, &st);
+	if (rc)
+		return rc;
+	if (sodium_init() < 0)
+		return -EIO;
+	ofs *fs = calloc(1, sizeof *fs);
+	if (!fs)
+		return -ENOMEM;
+	fs->flags = flags;
+	char *lp = lock_path(path);
+	int had_lockfile = lp && access(lp, F_OK) == 0;
+	free(lp);
+	fs->lockfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fs->lockfd < 0)
+		rc = -errno;
+	else
+		rc = take_lock(fs->lockfd, (flags & (OFS_OPEN_EXCL)) || !(flags & OFS_OPEN_RDONLY)
+						   ? LOCK_EX : LOCK_SH);
+	if (!rc)
+		rc = attach(fs, path, &st);
+	if (!rc && !(flags & (OFS_OPEN_RDONLY | OFS_OPEN_NORECLAIM)))
+		rc = ofs_reclaim_orphans(fs);
+	if (rc) {
+		discard(fs, path, had_lockfile || rc == -ORION_EMOUNTED);
+		return rc;
+	}
+	*fsp = fs;
+	return 0;
+}
+
+/* ofs_open: open an image; -ORION_EBADIMAGE if it is not one,
+ * -ORION_EVERSION if its format is newer than this build,
+ * -ORION_EMOUNTED if another process holds it read-write. */
+int ofs_open(ofs **fsp, const char *path, unsigned flags)
+{
+	return ofs_open_ex(fsp, path, flags & (OFS_OPEN_RDONLY | OFS_OPEN_SYNC));
+}
+
+/* ofs_close: close the image (after a final ofs_sync when writable). */
+void ofs_close(ofs *fs)
+{
+	if (!fs)
+		return;
+	ofs_sync(fs);
+	mdb_env_close(fs->env);
+	close(fs->lockfd);
+	free(fs);
+}
+
+/* ofs_sync: make every committed change durable on disk. */
+int ofs_sync(ofs *fs)
+{
+	if (fs->flags & OFS_OPEN_RDONLY)
+		return 0;
+	return ofs_lmdb_err(mdb_env_sync(fs->env, 1));
+}
+
+/* ofs_env: the LMDB environment (an MDB_env *). */
+void *ofs_env(ofs *fs)
+{
+	return fs->env;
+}
+
+/* free_pages: pages on LMDB's free list (table 0), reusable by writes. */
+static uint64_t free_pages(MDB_txn *txn)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	uint64_t n = 0;
+	if (mdb_cursor_open(txn, 0, &c))
+		return 0;
+	while (mdb_cursor_get(c, &k, &v, MDB_NEXT) == 0)
+		if (v.mv_size >= sizeof(size_t))
+			n += *(const size_t *)v.mv_data; /* an IDL: count first */
+	mdb_cursor_close(c);
+	return n;
+}
+
+/* Page figures of the map: total, never used yet, and the reserve that
+ * only deletions may eat into (a copy-on-write delete needs new pages). */
+struct room {
+	uint64_t psize, total, untouched, reserve;
+};
+
+/* room_of: the page figures of fs now. */
+static void room_of(ofs *fs, struct room *r)
+{
+	MDB_envinfo info;
+	MDB_stat ms;
+	mdb_env_info(fs->env, &info);
+	mdb_env_stat(fs->env, &ms);
+	r->psize = ms.ms_psize;
+	r->total = info.me_mapsize / r->psize;
+	r->untouched = r->total > info.me_last_pgno + 1 ? r->total - info.me_last_pgno - 1 : 0;
+	r->reserve = r->total / 16 < 256 ? r->total / 16 : 256;
+}
+
+/* ofs_room: -ENOSPC unless about bytes more still leave the reserve (as of
+ * the last commit); the free list is counted only when the map is nearly
+ * full. */
+int ofs_room(ofs *fs, uint64_t bytes)
+{
+	struct room r;
+	room_of(fs, &r);
+	uint64_t need = bytes / r.psize * 17 / 16 + 8 + r.reserve;
+	MDB_txn *rtxn; /* LMDB shows its free list to read transactions only */
+	if (r.untouched >= need)
+		return 0;
+	int rc = ofs_rtxn(fs, &rtxn);
+	if (rc)
+		return rc;
+	uint64_t reusable = free_pages(rtxn);
+	mdb_txn_abort(rtxn);
+	return r.untouched + reusable >= need ? 0 : -ENOSPC;
+}
+
+/* ofs_statfs: true figures (block size, blocks total/free, inodes). */
+int ofs_statfs(ofs *fs, struct statvfs *out)
+{
+	MDB_stat is;
+	MDB_txn *txn;
+	struct statvfs host;
+	struct room r;
+	int rc = ofs_rtxn(fs, &txn);
+	if (rc)
+		return rc;
+	room_of(fs, &r);
+	mdb_stat(txn, fs->inode, &is);
+	uint64_t grow = r.untouched, reusable = free_pages(txn);
+	mdb_txn_abort(txn);
+	if (fstatvfs(fs->lockfd, &host) == 0) {
+		uint64_t hostroom = (uint64_t)host.f_bavail * host.f_frsize / r.psize;
+		grow = grow < hostroom ? grow : hostroom; /* the host disk may be smaller */
+	}
+	uint64_t used = r.total - r.untouched; /* pages the file holds */
+	uint64_t total = used + grow;           /* what it can grow to */
+	uint64_t bfree = grow + reusable < total ? grow + reusable : total;
+	memset(out, 0, sizeof *out);
+	out->f_bsize = OFS_BLOCK;
+	out->f_frsize = r.psize;
+	out->f_blocks = total;
+	out->f_bfree = bfree;
+	out->f_bavail = bfree > r.reserve ? bfree - r.reserve : 0;
+	out->f_ffree = out->f_favail = out->f_bavail * r.psize / 1024; /* ~1 KiB an inode */
+	out->f_files = is.ms_entries + out->f_ffree;
+	out->f_namemax = OFS_NAME_MAX;
+	out->f_flag = fs->flags & OFS_OPEN_RDONLY ? ST_RDONLY : 0;
+	return 0;
+}

@@ -1,0 +1,317 @@
+/* inode.c: inode records (ino -> 128 bytes), allocation, the orphan list,
+ * getattr/setattr/evict. */
+#include "orionfs/internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+/* Offsets of the fields of an inode record (docs/orionfs.5). */
+enum {
+	I_MODE = 0, I_NLINK = 4, I_UID = 8, I_GID = 12, I_SIZE = 16, I_RDEV = 24,
+	I_BLOCKS = 32, I_GEN = 40, I_PARENT = 48, I_ATIME = 56, I_MTIME = 72,
+	I_CTIME = 88, I_BTIME = 104, I_FLAGS = 120,
+};
+
+/* ofs_now: the current wall-clock time. */
+void ofs_now(struct timespec *ts)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+}
+
+/* ofs_mode_valid: whether mode's S_IFMT is a file type we store. */
+int ofs_mode_valid(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: case S_IFDIR: case S_IFLNK: case S_IFIFO:
+	case S_IFSOCK: case S_IFCHR: case S_IFBLK:
+		return 1;
+	}
+	return 0;
+}
+
+/* ofs_dtype: the DT_* value for a mode. */
+uint32_t ofs_dtype(uint32_t mode)
+{
+	return (mode & S_IFMT) >> 12;
+}
+
+/* put_time / get_time: a timespec as i64 seconds, u32 nanoseconds, 4 spare. */
+static void put_time(unsigned char *p, const struct timespec *t)
+{
+	ofs_put_le64(p, (uint64_t)(int64_t)t->tv_sec);
+	ofs_put_le32(p + 8, (uint32_t)t->tv_nsec);
+	ofs_put_le32(p + 12, 0);
+}
+static int get_time(const unsigned char *p, struct timespec *t)
+{
+	t->tv_sec = (time_t)(int64_t)ofs_le64(p);
+	t->tv_nsec = ofs_le32(p + 8);
+	return t->tv_nsec < 1000000000L ? 0 : -ORION_ECORRUPT;
+}
+
+/* encode: the 128-byte record of in. */
+static void encode(unsigned char *p, const struct ofs_inode *in)
+{
+	const struct ofs_attr *a = &in->a;
+	memset(p, 0, OFS_INODE_SIZE);
+	ofs_put_le32(p + I_MODE, a->mode);
+	ofs_put_le32(p + I_NLINK, a->nlink);
+	ofs_put_le32(p + I_UID, a->uid);
+	ofs_put_le32(p + I_GID, a->gid);
+	ofs_put_le64(p + I_SIZE, a->size);
+	ofs_put_le64(p + I_RDEV, a->rdev);
+	ofs_put_le64(p + I_BLOCKS, a->blocks);
+	ofs_put_le64(p + I_GEN, a->generation);
+	ofs_put_le64(p + I_PARENT, in->parent);
+	put_time(p + I_ATIME, &a->atime);
+	put_time(p + I_MTIME, &a->mtime);
+	put_time(p + I_CTIME, &a->ctime);
+	put_time(p + I_BTIME, &a->btime);
+}
+
+/* ofs_inode_decode: parse and validate the record v of inode ino. */
+int ofs_inode_decode(const MDB_val *v, uint64_t ino, struct ofs_inode *out)
+{
+	const unsigned char *p = v->mv_data;
+	struct ofs_attr *a = &out->a;
+	if (v->mv_size != OFS_INODE_SIZE)
+		return -ORION_ECORRUPT;
+	a->ino = ino;
+	a->mode = ofs_le32(p + I_MODE);
+	a->nlink = ofs_le32(p + I_NLINK);
+	a->uid = ofs_le32(p + I_UID);
+	a->gid = ofs_le32(p + I_GID);
+	a->size = ofs_le64(p + I_SIZE);
+	a->rdev = ofs_le64(p + I_RDEV);
+	a->blocks = ofs_le64(p + I_BLOCKS);
+	a->generation = ofs_le64(p + I_GEN);
+	out->parent = ofs_le64(p + I_PARENT);
+	if (!ofs_mode_valid(a->mode) || a->size > OFS_MAX_SIZE || ofs_le64(p + I_FLAGS))
+		return -ORION_ECORRUPT;
+	if (get_time(p + I_ATIME, &a->atime) || get_time(p + I_MTIME, &a->mtime) ||
+	    get_time(p + I_CTIME, &a->ctime) || get_time(p + I_BTIME, &a->btime))
+		return -ORION_ECORRUPT;
+	return 0;
+}
+
+/* ofs_inode_get: inode ino; -ENOENT if absent, -ORION_ECORRUPT if bad. */
+int ofs_inode_get(ofs *fs, MDB_txn *txn, uint64_t ino, struct ofs_inode *out)
+{
+	struct ofs_key k;
+	MDB_val key = ofs_key1(&k, ino), v;
+	int rc = mdb_get(txn, fs->inode, &key, &v);
+	if (rc)
+		return ofs_lmdb_err(rc);
+	return ofs_inode_decode(&v, ino, out);
+}
+
+/* ofs_inode_put: store in (its a.ino names it). */
+int ofs_inode_put(ofs *fs, MDB_txn *txn, const struct ofs_inode *in)
+{
+	struct ofs_key k;
+	unsigned char rec[OFS_INODE_SIZE];
+	MDB_val key = ofs_key1(&k, in->a.ino), v = {sizeof rec, rec};
+	encode(rec, in);
+	return ofs_lmdb_err(mdb_put(txn, fs->inode, &key, &v, 0));
+}
+
+/* ofs_inode_new: a fresh in-memory inode with the next inode number
+ * (consumed now, so never reused); the caller stores it. */
+int ofs_inode_new(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint32_t mode,
+		  uint32_t uid, uint32_t gid)
+{
+	uint64_t next;
+	int rc = ofs_super_u64(fs, txn, "next_ino", &next);
+	if (rc)
+		return rc;
+	if ((rc = ofs_super_put_u64(fs, txn, "next_ino", next + 1)))
+		return rc;
+	memset(in, 0, sizeof *in);
+	in->a.ino = next;
+	in->a.mode = mode;
+	in->a.nlink = S_ISDIR(mode) ? 2 : 1;
+	in->a.uid = uid;
+	in->a.gid = gid;
+	in->a.generation = 1;
+	ofs_now(&in->a.btime);
+	in->a.atime = in->a.mtime = in->a.ctime = in->a.btime;
+	return 0;
+}
+
+/* ofs_orphan_add: record that ino has no name left but must live on. */
+int ofs_orphan_add(ofs *fs, MDB_txn *txn, uint64_t ino)
+{
+	struct ofs_key k;
+	MDB_val key = ofs_key1(&k, ino), v = {0, ""};
+	return ofs_lmdb_err(mdb_put(txn, fs->orphan, &key, &v, 0));
+}
+
+/* ofs_inode_destroy: delete ino with its data, xattrs and orphan entry. */
+int ofs_inode_destroy(ofs *fs, MDB_txn *txn, uint64_t ino)
+{
+	struct ofs_key k;
+	MDB_val key = ofs_key1(&k, ino);
+	int rc = ofs_owner_drop(txn, fs->data, ino, 0);
+	if (rc >= 0)
+		rc = ofs_owner_drop(txn, fs->xattr, ino, 0);
+	if (rc < 0)
+		return rc;
+	rc = mdb_del(txn, fs->orphan, &key, NULL);
+	if (rc && rc != MDB_NOTFOUND)
+		return ofs_lmdb_err(rc);
+	rc = mdb_del(txn, fs->inode, &key, NULL);
+	return rc == MDB_NOTFOUND ? 0 : ofs_lmdb_err(rc);
+}
+
+/* first_orphan: the lowest inode number on the orphan list (0: none). */
+static int first_orphan(ofs *fs, MDB_txn *txn, uint64_t *ino)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc = mdb_cursor_open(txn, fs->orphan, &c);
+	if (rc)
+		return ofs_lmdb_err(rc);
+	rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+	mdb_cursor_close(c);
+	*ino = 0;
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return ofs_lmdb_err(rc);
+	if (k.mv_size != 8)
+		return -ORION_ECORRUPT;
+	*ino = ofs_be64(k.mv_data);
+	return 0;
+}
+
+/* ofs_reclaim_orphans: delete the orphans a previous run left behind
+ * (no kernel can know them any more), in one transaction. */
+int ofs_reclaim_orphans(ofs *fs)
+{
+	MDB_txn *txn;
+	uint64_t ino = 0;
+	int rc = ofs_wtxn(fs, &txn);
+	if (rc)
+		return rc;
+	while ((rc = first_orphan(fs, txn, &ino)) == 0 && ino)
+		if ((rc = ofs_inode_destroy(fs, txn, ino)))
+			break;
+	if (rc) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return ofs_commit(txn);
+}
+
+/* ofs_getattr: attributes of ino. */
+int ofs_getattr(ofs *fs, uint64_t ino, struct ofs_attr *out)
+{
+	MDB_txn *txn;
+	struct ofs_inode in;
+	int rc = ofs_rtxn(fs, &txn);
+	if (rc)
+		return rc;
+	rc = ofs_inode_get(fs, txn, ino, &in);
+	mdb_txn_abort(txn);
+	if (!rc)
+		*out = in.a;
+	return rc;
+}
+
+/* ofs_evict: the kernel forgot ino; delete it if its nlink is 0. */
+int ofs_evict(ofs *fs, uint64_t ino)
+{
+	struct ofs_attr a;
+	MDB_txn *txn;
+	struct ofs_inode in;
+	int rc = ofs_getattr(fs, ino, &a); /* cheap read first: usually linked */
+	if (rc == -ENOENT || (!rc && a.nlink > 0))
+		return 0;
+	if (rc)
+		return rc;
+	if ((rc = ofs_wtxn(fs, &txn)))
+		return rc == -EROFS ? 0 : rc;
+	rc = ofs_inode_get(fs, txn, ino, &in);
+	if (!rc && in.a.nlink == 0)
+		rc = ofs_inode_destroy(fs, txn, ino);
+	if (rc) {
+		mdb_txn_abort(txn);
+		return rc == -ENOENT ? 0 : rc;
+	}
+	return ofs_commit(txn);
+}
+
+/* set_times: apply the time fields of valid to in; ctime becomes now
+ * unless given. */
+static void set_times(struct ofs_inode *in, const struct ofs_attr *src, unsigned valid,
+		      const struct timespec *now)
+{
+	if (valid & OFS_SET_ATIME_NOW)
+		in->a.atime = *now;
+	else if (valid & OFS_SET_ATIME)
+		in->a.atime = src->atime;
+	if (valid & OFS_SET_MTIME_NOW)
+		in->a.mtime = *now;
+	else if (valid & OFS_SET_MTIME)
+		in->a.mtime = src->mtime;
+	else if (valid & OFS_SET_SIZE)
+		in->a.mtime = *now; /* truncate changes the data */
+	in->a.ctime = valid & OFS_SET_CTIME ? src->ctime : *now;
+}
+
+/* apply: the OFS_SET_* fields of src onto in, inside txn. */
+static int apply(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const struct ofs_attr *src,
+		 unsigned valid)
+{
+	struct timespec now;
+	int rc;
+	if ((valid & (OFS_SET_ATIME | OFS_SET_MTIME | OFS_SET_CTIME)) &&
+	    (((valid & OFS_SET_ATIME) && (uint64_t)src->atime.tv_nsec >= 1000000000u) ||
+	     ((valid & OFS_SET_MTIME) && (uint64_t)src->mtime.tv_nsec >= 1000000000u) ||
+	     ((valid & OFS_SET_CTIME) && (uint64_t)src->ctime.tv_nsec >= 1000000000u)))
+		return -EINVAL;
+	if (valid & OFS_SET_SIZE) {
+		if (S_ISDIR(in->a.mode))
+			return -EISDIR;
+		if (!S_ISREG(in->a.mode))
+			return -EINVAL;
+		if (src->size > OFS_MAX_SIZE)
+			return -EFBIG;
+		if ((rc = ofs_truncate_data(fs, txn, in, src->size)))
+			return rc;
+	}
+	if (valid & OFS_SET_MODE)
+		in->a.mode = (in->a.mode & S_IFMT) | (src->mode & 07777);
+	if (valid & OFS_SET_UID)
+		in->a.uid = src->uid;
+	if (valid & OFS_SET_GID)
+		in->a.gid = src->gid;
+	ofs_now(&now);
+	set_times(in, src, valid, &now);
+	return ofs_inode_put(fs, txn, in);
+}
+
+/* ofs_setattr: apply the fields named by valid (OFS_SET_*); ctime is
+ * updated as POSIX says; fills out with the result. */
+int ofs_setattr(ofs *fs, uint64_t ino, const struct ofs_attr *src, unsigned valid,
+		struct ofs_attr *out)
+{
+	MDB_txn *txn;
+	struct ofs_inode in;
+	int rc = ofs_wtxn(fs, &txn);
+	if (rc)
+		return rc;
+	rc = ofs_inode_get(fs, txn, ino, &in);
+	if (!rc)
+		rc = apply(fs, txn, &in, src, valid);
+	if (rc) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	if ((rc = ofs_commit(txn)))
+		return rc;
+	if (out)
+		*out = in.a;
+	return 0;
+}

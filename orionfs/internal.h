@@ -1,0 +1,169 @@
+/*
+ * internal.h: what the storage files of orionfs/ share (not for other
+ * subsystems; they use orionfs.h).  The layout it encodes is described
+ * in docs/orionfs.5; keep both in step.
+ *
+ * Caveats
+ *  - Every helper taking an MDB_txn works inside the caller's transaction
+ *    and never commits or aborts it.
+ *  - Pointers into LMDB values are valid only until the transaction ends
+ *    or the next write to the same table.
+ */
+#ifndef ORIONFS_INTERNAL_H
+#define ORIONFS_INTERNAL_H
+
+#include <lmdb.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "orionfs/orionfs.h"
+
+#define OFS_MAGIC "OrionFS\0"  /* 8 bytes, value of super "magic" */
+#define OFS_BLOCK 65536u       /* file data block, bytes */
+#define OFS_SECTOR 4096u       /* checksummed unit inside a block */
+#define OFS_DIGEST 16u         /* BLAKE2b-128 per sector */
+#define OFS_SECTORS (OFS_BLOCK / OFS_SECTOR)
+#define OFS_HASH_BLAKE2B128 1u /* super "hash" */
+#define OFS_CIPHER_NONE 0u     /* super "cipher" */
+#define OFS_INODE_SIZE 128u    /* bytes of an inode record */
+#define OFS_LINK_MAX 65000u
+#define OFS_SYMLINK_MAX 4095u
+#define OFS_XATTR_NAME_MAX 255u
+#define OFS_XATTR_SIZE_MAX 65536u
+#define OFS_MAX_SIZE ((uint64_t)INT64_MAX)
+#define OFS_SLOT_SPAN 256u     /* slots per name hash (collision room) */
+#define OFS_DEFAULT_MAP (1ULL << 40)
+#define OFS_MAX_DBS 64         /* room for other subsystems' tables */
+
+/* internal ofs_open flags, beyond the public OFS_OPEN_* bits */
+enum {
+	OFS_OPEN_EXCL = 1 << 8,      /* lock exclusively even when read-only */
+	OFS_OPEN_NORECLAIM = 1 << 9, /* leave orphans alone (fsck) */
+};
+
+struct ofs {
+	MDB_env *env;
+	MDB_dbi super, inode, dirent, xattr, data, orphan;
+	int lockfd;      /* the image file, flock()ed */
+	unsigned flags;  /* OFS_OPEN_* */
+	unsigned char name_key[16]; /* SipHash key for name slots */
+};
+
+/* One inode as stored: the public attributes plus the parent of a
+ * directory (0 for other types). */
+struct ofs_inode {
+	struct ofs_attr a;
+	uint64_t parent;
+};
+
+/* Little-endian and big-endian codecs (keys are big-endian so that LMDB's
+ * byte order is numeric order; values are little-endian). */
+static inline void ofs_put_le32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+static inline void ofs_put_le64(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+static inline uint32_t ofs_le32(const unsigned char *p)
+{
+	uint32_t v = 0;
+	for (int i = 3; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+static inline uint64_t ofs_le64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+static inline void ofs_put_be64(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (56 - 8 * i));
+}
+static inline uint64_t ofs_be64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* A 16-byte key (owner, index): inode+block, parent+slot, ino+slot. */
+struct ofs_key {
+	unsigned char b[16];
+};
+static inline MDB_val ofs_key2(struct ofs_key *k, uint64_t hi, uint64_t lo)
+{
+	ofs_put_be64(k->b, hi);
+	ofs_put_be64(k->b + 8, lo);
+	return (MDB_val){16, k->b};
+}
+static inline MDB_val ofs_key1(struct ofs_key *k, uint64_t ino)
+{
+	ofs_put_be64(k->b, ino);
+	return (MDB_val){8, k->b};
+}
+
+/* image.c */
+int ofs_lmdb_err(int rc);
+int ofs_rtxn(ofs *fs, MDB_txn **txn);
+int ofs_wtxn(ofs *fs, MDB_txn **txn);
+int ofs_commit(MDB_txn *txn);
+int ofs_finish(MDB_txn *txn, int rc);
+int ofs_open_ex(ofs **fsp, const char *path, unsigned flags);
+int ofs_room(ofs *fs, uint64_t bytes);
+int ofs_super_u64(ofs *fs, MDB_txn *txn, const char *key, uint64_t *v);
+int ofs_super_put_u64(ofs *fs, MDB_txn *txn, const char *key, uint64_t v);
+
+/* inode.c */
+void ofs_now(struct timespec *ts);
+int ofs_inode_decode(const MDB_val *v, uint64_t ino, struct ofs_inode *out);
+int ofs_inode_get(ofs *fs, MDB_txn *txn, uint64_t ino, struct ofs_inode *out);
+int ofs_inode_put(ofs *fs, MDB_txn *txn, const struct ofs_inode *in);
+int ofs_inode_new(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint32_t mode,
+		  uint32_t uid, uint32_t gid);
+int ofs_inode_destroy(ofs *fs, MDB_txn *txn, uint64_t ino);
+int ofs_orphan_add(ofs *fs, MDB_txn *txn, uint64_t ino);
+int ofs_reclaim_orphans(ofs *fs);
+uint32_t ofs_dtype(uint32_t mode);
+int ofs_mode_valid(uint32_t mode);
+
+/* names.c: records named by a byte string under an owner, keyed by
+ * (owner, hash slot) so table keys never show the name. */
+int ofs_name_check(const char *name, size_t *len);
+uint64_t ofs_name_slot(const ofs *fs, const void *name, size_t len);
+typedef int (*ofs_name_of)(const MDB_val *v, const unsigned char **name, size_t *len);
+int ofs_name_probe(ofs *fs, MDB_txn *txn, MDB_dbi dbi, uint64_t owner,
+		   const void *name, size_t len, ofs_name_of nameof,
+		   uint64_t *slot, MDB_val *found);
+int ofs_owner_empty(MDB_txn *txn, MDB_dbi dbi, uint64_t owner);
+int ofs_owner_drop(MDB_txn *txn, MDB_dbi dbi, uint64_t owner, uint64_t from);
+
+/* dir.c: dirent values */
+int ofs_dirent_decode(const MDB_val *v, uint64_t *ino, uint32_t *type,
+		      const unsigned char **name, size_t *len);
+int ofs_dirent_name(const MDB_val *v, const unsigned char **name, size_t *len);
+int ofs_dirent_add(ofs *fs, MDB_txn *txn, uint64_t parent, const char *name,
+		   size_t len, uint64_t ino, uint32_t mode);
+
+/* xattr.c */
+int ofs_xattr_name(const MDB_val *v, const unsigned char **name, size_t *len);
+
+/* data.c */
+size_t ofs_block_len(size_t vlen);
+int ofs_block_verify(uint64_t ino, uint64_t idx, const MDB_val *v);
+uint64_t ofs_units(uint64_t len);
+int ofs_truncate_data(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t size);
+int ofs_data_write(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const void *buf,
+		   size_t size, uint64_t off);
+int ofs_data_read(ofs *fs, MDB_txn *txn, const struct ofs_inode *in, void *buf,
+		  size_t size, uint64_t off);
+
+#endif

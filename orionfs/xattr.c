@@ -1,0 +1,259 @@
+/* xattr.c: extended attributes ((ino, slot) -> name length, name, value),
+ * named records like directory entries. */
+#include "orionfs/internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/xattr.h>
+
+/* ofs_xattr_name: the name in an xattr value (an ofs_name_of). */
+int ofs_xattr_name(const MDB_val *v, const unsigned char **name, size_t *len)
+{
+	const unsigned char *p = v->mv_data;
+	if (v->mv_size < 2 || p[0] == 0 || v->mv_size < 1u + p[0])
+		return -ORION_ECORRUPT;
+	*name = p + 1;
+	*len = p[0];
+	return 0;
+}
+
+/* xname: a valid xattr name (1..255 bytes); sets *len. */
+static int xname(const char *name, size_t *len)
+{
+	*len = strnlen(name, OFS_XATTR_NAME_MAX + 1);
+	return *len == 0 || *len > OFS_XATTR_NAME_MAX ? -ERANGE : 0;
+}
+
+/* xfind: 1 with the stored value's bytes when ino has name, 0 (slot free)
+ * when not, or an error (-ENOENT when ino does not exist). */
+static int xfind(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name, size_t len,
+		 uint64_t *slot, MDB_val *val)
+{
+	struct ofs_inode in;
+	int rc = ofs_name_probe(fs, txn, fs->xattr, ino, name, len, ofs_xattr_name, slot, val);
+	if (rc == 1) {
+		val->mv_data = (unsigned char *)val->mv_data + 1 + len;
+		val->mv_size -= 1 + len;
+	}
+	if (rc == 0)
+		rc = ofs_inode_get(fs, txn, ino, &in); /* 0, or -ENOENT for no inode */
+	return rc;
+}
+
+/* touch: ino's metadata changed now. */
+static int touch(ofs *fs, MDB_txn *txn, uint64_t ino)
+{
+	struct ofs_inode in;
+	int rc = ofs_inode_get(fs, txn, ino, &in);
+	if (rc)
+		return rc;
+	ofs_now(&in.a.ctime);
+	return ofs_inode_put(fs, txn, &in);
+}
+
+/* The POSIX ACL xattr as Linux encodes it (linux/posix_acl_xattr.h). */
+#define ACL_ACCESS "system.posix_acl_access"
+enum { ACL_VERSION = 2, ACL_USER_OBJ = 1, ACL_USER = 2, ACL_GROUP_OBJ = 4,
+       ACL_GROUP = 8, ACL_MASK = 16, ACL_OTHER = 32 };
+
+/* acl_mode: the permission bits an access ACL implies (group bits from
+ * the mask when there is one); 1 when the ACL says no more than the mode
+ * (then it need not be stored), 0 when it must be kept, <0 if malformed. */
+static int acl_mode(const unsigned char *p, size_t n, uint32_t *perm)
+{
+	uint32_t u = 0, g = 0, o = 0, m = 0, seen = 0;
+	if (n < 4 || (n - 4) % 8 || ofs_le32(p) != ACL_VERSION)
+		return -EINVAL;
+	for (p += 4, n -= 4; n; p += 8, n -= 8) {
+		uint32_t tag = p[0] | (uint32_t)p[1] << 8, bits = (p[2] | (uint32_t)p[3] << 8) & 7;
+		switch (tag) {
+		case ACL_USER_OBJ: u = bits; break;
+		case ACL_GROUP_OBJ: g = bits; break;
+		case ACL_MASK: m = bits; break;
+		case ACL_OTHER: o = bits; break;
+		case ACL_USER: case ACL_GROUP: break;
+		default: return -EINVAL;
+		}
+		seen |= tag;
+	}
+	if ((seen & (ACL_USER_OBJ | ACL_GROUP_OBJ | ACL_OTHER)) != (ACL_USER_OBJ | ACL_GROUP_OBJ | ACL_OTHER))
+		return -EINVAL;
+	*perm = u << 6 | ((seen & ACL_MASK) ? m : g) << 3 | o;
+	return (seen & (ACL_USER | ACL_GROUP | ACL_MASK)) == 0;
+}
+
+/* acl_apply: an access ACL sets the mode's permission bits, as local file
+ * systems do; returns 1 when the ACL is then fully told by the mode. */
+static int acl_apply(ofs *fs, MDB_txn *txn, uint64_t ino, const void *value, size_t size)
+{
+	struct ofs_inode in;
+	uint32_t perm;
+	int equiv = acl_mode(value, size, &perm);
+	int rc = equiv < 0 ? equiv : ofs_inode_get(fs, txn, ino, &in);
+	if (rc)
+		return rc;
+	in.a.mode = (in.a.mode & ~0777u) | perm;
+	ofs_now(&in.a.ctime);
+	return (rc = ofs_inode_put(fs, txn, &in)) ? rc : equiv;
+}
+
+/* set_raw: store name = value at ino's slot and touch ino's ctime. */
+static int set_raw(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t slot, const char *name,
+		   size_t len, const void *value, size_t size)
+{
+	struct ofs_key k;
+	MDB_val key = ofs_key2(&k, ino, slot), v = {1 + len + size, NULL};
+	int rc = mdb_put(txn, fs->xattr, &key, &v, MDB_RESERVE);
+	if (rc)
+		return ofs_lmdb_err(rc);
+	unsigned char *p = v.mv_data;
+	p[0] = (unsigned char)len;
+	memcpy(p + 1, name, len);
+	if (size)
+		memcpy(p + 1 + len, value, size);
+	return touch(fs, txn, ino);
+}
+
+/* set_in: ofs_setxattr inside txn. */
+static int set_in(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name, size_t len,
+		  const void *value, size_t size, int flags)
+{
+	uint64_t slot;
+	MDB_val old;
+	struct ofs_key k;
+	int rc = xfind(fs, txn, ino, name, len, &slot, &old);
+	if (rc < 0)
+		return rc;
+	if (rc == 1 && (flags & XATTR_CREATE))
+		return -EEXIST;
+	if (rc == 0 && (flags & XATTR_REPLACE))
+		return -ENODATA;
+	if ((rc = ofs_room(fs, len + size)))
+		return rc;
+	if (strcmp(name, ACL_ACCESS) == 0) {
+		int equiv = acl_apply(fs, txn, ino, value, size);
+		if (equiv != 1)
+			return equiv < 0 ? equiv : set_raw(fs, txn, ino, slot, name, len, value, size);
+		MDB_val key = ofs_key2(&k, ino, slot); /* the mode says it all */
+		rc = mdb_del(txn, fs->xattr, &key, NULL);
+		return rc == MDB_NOTFOUND ? 0 : ofs_lmdb_err(rc);
+	}
+	return set_raw(fs, txn, ino, slot, name, len, value, size);
+}
+
+/* ofs_setxattr: set name to value (flags XATTR_CREATE / XATTR_REPLACE). */
+int ofs_setxattr(ofs *fs, uint64_t ino, const char *name, const void *value,
+		 size_t size, int flags)
+{
+	MDB_txn *txn;
+	size_t len;
+	int rc = xname(name, &len);
+	if (rc)
+		return rc;
+	if (flags & ~(XATTR_CREATE | XATTR_REPLACE) || flags == (XATTR_CREATE | XATTR_REPLACE))
+		return -EINVAL;
+	if (size > OFS_XATTR_SIZE_MAX)
+		return -E2BIG;
+	if ((rc = ofs_wtxn(fs, &txn)))
+		return rc;
+	return ofs_finish(txn, set_in(fs, txn, ino, name, len, value, size, flags));
+}
+
+/* ofs_getxattr: the value of name (size 0: its length). */
+ssize_t ofs_getxattr(ofs *fs, uint64_t ino, const char *name, void *value, size_t size)
+{
+	MDB_txn *txn;
+	MDB_val v;
+	uint64_t slot;
+	size_t len;
+	int rc = xname(name, &len);
+	if (rc || (rc = ofs_rtxn(fs, &txn)))
+		return rc;
+	rc = xfind(fs, txn, ino, name, len, &slot, &v);
+	if (rc == 0)
+		rc = -ENODATA;
+	else if (rc == 1 && size && v.mv_size > size)
+		rc = -ERANGE;
+	else if (rc == 1) {
+		if (size)
+			memcpy(value, v.mv_data, v.mv_size);
+		rc = (int)v.mv_size;
+	}
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+/* list_in: the NUL-separated names of ino's xattrs into list; total length. */
+static int list_in(ofs *fs, MDB_txn *txn, uint64_t ino, char *list, size_t size)
+{
+	struct ofs_key k;
+	MDB_val key = ofs_key2(&k, ino, 0), v;
+	MDB_cursor *c;
+	size_t total = 0;
+	int rc = mdb_cursor_open(txn, fs->xattr, &c), mrc;
+	if (rc)
+		return ofs_lmdb_err(rc);
+	for (mrc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE); mrc == 0;
+	     mrc = mdb_cursor_get(c, &key, &v, MDB_NEXT)) {
+		const unsigned char *n;
+		size_t nl;
+		if (key.mv_size != 16 || ofs_be64(key.mv_data) != ino)
+			break;
+		if ((rc = ofs_xattr_name(&v, &n, &nl)))
+			break;
+		if (size && total + nl + 1 > size) {
+			rc = -ERANGE;
+			break;
+		}
+		if (size) {
+			memcpy(list + total, n, nl);
+			list[total + nl] = '\0';
+		}
+		total += nl + 1;
+	}
+	mdb_cursor_close(c);
+	if (rc)
+		return rc;
+	return mrc && mrc != MDB_NOTFOUND ? ofs_lmdb_err(mrc) : (int)total;
+}
+
+/* ofs_listxattr: the names of ino's xattrs (size 0: the length needed). */
+ssize_t ofs_listxattr(ofs *fs, uint64_t ino, char *list, size_t size)
+{
+	struct ofs_inode in;
+	MDB_txn *txn;
+	int rc = ofs_rtxn(fs, &txn);
+	if (rc)
+		return rc;
+	rc = ofs_inode_get(fs, txn, ino, &in);
+	if (!rc)
+		rc = list_in(fs, txn, ino, list, size);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+/* remove_in: ofs_removexattr inside txn. */
+static int remove_in(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name, size_t len)
+{
+	uint64_t slot;
+	MDB_val v, key;
+	struct ofs_key k;
+	int rc = xfind(fs, txn, ino, name, len, &slot, &v);
+	if (rc <= 0)
+		return rc ? rc : -ENODATA;
+	key = ofs_key2(&k, ino, slot);
+	if ((rc = mdb_del(txn, fs->xattr, &key, NULL)))
+		return ofs_lmdb_err(rc);
+	return touch(fs, txn, ino);
+}
+
+/* ofs_removexattr: remove name from ino. */
+int ofs_removexattr(ofs *fs, uint64_t ino, const char *name)
+{
+	MDB_txn *txn;
+	size_t len;
+	int rc = xname(name, &len);
+	if (rc || (rc = ofs_wtxn(fs, &txn)))
+		return rc;
+	return ofs_finish(txn, remove_in(fs, txn, ino, name, len));
+}

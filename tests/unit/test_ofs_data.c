@@ -1,0 +1,445 @@
+/* test_ofs_data.c: file data in the OrionFS storage layer: reads, writes,
+ * holes, large offsets, truncation, fallocate, checksums, concurrency. */
+#include "orionfs/internal.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char dir[64], img[96];
+static ofs *fs;
+static uint64_t f; /* a regular file made by setup */
+
+/* setup: a fresh image holding one empty file, f. */
+static void setup(void)
+{
+	struct ofs_attr a;
+	strcpy(dir, "/tmp/ofs-unit.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(img, sizeof img, "%s/img.fs", dir);
+	ck_assert_int_eq(ofs_mkfs(img, NULL), 0);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "f", S_IFREG | 0644, 0, 0, 0, &a), 0);
+	f = a.ino;
+}
+
+/* teardown: close and remove everything setup made. */
+static void teardown(void)
+{
+	char cmd[128];
+	ofs_close(fs);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* clean: the image passes fsck (closed meanwhile). */
+static void clean(void)
+{
+	struct ofs_fsck_report r;
+	ofs_close(fs);
+	ck_assert_int_eq(ofs_fsck(img, 0, NULL, NULL, &r), 0);
+	ck_assert_uint_eq(r.problems, 0);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+}
+
+/* pattern: a byte that depends on its file offset. */
+static unsigned char pattern(uint64_t off)
+{
+	return (unsigned char)(off * 2654435761u >> 13);
+}
+
+/* fill_pattern: buf gets pattern bytes of [off, off+n). */
+static void fill_pattern(unsigned char *buf, size_t n, uint64_t off)
+{
+	for (size_t i = 0; i < n; i++)
+		buf[i] = pattern(off + i);
+}
+
+/* size_of: the size of ino. */
+static uint64_t size_of(uint64_t ino)
+{
+	struct ofs_attr a;
+	ck_assert_int_eq(ofs_getattr(fs, ino, &a), 0);
+	return a.size;
+}
+
+/* blocks_of: the 512-byte units of ino. */
+static uint64_t blocks_of(uint64_t ino)
+{
+	struct ofs_attr a;
+	ck_assert_int_eq(ofs_getattr(fs, ino, &a), 0);
+	return a.blocks;
+}
+
+START_TEST(write_read_unaligned)
+{
+	enum { N = 300000 };
+	unsigned char *w = malloc(N), *r = malloc(N);
+	fill_pattern(w, N, 0);
+	/* many odd-sized writes that straddle sectors and blocks */
+	for (size_t off = 0; off < N;) {
+		size_t n = 1 + (off * 7919) % 9000;
+		if (n > N - off)
+			n = N - off;
+		ck_assert_int_eq(ofs_write(fs, f, w + off, n, (off_t)off), (ssize_t)n);
+		off += n;
+	}
+	ck_assert_uint_eq(size_of(f), N);
+	ck_assert_int_eq(ofs_read(fs, f, r, N, 0), N);
+	ck_assert_int_eq(memcmp(w, r, N), 0);
+	ck_assert_int_eq(ofs_read(fs, f, r, 100, N - 10), 10);
+	ck_assert_int_eq(ofs_read(fs, f, r, 100, N), 0);
+	ck_assert_int_eq(ofs_read(fs, f, r, 100, -1), -EINVAL);
+	/* overwrite a middle range, then read across it */
+	memset(w + 70000, 'Z', 5000);
+	ck_assert_int_eq(ofs_write(fs, f, w + 70000, 5000, 70000), 5000);
+	ck_assert_int_eq(ofs_read(fs, f, r, 20000, 60000), 20000);
+	ck_assert_int_eq(memcmp(w + 60000, r, 20000), 0);
+	ck_assert_uint_eq(blocks_of(f), (N + 511) / 512);
+	clean();
+	ck_assert_int_eq(ofs_read(fs, f, r, N, 0), N);
+	ck_assert_int_eq(memcmp(w, r, N), 0);
+	free(w);
+	free(r);
+}
+END_TEST
+
+START_TEST(holes_and_large_offsets)
+{
+	unsigned char buf[32768], zero[8192] = {0};
+	uint64_t far = 5ULL << 30; /* past 4 GiB */
+	fill_pattern(buf, 8192, far);
+	ck_assert_int_eq(ofs_write(fs, f, buf, 8192, (off_t)far), 8192);
+	ck_assert_uint_eq(size_of(f), far + 8192);
+	ck_assert_uint_le(blocks_of(f), 16); /* only what was written is stored */
+	ck_assert_int_eq(ofs_read(fs, f, buf, 8192, 1 << 20), 8192);
+	ck_assert_int_eq(memcmp(buf, zero, 8192), 0);
+	ck_assert_int_eq(ofs_read(fs, f, buf, 8192, (off_t)far), 8192);
+	for (size_t i = 0; i < 8192; i++)
+		ck_assert_uint_eq(buf[i], pattern(far + i));
+	/* a write leaving a gap inside one block reads zeros in the gap */
+	ck_assert_int_eq(ofs_write(fs, f, "ab", 2, 10), 2);
+	ck_assert_int_eq(ofs_write(fs, f, "cd", 2, 30000), 2);
+	ck_assert_int_eq(ofs_read(fs, f, buf, 30002, 0), 30002); /* buf is 32 KiB */
+	ck_assert_int_eq(memcmp(buf + 12, zero, 8192), 0);
+	ck_assert_int_eq(memcmp(buf + 10, "ab", 2), 0);
+	ck_assert_int_eq(memcmp(buf + 30000, "cd", 2), 0);
+	ck_assert_int_eq(ofs_write(fs, f, "x", 1, INT64_MAX), -EFBIG);
+	clean();
+}
+END_TEST
+
+START_TEST(truncate_down_and_up)
+{
+	enum { N = 200000 };
+	unsigned char *w = malloc(N), *r = malloc(N);
+	struct ofs_attr a = {.size = 70001};
+	fill_pattern(w, N, 0);
+	ck_assert_int_eq(ofs_write(fs, f, w, N, 0), N);
+	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_SIZE, NULL), 0);
+	ck_assert_uint_eq(blocks_of(f), (70001 + 511) / 512);
+	a.size = 150000; /* back up: the cut part must read as zeros */
+	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_SIZE, NULL), 0);
+	ck_assert_int_eq(ofs_read(fs, f, r, N, 0), 150000);
+	ck_assert_int_eq(memcmp(r, w, 70001), 0);
+	for (int i = 70001; i < 150000; i++)
+		ck_assert_uint_eq(r[i], 0);
+	a.size = 0;
+	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_SIZE, NULL), 0);
+	ck_assert_uint_eq(blocks_of(f), 0);
+	ck_assert_int_eq(ofs_read(fs, f, r, N, 0), 0);
+	clean();
+	free(w);
+	free(r);
+}
+END_TEST
+
+START_TEST(fallocate_modes)
+{
+	unsigned char buf[200000];
+	fill_pattern(buf, sizeof buf, 0);
+	ck_assert_int_eq(ofs_write(fs, f, buf, sizeof buf, 0), (ssize_t)sizeof buf);
+	uint64_t before = blocks_of(f);
+	ck_assert_int_eq(ofs_fallocate(fs, f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 1000, 150000), 0);
+	ck_assert_uint_eq(size_of(f), sizeof buf);
+	ck_assert_uint_lt(blocks_of(f), before); /* whole blocks were freed */
+	unsigned char r[sizeof buf];
+	ck_assert_int_eq(ofs_read(fs, f, r, sizeof r, 0), (ssize_t)sizeof r);
+	ck_assert_int_eq(memcmp(r, buf, 1000), 0);
+	for (int i = 1000; i < 151000; i++)
+		ck_assert_uint_eq(r[i], 0);
+	ck_assert_int_eq(memcmp(r + 151000, buf + 151000, sizeof buf - 151000), 0);
+	ck_assert_int_eq(ofs_fallocate(fs, f, 0, 0, 1 << 20), 0);
+	ck_assert_uint_eq(size_of(f), 1 << 20);
+	ck_assert_int_eq(ofs_fallocate(fs, f, FALLOC_FL_KEEP_SIZE, 0, 2 << 20), 0);
+	ck_assert_uint_eq(size_of(f), 1 << 20);
+	ck_assert_int_eq(ofs_fallocate(fs, f, FALLOC_FL_COLLAPSE_RANGE, 0, 4096), -EOPNOTSUPP);
+	ck_assert_int_eq(ofs_fallocate(fs, OFS_ROOT_INO, 0, 0, 4096), -EISDIR);
+	ck_assert_int_eq(ofs_fallocate(fs, f, 0, 0, 0), -EINVAL);
+	ck_assert_int_eq(ofs_fallocate(fs, f, 0, 0, 1LL << 55), -ENOSPC);
+	clean();
+}
+END_TEST
+
+/* corrupt: flip one payload byte of block idx of ino behind the layer's back. */
+static void corrupt(uint64_t ino, uint64_t idx, size_t at)
+{
+	MDB_txn *txn;
+	struct ofs_key k;
+	MDB_val key = ofs_key2(&k, ino, idx), v;
+	ck_assert_int_eq(mdb_txn_begin(ofs_env(fs), NULL, 0, &txn), 0);
+	ck_assert_int_eq(mdb_get(txn, fs->data, &key, &v), 0);
+	unsigned char *copy = malloc(v.mv_size);
+	memcpy(copy, v.mv_data, v.mv_size);
+	size_t dl = (ofs_block_len(v.mv_size) + OFS_SECTOR - 1) / OFS_SECTOR * OFS_DIGEST;
+	copy[dl + at] ^= 0x40;
+	v.mv_data = copy;
+	ck_assert_int_eq(mdb_put(txn, fs->data, &key, &v, 0), 0);
+	ck_assert_int_eq(mdb_txn_commit(txn), 0);
+	free(copy);
+}
+
+START_TEST(checksums_catch_damage)
+{
+	unsigned char buf[65536 * 2], r[65536];
+	struct ofs_fsck_report rep;
+	fill_pattern(buf, sizeof buf, 0);
+	ck_assert_int_eq(ofs_write(fs, f, buf, sizeof buf, 0), (ssize_t)sizeof buf);
+	corrupt(f, 1, 5000); /* sector 1 of block 1 */
+	ck_assert_int_eq(ofs_read(fs, f, r, 4096, 65536 + 4096), -ORION_ECHECKSUM);
+	ck_assert_int_eq(ofs_read(fs, f, r, 4096, 65536), 4096);   /* sector 0 is fine */
+	ck_assert_int_eq(ofs_read(fs, f, r, 4096, 65536 + 8192), 4096);
+	ck_assert_int_eq(ofs_read(fs, f, r, 65536, 0), 65536);     /* block 0 is fine */
+	/* a partial write over the bad sector must not bless it */
+	ck_assert_int_eq(ofs_write(fs, f, "x", 1, 65536 + 4100), -ORION_ECHECKSUM);
+	/* overwriting the whole sector replaces the damage */
+	ofs_close(fs);
+	ck_assert_int_eq(ofs_fsck(img, OFS_FSCK_REPAIR, NULL, NULL, &rep), 0);
+	ck_assert_uint_eq(rep.problems, 1);
+	ck_assert_uint_eq(rep.repaired, 0);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	ck_assert_int_eq(ofs_write(fs, f, buf + 4096, 4096, 65536 + 4096), 4096);
+	ck_assert_int_eq(ofs_read(fs, f, r, 65536, 65536), 65536);
+	ck_assert_int_eq(memcmp(r, buf + 65536, 4096), 0);
+	clean();
+}
+END_TEST
+
+START_TEST(wrong_types_refused)
+{
+	char buf[16];
+	struct ofs_attr a;
+	ck_assert_int_eq(ofs_read(fs, OFS_ROOT_INO, buf, sizeof buf, 0), -EISDIR);
+	ck_assert_int_eq(ofs_write(fs, OFS_ROOT_INO, buf, sizeof buf, 0), -EISDIR);
+	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "p", S_IFIFO | 0644, 0, 0, 0, &a), 0);
+	ck_assert_int_eq(ofs_write(fs, a.ino, buf, sizeof buf, 0), -EINVAL);
+	ck_assert_int_eq(ofs_read(fs, 9999, buf, sizeof buf, 0), -ENOENT);
+}
+END_TEST
+
+START_TEST(relatime)
+{
+	struct ofs_attr a = {.atime = {100, 0}}, b;
+	char buf[4];
+	ck_assert_int_eq(ofs_write(fs, f, "data", 4, 0), 4);
+	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_ATIME, NULL), 0);
+	ck_assert_int_eq(ofs_read(fs, f, buf, 4, 0), 4);
+	ck_assert_int_eq(ofs_getattr(fs, f, &a), 0);
+	ck_assert_int_gt(a.atime.tv_sec, 100); /* older than mtime: updated */
+	ck_assert_int_eq(ofs_read(fs, f, buf, 4, 0), 4);
+	ck_assert_int_eq(ofs_getattr(fs, f, &b), 0);
+	ck_assert_int_eq(b.atime.tv_nsec, a.atime.tv_nsec); /* fresh: left alone */
+	ck_assert_int_eq(b.atime.tv_sec, a.atime.tv_sec);
+	a.atime = (struct timespec){100, 0}; /* a read served from a cache */
+	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_ATIME, NULL), 0);
+	ck_assert_int_eq(ofs_accessed(fs, f), 0);
+	ck_assert_int_eq(ofs_getattr(fs, f, &b), 0);
+	ck_assert_int_gt(b.atime.tv_sec, 100);
+	ck_assert_int_eq(ofs_accessed(fs, 4242), -ENOENT);
+}
+END_TEST
+
+/* Concurrency: readers see whole writes only. */
+struct race {
+	int stop;
+	int bad;
+};
+
+/* reader: read the file over and over; every snapshot is one pattern. */
+static void *reader(void *arg)
+{
+	struct race *r = arg;
+	static __thread unsigned char buf[65536 * 3];
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		ssize_t n = ofs_read(fs, f, buf, sizeof buf, 0);
+		if (n != (ssize_t)sizeof buf) {
+			r->bad++;
+			continue;
+		}
+		for (size_t i = 1; i < sizeof buf; i++)
+			if (buf[i] != buf[0]) {
+				r->bad++;
+				break;
+			}
+	}
+	return NULL;
+}
+
+START_TEST(concurrent_readers_see_whole_writes)
+{
+	static unsigned char buf[65536 * 3];
+	struct race r = {0};
+	pthread_t t[2];
+	memset(buf, 0, sizeof buf);
+	ck_assert_int_eq(ofs_write(fs, f, buf, sizeof buf, 0), (ssize_t)sizeof buf);
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, reader, &r);
+	for (int round = 1; round < 200; round++) {
+		memset(buf, round, sizeof buf);
+		ck_assert_int_eq(ofs_write(fs, f, buf, sizeof buf, 0), (ssize_t)sizeof buf);
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	ck_assert_int_eq(r.bad, 0);
+}
+END_TEST
+
+START_TEST(durable_after_sync)
+{
+	ck_assert_int_eq(ofs_write(fs, f, "keep", 4, 0), 4);
+	ck_assert_int_eq(ofs_sync(fs), 0);
+	ofs_close(fs);
+	ck_assert_int_eq(ofs_open(&fs, img, OFS_OPEN_SYNC), 0);
+	char buf[4];
+	ck_assert_int_eq(ofs_read(fs, f, buf, 4, 0), 4);
+	ck_assert_int_eq(memcmp(buf, "keep", 4), 0);
+	ck_assert_int_eq(ofs_write(fs, f, "more", 4, 4), 4);
+}
+END_TEST
+
+START_TEST(full_image_fails_cleanly)
+{
+	struct ofs_mkfs_opts o = {.map_size = 2 << 20, .force = 1};
+	static unsigned char buf[65536];
+	struct ofs_attr a;
+	ssize_t n = 0;
+	ofs_close(fs);
+	ck_assert_int_eq(ofs_mkfs(img, &o), 0);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "f", S_IFREG | 0644, 0, 0, 0, &a), 0);
+	uint64_t off = 0;
+	while ((n = ofs_write(fs, a.ino, buf, sizeof buf, (off_t)off)) > 0)
+		off += (uint64_t)n;
+	ck_assert_int_eq(n, -ENOSPC);
+	ck_assert_uint_gt(off, 1 << 20);
+	ck_assert_uint_eq(size_of(a.ino), off); /* the failed write left no trace */
+	clean();
+	ck_assert_int_eq(ofs_unlink(fs, OFS_ROOT_INO, "f", NULL), 0);
+	ck_assert_int_eq(ofs_evict(fs, a.ino), 0);
+	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "g", S_IFREG | 0644, 0, 0, 0, &a), 0);
+	ck_assert_int_eq(ofs_write(fs, a.ino, buf, sizeof buf, 0), (ssize_t)sizeof buf);
+}
+END_TEST
+
+/* crash_writer: in a child, append 4 KiB records to f (record i all bytes
+ * i % 251 + 1) from record `from` on, syncing every 8 and reporting each
+ * synced count on fd; runs until killed. */
+static void crash_writer(int fd, uint32_t from)
+{
+	unsigned char rec[4096];
+	ofs *cfs;
+	if (ofs_open(&cfs, img, 0))
+		_exit(3);
+	for (uint32_t i = from;; i++) {
+		memset(rec, (int)(i % 251 + 1), sizeof rec);
+		if (ofs_write(cfs, f, rec, sizeof rec, (off_t)i * 4096) != 4096)
+			_exit(4);
+		if (i % 8 == 7) {
+			uint32_t done = i + 1;
+			if (ofs_sync(cfs) || write(fd, &done, sizeof done) != sizeof done)
+				_exit(5);
+		}
+	}
+}
+
+START_TEST(sigkill_keeps_synced_data_and_a_clean_image)
+{
+	unsigned char rec[4096];
+	uint32_t synced = 0;
+	ofs_close(fs);
+	fs = NULL;
+	for (int cycle = 0; cycle < 5; cycle++) {
+		int p[2], status;
+		uint32_t got = 0, from = synced;
+		ck_assert_int_eq(pipe(p), 0);
+		pid_t pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			close(p[0]);
+			crash_writer(p[1], from);
+		}
+		close(p[1]);
+		/* kill once it has synced 40 more records: it is mid-write by then */
+		while (got < from + 40 + (uint32_t)cycle * 8)
+			ck_assert_int_eq(read(p[0], &got, sizeof got), sizeof got);
+		kill(pid, SIGKILL);
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert(WIFSIGNALED(status));
+		close(p[0]);
+		synced = got;
+		struct ofs_fsck_report r;
+		ck_assert_int_eq(ofs_fsck(img, 0, NULL, NULL, &r), 0);
+		ck_assert_uint_eq(r.problems, 0);
+		ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+		ck_assert_uint_ge(size_of(f), (uint64_t)synced * 4096);
+		for (uint32_t i = 0; i < synced; i++) {
+			ck_assert_int_eq(ofs_read(fs, f, rec, sizeof rec, (off_t)i * 4096), 4096);
+			ck_assert_uint_eq(rec[0], i % 251 + 1);
+			ck_assert_uint_eq(rec[4095], i % 251 + 1);
+		}
+		ofs_close(fs);
+		fs = NULL;
+	}
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("ofs_data");
+	TCase *t = tcase_create("data");
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_set_timeout(t, 120);
+	tcase_add_test(t, write_read_unaligned);
+	tcase_add_test(t, holes_and_large_offsets);
+	tcase_add_test(t, truncate_down_and_up);
+	tcase_add_test(t, fallocate_modes);
+	tcase_add_test(t, checksums_catch_damage);
+	tcase_add_test(t, wrong_types_refused);
+	tcase_add_test(t, relatime);
+	tcase_add_test(t, concurrent_readers_see_whole_writes);
+	tcase_add_test(t, durable_after_sync);
+	tcase_add_test(t, full_image_fails_cleanly);
+	tcase_add_test(t, sigkill_keeps_synced_data_and_a_clean_image);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
