@@ -1,0 +1,273 @@
+/*
+ * fuse_internal.h: the OrionFS FUSE server (libofsfuse), shared by
+ * orionfs/fuse_*.c, mount_main.c and the subsystems that plug synthetic
+ * trees in at the root (OrionDB's /db, ctlfs's /ctl, /proc, /snapshots).
+ *
+ * Contract
+ *  - The server turns libfuse low-level requests into ofs_ calls (orionfs.h)
+ *    and replies; every function here returns 0 (or a count) or a negative
+ *    errno / negated orion_err, converted to an errno only in the reply.
+ *  - Only this daemon changes the tree, so names and attributes are handed
+ *    to the kernel with long timeouts and the page cache is kept across
+ *    opens.  Whoever changes the image behind the kernel's back (the
+ *    runtime, through the capsule bridge) must call ofs_fuse_inval_inode()
+ *    or ofs_fuse_inval_entry() afterwards.
+ *  - The kernel's lookup count of every real inode is tracked; when it
+ *    drops to 0 and the inode was unlinked, ofs_evict() frees it, so an
+ *    unlinked file lives until its last close.
+ *  - One thread serves every request (a round trip handed between threads
+ *    costs several times one served in place); fsync and the calls of
+ *    blocking providers are deferred to threads of their own.
+ *
+ * Providers (synthetic trees)
+ *  A provider owns one reserved root name ("db", "ctl", "proc" or
+ *  "snapshots").  Without a provider the name does not exist, and nobody
+ *  can create it at the root (EPERM).  To plug one in, add a line to the
+ *  providers[] table of orionfs/mount_main.c naming a function that calls
+ *  ofs_fuse_register() (it runs after ofs_fuse_new(), before the mount);
+ *  orionfs/fuse_selftest.c is a complete small example.
+ *
+ *  Numbers: a provider speaks only in its own "local" inode numbers,
+ *  1..OFS_FUSE_LOCAL_MASK; local 1 is its root directory (the reserved
+ *  name).  The server maps local numbers to kernel inode numbers with the
+ *  top bit set and the provider's slot below it (ofs_fuse_synth_ino()),
+ *  so they can never meet a real inode number.  struct stat results must
+ *  carry the local number in st_ino (the server rewrites it), and
+ *  ofs_dirent.ino handed to the readdir callback is local too.
+ *
+ *  Callbacks: each gets the provider's arg; each returns 0 (or a byte
+ *  count for read/write) or a negative errno.  By default every callback
+ *  runs on the server's one loop thread and must return promptly (it
+ *  holds up every other request).  A provider with .blocks set has open,
+ *  read, write, create and release each run on a thread of their own,
+ *  several at once (so it does its own locking); those may block (a
+ *  "wait" file): check ofs_fuse_interrupted(caller) to give up with
+ *  -EINTR when the user presses Ctrl-C.
+ *  A NULL callback means the operation is refused: EPERM for creation and removal, EACCES for open
+ *  with a mode the provider lacks (read/write NULL), ENOTDIR for lookup
+ *  and readdir.  getattr is mandatory.
+ *   getattr(arg, ino, st)             attributes of ino.
+ *   lookup(arg, parent, name, st)     the entry name in directory parent.
+ *   readdir(arg, ino, cookie, fn, fa) as ofs_readdir: entries from cookie
+ *                                     (0 = start, never "." or ".."),
+ *                                     fn returns 1 when the reply is full.
+ *                                     Cookies must be stable positions and
+ *                                     below 2^62.
+ *   open(arg, ino, flags, caller, &fh, &how)  flags as open(2); *fh is
+ *                                     handed back to read/write/release;
+ *                                     *how takes OFS_FUSE_DIRECT_IO (size-0
+ *                                     generated files, design section 3;
+ *                                     without it the kernel caches pages
+ *                                     and writes them back later, so write
+ *                                     errors surface only at close/fsync)
+ *                                     and OFS_FUSE_NONSEEKABLE.
+ *   read/write(arg, ino, fh, buf, size, off, caller)  one request; a
+ *                                     failing write's errno reaches the
+ *                                     writer (work happens here, never in
+ *                                     release).
+ *   release(arg, ino, fh)             last close of the handle.
+ *   flush(arg, ino, fh)               each close(2) of a descriptor, and
+ *                                     fsync(2) before the image is synced:
+ *                                     its error is what close/fsync return
+ *                                     (optional; runs where read does).
+ *   setattr(arg, ino, st, valid, out) OFS_SET_* fields of st; when NULL,
+ *                                     time updates (touch, the kernel's
+ *                                     write-back of mtime) and truncation
+ *                                     to 0 (shell ">") are accepted and
+ *                                     ignored, the rest fails with EPERM.
+ *   create(arg, parent, name, mode, flags, caller, st, &fh, &how)
+ *   mkdir(arg, parent, name, mode, caller, st)
+ *   unlink/rmdir(arg, parent, name, caller)
+ *   rename(arg, parent, name, newparent, newname, flags, caller)  inside
+ *                                     the provider; flags as renameat2(2).
+ *   setxattr/getxattr/listxattr/removexattr(arg, ino, ...)  as the ofs_
+ *                                     calls of orionfs.h (size 0 asks the
+ *                                     size; -ERANGE, -ENODATA).
+ *   forget(arg, ino, nlookup)         the kernel dropped nlookup references
+ *                                     (optional: for providers that number
+ *                                     objects dynamically).
+ *   destroy(arg)                      the mount is going away: wake every
+ *                                     blocked call, which must then return
+ *                                     promptly.  Calls still running may
+ *                                     use the provider's state, so free
+ *                                     nothing here; no new call comes.
+ *  Renames between trees, and inside a provider without rename, fail with
+ *  EXDEV (so mv falls back to copy and unlink); so do hard links.  Without
+ *  xattr callbacks a synthetic inode has no xattrs (ENODATA, an empty
+ *  list) and takes none (ENOTSUP).  fsync on a synthetic inode makes the
+ *  image durable (ofs_sync).
+ *
+ * Caveats
+ *  - Never use a struct ofs_fuse (nor its ofs) in a forked child.
+ */
+#ifndef ORIONFS_FUSE_INTERNAL_H
+#define ORIONFS_FUSE_INTERNAL_H
+
+#define FUSE_USE_VERSION 312
+#include <fuse_lowlevel.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "orionfs/orionfs.h"
+
+#define OFS_FUSE_TIMEOUT 86400.0 /* seconds: only we change the tree */
+#define OFS_FUSE_MAX_WRITE (1u << 20)
+#define OFS_FUSE_SYNTH (1ULL << 63)
+#define OFS_FUSE_SLOT_SHIFT 56
+#define OFS_FUSE_LOCAL_MASK ((1ULL << OFS_FUSE_SLOT_SHIFT) - 1)
+#define OFS_FUSE_MAX_PROVIDERS 8
+
+/* server options (ofs_fuse_new) */
+enum {
+	OFS_FUSE_RDONLY = 1 << 0,
+	OFS_FUSE_ALLOW_OTHER = 1 << 1,
+	OFS_FUSE_DEBUG = 1 << 2,
+	OFS_FUSE_SYNC = 1 << 3, /* no writeback cache: write() reaches us */
+	OFS_FUSE_NOATIME = 1 << 4, /* no atime updates at open */
+	OFS_FUSE_WRITEBACK = 1 << 5, /* kernel write-back cache */
+};
+
+/* provider open "how" bits */
+enum {
+	OFS_FUSE_DIRECT_IO = 1 << 0,
+	OFS_FUSE_NONSEEKABLE = 1 << 1,
+};
+
+/* Who is asking, for providers that check rights or block. */
+struct ofs_fuse_caller {
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	fuse_req_t req;
+};
+
+struct ofs_fuse_provider {
+	const char *name;  /* reserved root name, see ofs_fuse_reserved() */
+	double timeout;    /* seconds the kernel may cache names/attrs */
+	int blocks;        /* open/read/write/create/release may block */
+	int (*getattr)(void *arg, uint64_t ino, struct stat *st);
+	int (*lookup)(void *arg, uint64_t parent, const char *name, struct stat *st);
+	int (*readdir)(void *arg, uint64_t ino, uint64_t cookie, ofs_dirent_fn fn,
+		       void *fnarg);
+	int (*open)(void *arg, uint64_t ino, int flags, const struct ofs_fuse_caller *c,
+		    void **fh, unsigned *how);
+	ssize_t (*read)(void *arg, uint64_t ino, void *fh, char *buf, size_t size,
+			off_t off, const struct ofs_fuse_caller *c);
+	ssize_t (*write)(void *arg, uint64_t ino, void *fh, const char *buf,
+			 size_t size, off_t off, const struct ofs_fuse_caller *c);
+	void (*release)(void *arg, uint64_t ino, void *fh);
+	int (*flush)(void *arg, uint64_t ino, void *fh);
+	int (*setattr)(void *arg, uint64_t ino, const struct stat *st, unsigned valid,
+		       struct stat *out);
+	int (*create)(void *arg, uint64_t parent, const char *name, mode_t mode,
+		      int flags, const struct ofs_fuse_caller *c, struct stat *st,
+		      void **fh, unsigned *how);
+	int (*mkdir)(void *arg, uint64_t parent, const char *name, mode_t mode,
+		     const struct ofs_fuse_caller *c, struct stat *st);
+	int (*unlink)(void *arg, uint64_t parent, const char *name,
+		      const struct ofs_fuse_caller *c);
+	int (*rmdir)(void *arg, uint64_t parent, const char *name,
+		     const struct ofs_fuse_caller *c);
+	int (*rename)(void *arg, uint64_t parent, const char *name, uint64_t newparent,
+		      const char *newname, unsigned flags, const struct ofs_fuse_caller *c);
+	int (*setxattr)(void *arg, uint64_t ino, const char *name, const void *value,
+			size_t size, int flags);
+	ssize_t (*getxattr)(void *arg, uint64_t ino, const char *name, void *value,
+			    size_t size);
+	ssize_t (*listxattr)(void *arg, uint64_t ino, char *list, size_t size);
+	int (*removexattr)(void *arg, uint64_t ino, const char *name);
+	void (*forget)(void *arg, uint64_t ino, uint64_t nlookup);
+	void (*destroy)(void *arg);
+};
+
+struct ofs_fuse_slot {
+	const struct ofs_fuse_provider *p;
+	void *arg;
+};
+
+/* kernel lookup count of one real inode (fuse_node.c) */
+struct ofs_fuse_node {
+	uint64_t ino;
+	uint64_t nlookup;
+	int orphan; /* unlinked: evict when nlookup reaches 0 */
+	struct ofs_attr *dead; /* a removed directory's last attributes */
+	struct ofs_fuse_node *next;
+};
+
+/* A request handed to a thread of its own (ofs_fuse_defer), with copies
+ * of its arguments: the loop reuses its buffers as soon as we return. */
+struct ofs_fuse_job {
+	void (*run)(struct ofs_fuse_job *j);
+	struct ofs_fuse *srv;
+	fuse_req_t req;
+	fuse_ino_t ino;
+	struct fuse_file_info fi;
+	size_t size;
+	off_t off;
+	mode_t mode;
+	const char *name; /* in data */
+	char data[];
+};
+
+struct ofs_fuse {
+	ofs *fs;
+	unsigned flags;
+	double timeout;
+	struct fuse_session *se;
+	const char *mountpoint;
+	int tuned; /* read-ahead raised (ofs_fuse_tune) */
+	struct ofs_fuse_slot slot[OFS_FUSE_MAX_PROVIDERS];
+	int nslot;
+	pthread_mutex_t nlock; /* guards the node table */
+	struct ofs_fuse_node **nodes;
+	size_t nbuckets, nnodes;
+	pthread_key_t bufkey; /* per-thread read buffer */
+	pthread_mutex_t jlock; /* guards njobs */
+	pthread_cond_t jdone;
+	int njobs;             /* deferred requests still running */
+};
+
+/* fuse_server.c: life cycle, in this order. */
+int ofs_fuse_new(struct ofs_fuse **srvp, ofs *fs, unsigned flags);
+int ofs_fuse_register(struct ofs_fuse *srv, const struct ofs_fuse_provider *p,
+		      void *arg);
+int ofs_fuse_mount(struct ofs_fuse *srv, const char *image, const char *dir,
+		   const char *kernel_opts);
+int ofs_fuse_loop(struct ofs_fuse *srv);
+void ofs_fuse_free(struct ofs_fuse *srv);
+int ofs_fuse_inval_inode(struct ofs_fuse *srv, uint64_t ino);
+int ofs_fuse_inval_entry(struct ofs_fuse *srv, uint64_t parent, const char *name);
+int ofs_fuse_interrupted(const struct ofs_fuse_caller *c);
+char *ofs_fuse_buf(struct ofs_fuse *srv, size_t size);
+void ofs_fuse_tune(struct ofs_fuse *srv);
+struct ofs_fuse_job *ofs_fuse_job_new(fuse_req_t req, size_t extra);
+void ofs_fuse_defer(struct ofs_fuse_job *j);
+
+/* fuse_ops.c */
+extern const struct fuse_lowlevel_ops ofs_fuse_ops;
+void ofs_fuse_stat(const struct ofs_attr *a, struct stat *st);
+void ofs_fuse_reply_err(fuse_req_t req, int rc);
+
+/* fuse_node.c: lookup counts */
+int ofs_fuse_nodes_init(struct ofs_fuse *srv);
+void ofs_fuse_nodes_free(struct ofs_fuse *srv);
+void ofs_fuse_ref(struct ofs_fuse *srv, uint64_t ino);
+void ofs_fuse_unref(struct ofs_fuse *srv, uint64_t ino, uint64_t n);
+void ofs_fuse_orphaned(struct ofs_fuse *srv, uint64_t ino);
+void ofs_fuse_bury(struct ofs_fuse *srv, const struct ofs_attr *a);
+int ofs_fuse_dead_attr(struct ofs_fuse *srv, uint64_t ino, struct ofs_attr *out);
+
+/* fuse_provider.c: reserved names and synthetic inodes */
+int ofs_fuse_reserved(const char *name);
+int ofs_fuse_is_synth(uint64_t ino);
+uint64_t ofs_fuse_synth_ino(int slot, uint64_t local);
+const struct ofs_fuse_slot *ofs_fuse_slot_of(struct ofs_fuse *srv, uint64_t ino,
+					     uint64_t *local);
+int ofs_fuse_slot_named(struct ofs_fuse *srv, const char *name);
+extern const struct fuse_lowlevel_ops ofs_fuse_synth_ops;
+
+/* fuse_selftest.c: the test provider ($ORION_FUSE_SELFTEST=NAME) */
+int ofs_fuse_selftest(struct ofs_fuse *srv);
+
+#endif

@@ -1,0 +1,890 @@
+/*
+ * fuse_ops.c: the low-level request handlers for real inodes.  Each one
+ * makes one ofs_ call (one LMDB transaction) and one reply; requests on
+ * synthetic inodes (top bit set) go to ofs_fuse_synth_ops, and so do the
+ * reserved names at the root.
+ */
+#include "orionfs/fuse_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+
+#define SRV(req) ((struct ofs_fuse *)fuse_req_userdata(req))
+
+/* Directory offsets: "." and ".." and the provider names at the root come
+ * first with small offsets; a storage cookie c is sent as c + OFF_BASE.
+ * ofs cookies (name slots + 1) stay below 2^63 - 512, so the sum is still
+ * a positive off_t that seekdir accepts. */
+#define OFF_DOT 1
+#define OFF_DOTDOT 2
+#define OFF_PROV 3
+#define OFF_BASE 16
+
+/* ofs_fuse_reply_err: reply with the errno closest to rc (<= 0). */
+void ofs_fuse_reply_err(fuse_req_t req, int rc)
+{
+	int e = -orion_errno(rc);
+	fuse_reply_err(req, e > 0 ? e : (rc == 0 ? 0 : EIO));
+}
+
+/* ofs_fuse_stat: an ofs_attr as struct stat. */
+void ofs_fuse_stat(const struct ofs_attr *a, struct stat *st)
+{
+	memset(st, 0, sizeof *st);
+	st->st_ino = a->ino;
+	st->st_mode = a->mode;
+	st->st_nlink = a->nlink;
+	st->st_uid = a->uid;
+	st->st_gid = a->gid;
+	st->st_size = (off_t)a->size;
+	st->st_rdev = a->rdev;
+	st->st_blocks = (blkcnt_t)a->blocks;
+	st->st_blksize = 4096;
+	st->st_atim = a->atime;
+	st->st_mtim = a->mtime;
+	st->st_ctim = a->ctime;
+}
+
+/* reply_entry: hand a to the kernel, counting the reference it takes. */
+static void reply_entry(struct ofs_fuse *srv, fuse_req_t req, const struct ofs_attr *a)
+{
+	struct fuse_entry_param e = {
+		.ino = a->ino,
+		.generation = a->generation,
+		.attr_timeout = srv->timeout,
+		.entry_timeout = srv->timeout,
+	};
+	ofs_fuse_stat(a, &e.attr);
+	ofs_fuse_ref(srv, a->ino);
+	if (fuse_reply_entry(req, &e) != 0)
+		ofs_fuse_unref(srv, a->ino, 1); /* interrupted: the kernel took none */
+}
+
+/* reply_attr: a's attributes, cacheable for the server's timeout. */
+static void reply_attr(struct ofs_fuse *srv, fuse_req_t req, const struct ofs_attr *a)
+{
+	struct stat st;
+	ofs_fuse_stat(a, &st);
+	fuse_reply_attr(req, &st, srv->timeout);
+}
+
+/* reserved_at: whether (parent, name) is one of the runtime's root names. */
+static int reserved_at(fuse_ino_t parent, const char *name)
+{
+	return parent == OFS_ROOT_INO && ofs_fuse_reserved(name);
+}
+
+/* creds: owner of a new node made by req in parent; a set-gid directory
+ * passes its group on, and its set-gid bit to new directories. */
+static int creds(struct ofs_fuse *srv, fuse_req_t req, uint64_t parent, uint32_t *mode,
+		 uint32_t *uid, uint32_t *gid)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct ofs_attr pa;
+	int rc = ofs_getattr(srv->fs, parent, &pa);
+	if (rc < 0)
+		return rc;
+	*uid = ctx->uid;
+	*gid = ctx->gid;
+	if (pa.mode & S_ISGID) {
+		*gid = pa.gid;
+		if (S_ISDIR(*mode))
+			*mode |= S_ISGID;
+	}
+	return 0;
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct ofs_fuse *srv = SRV(req);
+	ofs_fuse_tune(srv);
+	if (ofs_fuse_is_synth(parent) || reserved_at(parent, name)) {
+		ofs_fuse_synth_ops.lookup(req, parent, name);
+		return;
+	}
+	struct ofs_attr a;
+	int rc = ofs_lookup(srv->fs, parent, name, &a);
+	if (rc == -ENOENT) {
+		/* a cached negative entry saves the lookup before each create */
+		struct fuse_entry_param e = {.entry_timeout = srv->timeout};
+		fuse_reply_entry(req, &e);
+	} else if (rc < 0) {
+		ofs_fuse_reply_err(req, rc);
+	} else {
+		reply_entry(srv, req, &a);
+	}
+}
+
+static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	if (ofs_fuse_is_synth(ino)) {
+		ofs_fuse_synth_ops.forget(req, ino, nlookup);
+		return;
+	}
+	ofs_fuse_unref(SRV(req), ino, nlookup);
+	fuse_reply_none(req);
+}
+
+static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *f)
+{
+	struct ofs_fuse *srv = SRV(req);
+	for (size_t i = 0; i < count; i++) {
+		uint64_t local;
+		const struct ofs_fuse_slot *s;
+		if (!ofs_fuse_is_synth(f[i].ino))
+			ofs_fuse_unref(srv, f[i].ino, f[i].nlookup);
+		else if ((s = ofs_fuse_slot_of(srv, f[i].ino, &local)) && s->p->forget)
+			s->p->forget(s->arg, local, f[i].nlookup);
+	}
+	fuse_reply_none(req);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	ofs_fuse_tune(SRV(req));
+	if (ofs_fuse_is_synth(ino)) {
+		ofs_fuse_synth_ops.getattr(req, ino, fi);
+		return;
+	}
+	struct ofs_attr a;
+	int rc = ofs_getattr(SRV(req)->fs, ino, &a);
+	if (rc == -ENOENT)
+		rc = ofs_fuse_dead_attr(SRV(req), ino, &a);
+	if (rc < 0)
+		ofs_fuse_reply_err(req, rc);
+	else
+		reply_attr(SRV(req), req, &a);
+}
+
+/* setattr_mask: FUSE_SET_ATTR_* bits as OFS_SET_* bits, filling in. */
+static unsigned setattr_mask(int to_set, const struct stat *st, struct ofs_attr *in)
+{
+	static const struct {
+		int fuse;
+		unsigned ofs;
+	} tab[] = {
+		{FUSE_SET_ATTR_MODE, OFS_SET_MODE},
+		{FUSE_SET_ATTR_UID, OFS_SET_UID},
+		{FUSE_SET_ATTR_GID, OFS_SET_GID},
+		{FUSE_SET_ATTR_SIZE, OFS_SET_SIZE},
+		{FUSE_SET_ATTR_ATIME, OFS_SET_ATIME},
+		{FUSE_SET_ATTR_MTIME, OFS_SET_MTIME},
+		{FUSE_SET_ATTR_ATIME_NOW, OFS_SET_ATIME_NOW},
+		{FUSE_SET_ATTR_MTIME_NOW, OFS_SET_MTIME_NOW},
+		{FUSE_SET_ATTR_CTIME, OFS_SET_CTIME},
+	};
+	unsigned valid = 0;
+	for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
+		if (to_set & tab[i].fuse)
+			valid |= tab[i].ofs;
+	/* "now" wins over an explicit time sent along with it */
+	if (valid & OFS_SET_ATIME_NOW)
+		valid &= ~(unsigned)OFS_SET_ATIME;
+	if (valid & OFS_SET_MTIME_NOW)
+		valid &= ~(unsigned)OFS_SET_MTIME;
+	memset(in, 0, sizeof *in);
+	in->mode = st->st_mode;
+	in->uid = st->st_uid;
+	in->gid = st->st_gid;
+	in->size = (uint64_t)st->st_size;
+	in->atime = st->st_atim;
+	in->mtime = st->st_mtim;
+	in->ctime = st->st_ctim;
+	return valid;
+}
+
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *st, int to_set,
+		       struct fuse_file_info *fi)
+{
+	if (ofs_fuse_is_synth(ino)) {
+		ofs_fuse_synth_ops.setattr(req, ino, st, to_set, fi);
+		return;
+	}
+	struct ofs_fuse *srv = SRV(req);
+	struct ofs_attr in, out;
+	unsigned valid = setattr_mask(to_set, st, &in);
+	int rc;
+	if ((to_set & (FUSE_SET_ATTR_KILL_SUID | FUSE_SET_ATTR_KILL_SGID)) &&
+	    !(valid & OFS_SET_MODE)) {
+		/* only when the kernel leaves privilege dropping to us */
+		if ((rc = ofs_getattr(srv->fs, ino, &out)) < 0) {
+			ofs_fuse_reply_err(req, rc);
+			return;
+		}
+		in.mode = out.mode & ~(uint32_t)(S_ISUID | ((out.mode & S_IXGRP) ? S_ISGID : 0));
+		if (in.mode != out.mode)
+			valid |= OFS_SET_MODE;
+	}
+	rc = valid ? ofs_setattr(srv->fs, ino, &in, valid, &out) : ofs_getattr(srv->fs, ino, &out);
+	if (rc < 0)
+		ofs_fuse_reply_err(req, rc);
+	else
+		reply_attr(srv, req, &out);
+}
+
+static void op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	if (ofs_fuse_is_synth(ino)) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	char buf[PATH_MAX + 1];
+	int rc = ofs_readlink(SRV(req)->fs, ino, buf, sizeof buf);
+	if (rc < 0) {
+		ofs_fuse_reply_err(req, rc);
+		return;
+	}
+	buf[(size_t)rc < sizeof buf ? (size_t)rc : sizeof buf - 1] = '\0';
+	fuse_reply_readlink(req, buf);
+}
+
+static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		     dev_t rdev)
+{
+	struct ofs_fuse *srv = SRV(req);
+	if (ofs_fuse_is_synth(parent) || reserved_at(parent, name)) {
+		fuse_reply_err(req, EPERM); /* providers make files through create */
+		return;
+	}
+	uint32_t m = mode, uid, gid;
+	struct ofs_attr a;
+	int rc = creds(srv, req, parent, &m, &uid, &gid);
+	if (rc == 0)
+		rc = ofs_mknod(srv->fs, parent, name, m, rdev, uid, gid, &a);
+	if (rc < 0)
+		ofs_fuse_reply_err(req, rc);
+	else
+		reply_entry(srv, req, &a);
+}
+
+static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	struct ofs_fuse *srv = SRV(req);
+	if (ofs_fuse_is_synth(parent)) {
+		ofs_fuse_synth_ops.mkdir(req, parent, name, mode);
+		return;
+	}
+	if (reserved_at(parent, name)) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	uint32_t m = (mode & 07777) | S_IFDIR, uid, gid;
+	struct ofs_attr a;
+	int rc = creds(srv, req, parent, &m, &uid, &gid);
+	if (rc == 0)
+		rc = ofs_mkdir(srv->fs, parent, name, m, uid, gid, &a);
+	if (rc < 0)
+		ofs_fuse_reply_err(req, rc);
+	else
+		reply_entry(srv, req, &a);
+}
+
+static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct ofs_fuse *srv = SRV(req);
+	if (ofs_fuse_is_synth(parent) || reserved_at(parent, name)) {
+		ofs_fuse_synth_ops.unlink(req, parent, name);
+		return;
+	}
+	uint64_t orphan = 0;
+	int rc = ofs_unlink(srv->fs, parent, name, &orphan);
+	if (rc == 0 && orphan)
+		ofs_fuse_orphaned(srv, orphan);
+	ofs_fuse_reply_err(req, rc);
+}
+
+static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	if (ofs_fuse_is_synth(parent) || reserved_at(parent, name)) {
+		ofs_fuse_synth_ops.rmdir(req, parent, name);
+		return;
+	}
+	struct ofs_fuse *srv = SRV(req);
+	struct ofs_attr a;
+	int known = ofs_lookup(srv->fs, parent, name, &a) == 0;
+	int rc = ofs_rmdir(srv->fs, parent, name);
+	if (rc == 0 && known)
+		ofs_fuse_bury(srv, &a);
+	ofs_fuse_reply_err(req, rc);
+}
+
+static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+	struct ofs_fuse *srv = SRV(req);
+	if (ofs_fuse_is_synth(parent) || reserved_at(parent, name)) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	uint32_t m = S_IFLNK | 0777, uid, gid;
+	struct ofs_attr a;
+	int rc = creds(srv, req, parent, &m, &uid, &gid);
+	if (rc == 0)
+		rc = ofs_symlink(srv->fs, parent, name, link, uid, gid, &a);
+	if (rc < 0)
+		ofs_fuse_reply_err(req, rc);
+	else
+		reply_entry(srv, req, &a);
+}
+
+static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+		      fuse_ino_t newparent, const char *newname, unsigned int flags)
+{
+	struct ofs_fuse *srv = SRV(req);
+	if (reserved_at(parent, name) || reserved_at(newparent, newname)) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	if (ofs_fuse_is_synth(parent) || ofs_fuse_is_synth(newparent)) {
+		ofs_fuse_synth_ops.rename(req, parent, name, newparent, newname, flags);
+		return;
+	}
+	if (flags & ~(unsigned)(OFS_RENAME_NOREPLACE | OFS_RENAME_EXCHANGE)) {
+		fuse_reply_err(req, EINVAL); /* RENAME_WHITEOUT: overlayfs only */
+		return;
+	}
+	uint64_t orphan = 0;
+	int rc = ofs_rename(srv->fs, parent, name, newparent, newname, flags, &orphan);
+	if (rc == 0 && orphan)
+		ofs_fuse_orphaned(srv, orphan);
+	ofs_fuse_reply_err(req, rc);
+}
+
+static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+	struct ofs_fuse *srv = SRV(req);
+	if (ofs_fuse_is_synth(ino) || ofs_fuse_is_synth(newparent)) {
+		fuse_reply_err(req, EXDEV);
+		return;
+	}
+	if (reserved_at(newparent, newname)) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	struct ofs_attr a;
+	int rc = ofs_link(srv->fs, ino, newparent, newname, &a);
+	if (rc < 0)
+		ofs_fuse_reply_err(req, rc);
+	else
+		reply_entry(srv, req, &a);
+}
+
+/* truncate_open: O_TRUNC arrives with the open (atomic_o_trunc). */
+static int truncate_open(struct ofs_fuse *srv, uint64_t ino)
+{
+	struct ofs_attr in = {0}, out;
+	return ofs_setattr(srv->fs, ino, &in, OFS_SET_SIZE | OFS_SET_MTIME_NOW, &out);
+}
+
+/* ts_le: a <= b */
+static int ts_le(struct timespec a, struct timespec b)
+{
+	return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec <= b.tv_nsec);
+}
+
+/* touch_atime: the relatime rule (atime not after mtime or ctime, or a
+ * day old) applied when a file is opened for reading, since the reads the
+ * page cache serves never reach us; 1 if atime moved.  ctime stays. */
+static int touch_atime(struct ofs_fuse *srv, uint64_t ino)
+{
+	struct ofs_attr a, out;
+	struct timespec now;
+	if ((srv->flags & (OFS_FUSE_RDONLY | OFS_FUSE_NOATIME)) || ofs_getattr(srv->fs, ino, &a) < 0)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (!ts_le(a.atime, a.mtime) && !ts_le(a.atime, a.ctime) &&
+	    now.tv_sec - a.atime.tv_sec < 86400)
+		return 0;
+	return ofs_setattr(srv->fs, ino, &a, OFS_SET_ATIME_NOW | OFS_SET_CTIME, &out) == 0;
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	if (ofs_fuse_is_synth(ino)) {
+		ofs_fuse_synth_ops.open(req, ino, fi);
+		return;
+	}
+	struct ofs_fuse *srv = SRV(req);
+	if ((fi->flags & O_TRUNC) && (fi->flags & O_ACCMODE) != O_RDONLY) {
+		int rc = truncate_open(srv, ino);
+		if (rc < 0) {
+			ofs_fuse_reply_err(req, rc);
+			return;
+		}
+	}
+	int moved = (fi->flags & O_ACCMODE) != O_WRONLY && touch_atime(srv, ino);
+	fi->keep_cache = 1;
+	fi->noflush = 1; /* nothing to do at close: spare the round trip */
+	fi->fh = 0;
+	fuse_reply_open(req, fi);
+	if (moved) /* the kernel's copy of the attributes is stale now */
+		fuse_lowlevel_notify_inval_inode(srv->se, ino, -1, 0);
+}
+
+static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		      struct fuse_file_info *fi)
+{
+	struct ofs_fuse *srv = SRV(req);
+	if (ofs_fuse_is_synth(parent) || reserved_at(parent, name)) {
+		ofs_fuse_synth_ops.create(req, parent, name, mode, fi);
+		return;
+	}
+	uint32_t m = (mode & 07777) | S_IFREG, uid, gid;
+	struct ofs_attr a;
+	int rc = creds(srv, req, parent, &m, &uid, &gid);
+	if (rc == 0)
+		rc = ofs_mknod(srv->fs, parent, name, m, 0, uid, gid, &a);
+	if (rc == -EEXIST && !(fi->flags & O_EXCL)) {
+		/* lost a race with another creator: open theirs, as open(2) does */
+		rc = ofs_lookup(srv->fs, parent, name, &a);
+		if (rc == 0 && S_ISDIR(a.mode))
+			rc = -EISDIR;
+		if (rc == 0 && (fi->flags & O_TRUNC) && (rc = truncate_open(srv, a.ino)) == 0)
+			rc = ofs_getattr(srv->fs, a.ino, &a);
+	}
+	if (rc < 0) {
+		ofs_fuse_reply_err(req, rc);
+		return;
+	}
+	struct fuse_entry_param e = {
+		.ino = a.ino,
+		.generation = a.generation,
+		.attr_timeout = srv->timeout,
+		.entry_timeout = srv->timeout,
+	};
+	ofs_fuse_stat(&a, &e.attr);
+	fi->keep_cache = 1;
+	fi->noflush = 1; /* nothing to do at close: spare the round trip */
+	fi->fh = 0;
+	ofs_fuse_ref(srv, a.ino);
+	if (fuse_reply_create(req, &e, fi) != 0)
+		ofs_fuse_unref(srv, a.ino, 1);
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	if (ofs_fuse_is_synth(ino)) {
+		ofs_fuse_synth_ops.read(req, ino, size, off, fi);
+		return;
+	}
+	struct ofs_fuse *srv = SRV(req);
+	char *buf = ofs_fuse_buf(srv, size);
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	ssize_t n = ofs_read(srv->fs, ino, buf, size, off);
+	if (n < 0) {
+		ofs_fuse_reply_err(req, (int)n);
+		return;
+	}
+	/* atime was seen to at open (touch_atime): nothing more to tell */
+	fuse_reply_buf(req, buf, (size_t)n);
+}
+
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
+		     off_t off, struct fuse_file_info *fi)
+{
+	if (ofs_fuse_is_synth(ino)) {
+		ofs_fuse_synth_ops.write(req, ino, buf, size, off, fi);
+		return;
+	}
+	ssize_t n = ofs_write(SRV(req)->fs, ino, buf, size, off);
+	if (n < 0)
+		ofs_fuse_reply_err(req, (int)n);
+	else
+		fuse_reply_write(req, (size_t)n);
+}
+
+static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	if (ofs_fuse_is_synth(ino)) {
+		ofs_fuse_synth_ops.release(req, ino, fi);
+		return;
+	}
+	fuse_reply_err(req, 0);
+}
+
+/* op_flush: every close(2).  Real files have nothing to do (the kernel
+ * wrote their pages back already); a provider's files may store here, so
+ * that close reports the error (the /db tree's one put per write). */
+static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	if (ofs_fuse_is_synth(ino)) {
+		ofs_fuse_synth_ops.flush(req, ino, fi);
+		return;
+	}
+	fuse_reply_err(req, 0);
+}
+
+/* run_fsync: a deferred fsync. */
+static void run_fsync(struct ofs_fuse_job *j)
+{
+	ofs_fuse_reply_err(j->req, ofs_sync(j->srv->fs));
+}
+
+/* fsync and fsyncdir: durable means every commit so far is on disk.  The
+ * disk flush runs on a thread of its own so other callers go on. */
+static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	if (ofs_fuse_is_synth(ino)) { /* the provider's flush first */
+		ofs_fuse_synth_ops.fsync(req, ino, datasync, fi);
+		return;
+	}
+	struct ofs_fuse_job *j = ofs_fuse_job_new(req, 0);
+	if (!j) {
+		ofs_fuse_reply_err(req, ofs_sync(SRV(req)->fs));
+		return;
+	}
+	j->run = run_fsync;
+	ofs_fuse_defer(j);
+}
+
+static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	fi->fh = 0;
+	if (!ofs_fuse_is_synth(ino)) {
+		/* every change passes through the kernel, which drops the
+		 * cached listing itself when the directory changes */
+		fi->cache_readdir = 1;
+		fi->keep_cache = 1;
+	}
+	fuse_reply_open(req, fi);
+}
+
+/* One readdir reply being filled. */
+struct dirfill {
+	fuse_req_t req;
+	struct ofs_fuse *srv;
+	char *buf;
+	size_t size, len;
+	int plus;
+	int slot;  /* provider slot of the directory, -1 for a real one */
+	uint64_t dir;
+};
+
+/* add: one entry with attributes st (st_ino global) and resume offset off;
+ * 1 when it did not fit. */
+static int add(struct dirfill *df, const char *name, const struct stat *st, off_t off)
+{
+	size_t room = df->size - df->len, need;
+	char *p = df->buf + df->len;
+	if (df->plus) {
+		struct fuse_entry_param e = {.ino = st->st_ino, .attr = *st};
+		int real = !ofs_fuse_is_synth(st->st_ino);
+		double t = df->srv->timeout;
+		if (!real) {
+			const struct ofs_fuse_slot *s = ofs_fuse_slot_of(df->srv, st->st_ino, NULL);
+			t = s ? s->p->timeout : 0;
+		}
+		e.attr_timeout = e.entry_timeout = t;
+		need = fuse_add_direntry_plus(df->req, p, room, name, &e, off);
+		if (need > room)
+			return 1;
+		int dots = name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]));
+		if (real && !dots)
+			ofs_fuse_ref(df->srv, st->st_ino); /* the kernel keeps a reference */
+	} else {
+		need = fuse_add_direntry(df->req, p, room, name, st, off);
+		if (need > room)
+			return 1;
+	}
+	df->len += need;
+	return 0;
+}
+
+/* add_ofs: ofs_readdir callback for a real directory. */
+static int add_ofs(void *arg, const struct ofs_dirent *d)
+{
+	struct dirfill *df = arg;
+	char name[OFS_NAME_MAX + 1];
+	struct stat st = {0};
+	size_t n = d->namelen < OFS_NAME_MAX ? d->namelen : OFS_NAME_MAX;
+	memcpy(name, d->name, n);
+	name[n] = '\0';
+	if (df->dir == OFS_ROOT_INO && ofs_fuse_reserved(name))
+		return 0; /* hidden: the name belongs to the runtime */
+	if (df->plus) {
+		struct ofs_attr a;
+		int rc = ofs_getattr(df->srv->fs, d->ino, &a);
+		if (rc == -ENOENT)
+			return 0; /* went away meanwhile */
+		if (rc < 0)
+			return rc;
+		ofs_fuse_stat(&a, &st);
+	} else {
+		st.st_ino = d->ino;
+		st.st_mode = d->type << 12; /* DT_* is S_IFMT >> 12 */
+	}
+	return add(df, name, &st, (off_t)(d->cookie + OFF_BASE));
+}
+
+/* add_synth: provider readdir callback (local numbers). */
+static int add_synth(void *arg, const struct ofs_dirent *d)
+{
+	struct dirfill *df = arg;
+	const struct ofs_fuse_slot *s = &df->srv->slot[df->slot];
+	char name[OFS_NAME_MAX + 1];
+	struct stat st = {0};
+	size_t n = d->namelen < OFS_NAME_MAX ? d->namelen : OFS_NAME_MAX;
+	memcpy(name, d->name, n);
+	name[n] = '\0';
+	if (df->plus) {
+		int rc = s->p->getattr(s->arg, d->ino, &st);
+		if (rc == -ENOENT)
+			return 0;
+		if (rc < 0)
+			return rc;
+	} else {
+		st.st_mode = d->type << 12;
+	}
+	st.st_ino = ofs_fuse_synth_ino(df->slot, d->ino);
+	return add(df, name, &st, (off_t)(d->cookie + OFF_BASE));
+}
+
+/* dots: "." and ".." (and the provider roots in /) from offset off;
+ * returns 1 when the reply is full. */
+static int dots(struct dirfill *df, uint64_t ino, off_t off)
+{
+	struct stat st = {.st_mode = S_IFDIR};
+	st.st_ino = ino;
+	if (off < OFF_DOT && add(df, ".", &st, OFF_DOT))
+		return 1;
+	/* the parent is known for / and a provider's root only; elsewhere
+	 * the directory stands in for it, as nothing reads d_ino of ".." */
+	int top = ino == OFS_ROOT_INO || (df->slot >= 0 && (ino & OFS_FUSE_LOCAL_MASK) == 1);
+	st.st_ino = top ? OFS_ROOT_INO : ino;
+	if (off < OFF_DOTDOT && add(df, "..", &st, OFF_DOTDOT))
+		return 1;
+	if (ino != OFS_ROOT_INO)
+		return 0;
+	for (int i = 0; i < df->srv->nslot; i++) {
+		const struct ofs_fuse_slot *s = &df->srv->slot[i];
+		if (off >= OFF_PROV + i + 1)
+			continue;
+		struct stat ps = {0};
+		if (df->plus && s->p->getattr(s->arg, 1, &ps) < 0)
+			continue;
+		ps.st_ino = ofs_fuse_synth_ino(i, 1);
+		ps.st_mode = ps.st_mode ? ps.st_mode : S_IFDIR | 0555;
+		if (add(df, s->p->name, &ps, OFF_PROV + i + 1))
+			return 1;
+	}
+	return 0;
+}
+
+/* readdir_any: readdir and readdirplus for real and synthetic directories. */
+static void readdir_any(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, int plus)
+{
+	struct ofs_fuse *srv = SRV(req);
+	uint64_t local = 0;
+	const struct ofs_fuse_slot *s = NULL;
+	struct dirfill df = {req, srv, NULL, size, 0, plus, -1, ino};
+	if (ofs_fuse_is_synth(ino)) {
+		if (!(s = ofs_fuse_slot_of(srv, ino, &local))) {
+			fuse_reply_err(req, ENOENT);
+			return;
+		}
+		if (!s->p->readdir) {
+			fuse_reply_err(req, ENOTDIR);
+			return;
+		}
+		df.slot = (int)(s - srv->slot);
+	}
+	df.buf = ofs_fuse_buf(srv, size);
+	if (!df.buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	int rc = 0;
+	if (off < OFF_BASE && dots(&df, ino, off))
+		goto out;
+	uint64_t cookie = off >= OFF_BASE ? (uint64_t)off - OFF_BASE : 0;
+	if (s)
+		rc = s->p->readdir(s->arg, local, cookie, add_synth, &df);
+	else
+		rc = ofs_readdir(srv->fs, ino, cookie, add_ofs, &df);
+	if (rc > 0)
+		rc = 0;
+out:
+	if (rc < 0 && df.len == 0)
+		ofs_fuse_reply_err(req, rc);
+	else
+		fuse_reply_buf(req, df.buf, df.len);
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	readdir_any(req, ino, size, off, 0);
+}
+
+static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			   struct fuse_file_info *fi)
+{
+	readdir_any(req, ino, size, off, 1);
+}
+
+static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, 0);
+}
+
+static void op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs sv;
+	ofs_fuse_tune(SRV(req));
+	int rc = ofs_statfs(SRV(req)->fs, &sv);
+	if (rc < 0)
+		ofs_fuse_reply_err(req, rc);
+	else
+		fuse_reply_statfs(req, &sv);
+}
+
+static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+			size_t size, int flags)
+{
+	if (ofs_fuse_is_synth(ino)) {
+		ofs_fuse_synth_ops.setxattr(req, ino, name, value, size, flags);
+		return;
+	}
+	if (strncmp(name, "system.posix_acl_", 17) == 0) {
+		/* ACLs are not enforced here: refusing them (as cp and rsync
+		 * expect) beats storing rights nobody checks */
+		fuse_reply_err(req, EOPNOTSUPP);
+		return;
+	}
+	ofs_fuse_reply_err(req, ofs_setxattr(SRV(req)->fs, ino, name, value, size, flags));
+}
+
+/* reply_xattr: the size asked for (size 0) or the bytes. */
+static void reply_xattr(fuse_req_t req, ssize_t n, const char *buf, size_t size)
+{
+	if (n < 0)
+		ofs_fuse_reply_err(req, (int)n);
+	else if (size == 0)
+		fuse_reply_xattr(req, (size_t)n);
+	else
+		fuse_reply_buf(req, buf, (size_t)n);
+}
+
+static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+	struct ofs_fuse *srv = SRV(req);
+	if (ofs_fuse_is_synth(ino)) {
+		ofs_fuse_synth_ops.getxattr(req, ino, name, size);
+		return;
+	}
+	char *buf = size ? ofs_fuse_buf(srv, size) : NULL;
+	if (size && !buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	reply_xattr(req, ofs_getxattr(srv->fs, ino, name, buf, size), buf, size);
+}
+
+static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	struct ofs_fuse *srv = SRV(req);
+	if (ofs_fuse_is_synth(ino)) {
+		ofs_fuse_synth_ops.listxattr(req, ino, size);
+		return;
+	}
+	char *buf = size ? ofs_fuse_buf(srv, size) : NULL;
+	if (size && !buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	reply_xattr(req, ofs_listxattr(srv->fs, ino, buf, size), buf, size);
+}
+
+static void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	if (ofs_fuse_is_synth(ino)) {
+		ofs_fuse_synth_ops.removexattr(req, ino, name);
+		return;
+	}
+	ofs_fuse_reply_err(req, ofs_removexattr(SRV(req)->fs, ino, name));
+}
+
+static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, off_t len,
+			 struct fuse_file_info *fi)
+{
+	if (ofs_fuse_is_synth(ino)) {
+		fuse_reply_err(req, EOPNOTSUPP);
+		return;
+	}
+	ofs_fuse_reply_err(req, ofs_fallocate(SRV(req)->fs, ino, mode, off, len));
+}
+
+/* ops_init: ask the kernel for every cache that saves a round trip. */
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	struct ofs_fuse *srv = userdata;
+	unsigned want = FUSE_CAP_ASYNC_READ | FUSE_CAP_ATOMIC_O_TRUNC | FUSE_CAP_READDIRPLUS |
+			FUSE_CAP_READDIRPLUS_AUTO | FUSE_CAP_PARALLEL_DIROPS |
+			FUSE_CAP_CACHE_SYMLINKS | FUSE_CAP_EXPLICIT_INVAL_DATA;
+	/* off by default: measured, big writes go faster straight to us than
+	 * through the kernel's dirty pages, and we stay the one authority
+	 * on mtime and size; it wins for programs writing in small pieces */
+	if ((srv->flags & OFS_FUSE_WRITEBACK) && !(srv->flags & OFS_FUSE_SYNC))
+		want |= FUSE_CAP_WRITEBACK_CACHE;
+	conn->want |= want & conn->capable;
+	/* the kernel's local locks and privilege dropping are what we want;
+	 * cached data is only invalidated when we say so */
+	conn->want &= ~(unsigned)(FUSE_CAP_POSIX_LOCKS | FUSE_CAP_FLOCK_LOCKS |
+				  FUSE_CAP_HANDLE_KILLPRIV | FUSE_CAP_AUTO_INVAL_DATA);
+	conn->max_write = OFS_FUSE_MAX_WRITE;
+	conn->max_background = 64;
+	conn->congestion_threshold = 48;
+	conn->time_gran = 1;
+}
+
+static void op_destroy(void *userdata)
+{
+	struct ofs_fuse *srv = userdata;
+	ofs_sync(srv->fs);
+}
+
+const struct fuse_lowlevel_ops ofs_fuse_ops = {
+	.init = op_init,
+	.destroy = op_destroy,
+	.lookup = op_lookup,
+	.forget = op_forget,
+	.forget_multi = op_forget_multi,
+	.getattr = op_getattr,
+	.setattr = op_setattr,
+	.readlink = op_readlink,
+	.mknod = op_mknod,
+	.mkdir = op_mkdir,
+	.unlink = op_unlink,
+	.rmdir = op_rmdir,
+	.symlink = op_symlink,
+	.rename = op_rename,
+	.link = op_link,
+	.open = op_open,
+	.create = op_create,
+	.read = op_read,
+	.write = op_write,
+	.release = op_release,
+	.fsync = op_fsync,
+	.opendir = op_opendir,
+	.readdir = op_readdir,
+	.readdirplus = op_readdirplus,
+	.releasedir = op_releasedir,
+	.fsyncdir = op_fsync,
+	.statfs = op_statfs,
+	.setxattr = op_setxattr,
+	.getxattr = op_getxattr,
+	.listxattr = op_listxattr,
+	.removexattr = op_removexattr,
+	.fallocate = op_fallocate,
+	.flush = op_flush,
+	/* access, locks: unimplemented on purpose.  default_permissions does
+	 * access; without getlk/setlk/flock the kernel keeps locks locally. */
+};

@@ -1,0 +1,291 @@
+/*
+ * fuse_server.c: the life of one mount: a libfuse session over an open
+ * image, the kernel mount, the serving loop (and the threads it defers
+ * blocking requests to), and the teardown that leaves the mountpoint free
+ * and the image synced.
+ */
+#include "orionfs/fuse_internal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct tbuf {
+	size_t cap;
+	char data[];
+};
+
+/* ofs_fuse_new: a server for fs (which stays the caller's to close). */
+int ofs_fuse_new(struct ofs_fuse **srvp, ofs *fs, unsigned flags)
+{
+	struct ofs_fuse *srv = calloc(1, sizeof *srv);
+	if (!srv)
+		return -ENOMEM;
+	srv->fs = fs;
+	srv->flags = flags;
+	srv->timeout = OFS_FUSE_TIMEOUT;
+	int rc = ofs_fuse_nodes_init(srv);
+	if (rc == 0 && pthread_key_create(&srv->bufkey, free) != 0) {
+		ofs_fuse_nodes_free(srv);
+		rc = -EAGAIN;
+	}
+	if (rc == 0) {
+		pthread_mutex_init(&srv->jlock, NULL);
+		pthread_cond_init(&srv->jdone, NULL);
+	}
+	if (rc < 0) {
+		free(srv);
+		return rc;
+	}
+	*srvp = srv;
+	return 0;
+}
+
+/* ofs_fuse_register: give provider p the reserved root name p->name. */
+int ofs_fuse_register(struct ofs_fuse *srv, const struct ofs_fuse_provider *p, void *arg)
+{
+	if (!p->name || !ofs_fuse_reserved(p->name) || !p->getattr)
+		return -EINVAL;
+	if (ofs_fuse_slot_named(srv, p->name) >= 0)
+		return -EEXIST;
+	if (srv->se || srv->nslot == OFS_FUSE_MAX_PROVIDERS)
+		return -EBUSY;
+	srv->slot[srv->nslot++] = (struct ofs_fuse_slot){p, arg};
+	return 0;
+}
+
+/* optcat: append ",s" to opts (escaping commas and backslashes for
+ * libfuse's option parser when esc); -E2BIG if it does not fit. */
+static int optcat(char *opts, size_t size, const char *s, int esc)
+{
+	size_t n = strlen(opts);
+	if (n && n + 1 < size)
+		opts[n++] = ',';
+	for (; *s; s++) {
+		if (esc && (*s == ',' || *s == '\\')) {
+			if (n + 1 >= size)
+				return -E2BIG;
+			opts[n++] = '\\';
+		}
+		if (n + 1 >= size)
+			return -E2BIG;
+		opts[n++] = *s;
+	}
+	opts[n] = '\0';
+	return 0;
+}
+
+/* mount_dev: "MAJ:MIN" of the mount on dir (the last one stacked there),
+ * read from mountinfo: a stat(2) would ask the daemon, which is not
+ * serving yet.  0 if found. */
+static int mount_dev(const char *dir, char *dev, size_t size)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	char line[8192], mp[4096], d[64];
+	int found = -ENOENT;
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof line, f)) {
+		/* mount point names escape blanks as \040: compare plain ones */
+		if (sscanf(line, "%*d %*d %63s %*s %4095s", d, mp) == 2 && strcmp(mp, dir) == 0 &&
+		    strlen(d) < size) {
+			strcpy(dev, d);
+			found = 0;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* tune_bdi: let the kernel read ahead 1 MiB at a time (it defaults to
+ * 128 KiB for FUSE): a sequential read then costs one round trip per
+ * MiB.  Best effort: needs root. */
+static void tune_bdi(const char *dir)
+{
+	char dev[64], path[128];
+	if (mount_dev(dir, dev, sizeof dev) != 0)
+		return;
+	snprintf(path, sizeof path, "/sys/class/bdi/%s/read_ahead_kb", dev);
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fprintf(f, "%u\n", OFS_FUSE_MAX_WRITE / 1024);
+		fclose(f);
+	}
+}
+
+/* ofs_fuse_tune: once the kernel has taken our INIT reply (which would
+ * lower it again), raise the mount's read-ahead.  Called on the loop
+ * thread by the requests a first access starts with. */
+void ofs_fuse_tune(struct ofs_fuse *srv)
+{
+	if (srv->tuned)
+		return;
+	srv->tuned = 1;
+	tune_bdi(srv->mountpoint);
+}
+
+/* ofs_fuse_mount: mount image on dir (both absolute paths); kernel_opts
+ * are extra mount(8) flags (noexec, nosuid ...) or NULL. */
+int ofs_fuse_mount(struct ofs_fuse *srv, const char *image, const char *dir,
+		   const char *kernel_opts)
+{
+	char opts[8192] = "default_permissions,subtype=orionfs";
+	int rc = optcat(opts, sizeof opts, "fsname=", 0);
+	if (rc == 0)
+		rc = optcat(opts + strlen(opts), sizeof opts - strlen(opts), image, 1);
+	if (rc == 0 && (srv->flags & OFS_FUSE_ALLOW_OTHER))
+		rc = optcat(opts, sizeof opts, "allow_other", 0);
+	if (rc == 0 && (srv->flags & OFS_FUSE_RDONLY))
+		rc = optcat(opts, sizeof opts, "ro", 0);
+	if (rc == 0 && kernel_opts && *kernel_opts)
+		rc = optcat(opts, sizeof opts, kernel_opts, 0);
+	if (rc < 0)
+		return rc;
+	char *argv[] = {"mount.orionfs", "-o", opts, "-d", NULL};
+	struct fuse_args args = FUSE_ARGS_INIT((srv->flags & OFS_FUSE_DEBUG) ? 4 : 3, argv);
+	srv->se = fuse_session_new(&args, &ofs_fuse_ops, sizeof ofs_fuse_ops, srv);
+	fuse_opt_free_args(&args);
+	if (!srv->se)
+		return -EINVAL;
+	if (fuse_session_mount(srv->se, dir) != 0) {
+		fuse_session_destroy(srv->se);
+		srv->se = NULL;
+		return -EIO;
+	}
+	srv->mountpoint = dir;
+	return 0;
+}
+
+/* ofs_fuse_loop: serve until unmounted or signalled (SIGTERM, SIGINT,
+ * SIGHUP); returns 0 or a negative errno.  One thread serves: a FUSE round
+ * trip handed between threads costs several times one served in place,
+ * and every real-inode request is short.  What may block (fsync, provider
+ * I/O) is deferred to a thread of its own. */
+int ofs_fuse_loop(struct ofs_fuse *srv)
+{
+	/* SIGTERM must always unmount, even if our parent ignored it
+	 * (libfuse leaves ignored signals alone) */
+	signal(SIGTERM, SIG_DFL);
+	if (fuse_set_signal_handlers(srv->se) != 0)
+		return -EIO;
+	int rc = fuse_session_loop(srv->se);
+	fuse_remove_signal_handlers(srv->se);
+	/* a signal's number comes back positive: a clean stop */
+	return rc < 0 ? rc : 0;
+}
+
+/* ofs_fuse_job_new: a zeroed job for req with extra bytes of data. */
+struct ofs_fuse_job *ofs_fuse_job_new(fuse_req_t req, size_t extra)
+{
+	struct ofs_fuse_job *j = calloc(1, sizeof *j + extra + 1);
+	if (j) {
+		j->req = req;
+		j->srv = fuse_req_userdata(req);
+	}
+	return j;
+}
+
+/* job_main: run one deferred request, then let teardown know. */
+static void *job_main(void *arg)
+{
+	struct ofs_fuse_job *j = arg;
+	struct ofs_fuse *srv = j->srv;
+	j->run(j);
+	free(j);
+	pthread_mutex_lock(&srv->jlock);
+	if (--srv->njobs == 0)
+		pthread_cond_broadcast(&srv->jdone);
+	pthread_mutex_unlock(&srv->jlock);
+	return NULL;
+}
+
+/* ofs_fuse_defer: run j on a thread of its own, with the stop signals
+ * blocked so they keep reaching the loop thread; if no thread can be
+ * made, run it in place (a stalled loop beats a failed request). */
+void ofs_fuse_defer(struct ofs_fuse_job *j)
+{
+	struct ofs_fuse *srv = j->srv;
+	pthread_attr_t attr;
+	pthread_t t;
+	sigset_t stop, old;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	pthread_mutex_lock(&srv->jlock);
+	srv->njobs++;
+	pthread_mutex_unlock(&srv->jlock);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_sigmask(SIG_BLOCK, &stop, &old);
+	int rc = pthread_create(&t, &attr, job_main, j);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (rc != 0)
+		job_main(j);
+}
+
+/* ofs_fuse_free: unmount (if mounted) and free the server. */
+void ofs_fuse_free(struct ofs_fuse *srv)
+{
+	if (!srv)
+		return;
+	if (srv->se)
+		fuse_session_unmount(srv->se); /* outstanding replies now fail */
+	/* providers wake their blocked calls; then wait for every deferred
+	 * request, as each may still touch the image */
+	for (int i = 0; i < srv->nslot; i++)
+		if (srv->slot[i].p->destroy)
+			srv->slot[i].p->destroy(srv->slot[i].arg);
+	pthread_mutex_lock(&srv->jlock);
+	while (srv->njobs > 0)
+		pthread_cond_wait(&srv->jdone, &srv->jlock);
+	pthread_mutex_unlock(&srv->jlock);
+	if (srv->se)
+		fuse_session_destroy(srv->se);
+	ofs_fuse_nodes_free(srv);
+	pthread_mutex_destroy(&srv->jlock);
+	pthread_cond_destroy(&srv->jdone);
+	free(pthread_getspecific(srv->bufkey));
+	pthread_setspecific(srv->bufkey, NULL);
+	pthread_key_delete(srv->bufkey);
+	free(srv);
+}
+
+/* ofs_fuse_buf: this thread's scratch buffer of at least size bytes,
+ * kept between requests so big reads do not map fresh memory each time. */
+char *ofs_fuse_buf(struct ofs_fuse *srv, size_t size)
+{
+	struct tbuf *b = pthread_getspecific(srv->bufkey);
+	if (b && b->cap >= size)
+		return b->data;
+	size_t cap = size < 65536 ? 65536 : size;
+	struct tbuf *nb = realloc(b, sizeof *nb + cap);
+	if (!nb)
+		return NULL;
+	nb->cap = cap;
+	pthread_setspecific(srv->bufkey, nb);
+	return nb->data;
+}
+
+/* ofs_fuse_inval_inode: ino changed behind the kernel's back: drop its
+ * cached attributes and data. */
+int ofs_fuse_inval_inode(struct ofs_fuse *srv, uint64_t ino)
+{
+	if (!srv->se)
+		return 0;
+	int rc = fuse_lowlevel_notify_inval_inode(srv->se, ino, 0, 0);
+	return rc == -ENOENT ? 0 : rc; /* not cached: nothing to drop */
+}
+
+/* ofs_fuse_inval_entry: the name parent/name changed behind the kernel's
+ * back: drop the cached entry. */
+int ofs_fuse_inval_entry(struct ofs_fuse *srv, uint64_t parent, const char *name)
+{
+	if (!srv->se)
+		return 0;
+	int rc = fuse_lowlevel_notify_inval_entry(srv->se, parent, name, strlen(name));
+	return rc == -ENOENT ? 0 : rc;
+}

@@ -1,0 +1,76 @@
+#!/bin/sh
+# mount_daemon.sh: mount.orionfs daemonises (the caller gets its prompt
+# back, the daemon serves), stays in front with -f, and SIGTERM to the
+# daemon unmounts cleanly with the image synced and closed.
+. "$(dirname "$0")/lib.sh"
+
+# dpid DIR: the daemon serving DIR (started by this test).
+dpid() { pgrep -f "mount.orionfs .*$1" || true; }
+
+# gone DIR: wait until DIR is no mountpoint and its daemon has exited.
+gone() {
+	for _ in $(seq 1 100); do
+		if ! grep -qs " $1 fuse" /proc/mounts && [ -z "$(dpid "$1")" ]; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "$1 still mounted or served"
+}
+
+t_mkfs
+
+# 1. daemon: the helper returns 0 at once, a detached daemon serves
+t_mount
+pid=$(dpid "$MNT")
+[ -n "$pid" ] || fail "no daemon after mount"
+[ "$(ps -o sid= -p "$pid" | tr -d ' ')" = "$pid" ] || fail "daemon is not a session leader"
+grep -qs " $MNT fuse.orionfs " /proc/mounts || fail "mount type is not fuse.orionfs"
+echo hello >"$MNT/a"
+[ "$(cat "$MNT/a")" = hello ] || fail "daemon does not serve"
+t_umount
+gone "$MNT"
+t_fsck
+
+# 2. SIGTERM to the daemon unmounts and keeps every committed byte
+t_mount
+head -c 300000 /dev/urandom >"$T/ref"
+cp "$T/ref" "$MNT/big"
+mkdir "$MNT/d"
+pid=$(dpid "$MNT")
+kill -TERM "$pid"
+gone "$MNT"
+t_fsck
+t_mount
+cmp "$T/ref" "$MNT/big" || fail "data lost across SIGTERM"
+[ -d "$MNT/d" ] || fail "directory lost across SIGTERM"
+t_umount
+gone "$MNT"
+
+# 3. -f: stays in the foreground; exits 0 when unmounted
+_MOUNTS="$_MOUNTS $MNT"
+"$ORION_BIN/mount.orionfs" "$IMG" "$MNT" -f &
+fpid=$!
+for _ in $(seq 1 50); do
+	grep -qs " $MNT fuse" /proc/mounts && break
+	sleep 0.1
+done
+grep -qs " $MNT fuse" /proc/mounts || fail "-f did not mount"
+[ "$(dpid "$MNT")" = "$fpid" ] || fail "-f forked a daemon"
+cat "$MNT/big" | cmp - "$T/ref" || fail "-f does not serve"
+fusermount3 -u "$MNT"
+wait "$fpid" || fail "-f exited with status $? after unmount"
+gone "$MNT"
+
+# 4. -f with SIGTERM, even when started with SIGTERM ignored
+(trap '' TERM; exec "$ORION_BIN/mount.orionfs" "$IMG" "$MNT" -f) &
+fpid=$!
+for _ in $(seq 1 50); do
+	grep -qs " $MNT fuse" /proc/mounts && break
+	sleep 0.1
+done
+kill -TERM "$fpid"
+wait "$fpid" || fail "-f exited with status $? after SIGTERM"
+gone "$MNT"
+t_fsck
+echo "mount_daemon: ok"
