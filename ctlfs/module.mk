@@ -12,3 +12,7 @@ CTL_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/t
 $(O)/tests/unit/test_ctl%: $(O)/tests/unit/test_ctl%.o $(LIB_ctl) $(LIB_db) $(LIB_common)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_lmdb) -lpthread $(LIBS_check)
 UNIT_TESTS += $(CTL_TESTS)
+
+# The FUSE server serves /ctl (orionfs/fuse_ctl.c) and /db (orionfs/fuse_db.c)
+# from these libraries: ctl before db, as libctl calls libdb.
+MOUNT_LIBS += $(LIB_ctl) $(LIB_db)

@@ -21,3 +21,12 @@ $(DB_BENCH): $(O)/bench/db/db_bench.o $(LIB_db) $(LIB_common)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DB_LIBS) -lsqlite3
 .PHONY: db-bench
 db-bench: $(DB_BENCH)
+
+# bench/db/mount.sh: reading /db/KEY through the mount against a regular
+# file of the same size (open + read + close, as cat does).
+DB_MOUNT_BENCH := $(O)/bench/db/mount-read
+$(DB_MOUNT_BENCH): $(O)/bench/db/mount_read.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^
+.PHONY: db-mount-bench
+db-mount-bench: $(DB_MOUNT_BENCH)
