@@ -8,7 +8,7 @@
 #   make bench      benchmarks against their anchors (bench/)
 #   make stress     long crash-safety loop
 #   make fuzz       longer fuzzing runs
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (MOUNT_HELPER_LINK=0: no /sbin link)
 #
 # Variables: O (object dir), BIN (program dir), CC, SAN=1 (ASan+UBSan).
 # Each subsystem adds itself through its own SUBSYS/module.mk fragment.
@@ -19,6 +19,7 @@ endif
 O     ?= build/$(notdir $(CC))$(if $(SAN),-san)
 BIN   ?= bin
 PREFIX ?= /usr/local
+MOUNT_HELPER_LINK ?= 1
 DESTDIR ?=
 
 PKGS  := fuse3 lmdb libsodium yaml-0.1 libseccomp
@@ -115,6 +116,11 @@ install: programs
 	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
 	$(if $(PROGRAMS),install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin)
 	$(if $(SBIN_PROGS),install -m 755 $(SBIN_PROGS) $(DESTDIR)$(PREFIX)/sbin)
+	@# mount(8) looks for helpers in /sbin only: link ours there too.
+	@if [ "$(PREFIX)" != / ] && [ "$(PREFIX)" != /usr ] && [ "$(MOUNT_HELPER_LINK)" = 1 ]; then \
+	  install -d $(DESTDIR)/sbin; \
+	  ln -sf $(PREFIX)/sbin/mount.orionfs $(DESTDIR)/sbin/mount.orionfs; \
+	  echo "linked $(DESTDIR)/sbin/mount.orionfs -> $(PREFIX)/sbin/mount.orionfs"; fi
 	@for m in docs/*.[158]; do [ -f "$$m" ] || continue; s=$${m##*.}; \
 	  install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
 
