@@ -11,7 +11,9 @@ for t in ${1:-*}.sh; do
 		pass=$((pass + 1)); echo "ok   $t ($(($(date +%s) - start))s)"
 	else
 		failn=$((failn + 1)); failed="$failed $t"
-		echo "FAIL $t ($(($(date +%s) - start))s)"; tail -n 30 "/tmp/orion-it-$t.log" | sed 's/^/    /'
+		echo "FAIL $t ($(($(date +%s) - start))s)"
+		grep -E 'FAIL|[Ee]rror|Sanitizer|runtime error' "/tmp/orion-it-$t.log" | head -n 20 | sed 's/^/  ! /'
+		tail -n 30 "/tmp/orion-it-$t.log" | sed 's/^/    /'
 	fi
 	rm -f "/tmp/orion-it-$t.log"
 done
