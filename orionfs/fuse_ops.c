@@ -420,9 +420,12 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->keep_cache = 1;
 	fi->noflush = 1; /* nothing to do at close: spare the round trip */
 	fi->fh = 0;
-	fuse_reply_open(req, fi);
-	if (moved) /* the kernel's copy of the attributes is stale now */
+	/* The kernel's copy of the attributes is stale now: drop it (only the
+	 * attributes: offset -1) before the reply, or a stat right after the
+	 * open may still see the old atime. */
+	if (moved)
 		fuse_lowlevel_notify_inval_inode(srv->se, ino, -1, 0);
+	fuse_reply_open(req, fi);
 }
 
 static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
