@@ -63,6 +63,25 @@ echo "== ls -la $MNT"
 ls -la "$MNT"
 echo "== df -h $MNT"
 df -h "$MNT"
+if [ -d "$MNT/db" ]; then
+	echo "== OrionDB: key demo/greeting is the file $MNT/db/demo/greeting"
+	mkdir -p "$MNT/db/demo"
+	echo "hello, database" >"$MNT/db/demo/greeting"
+	cat "$MNT/db/demo/greeting"
+	echo "== OrionDB: a batch through the control file /ctl/db (all or nothing)"
+	"$PWD/mount-helpers/orion-ctl" -m "$MNT" db put demo/visits 1
+	ls -l "$MNT/db/demo"
+fi
+if [ -x "$BIN/orion-lang" ]; then
+	echo "== OrionLang: counting the words of $MNT/hello.txt"
+	"$BIN/orion-lang" -e '
+let words = {}
+for w in string.split(string.trim(fs.read(proc.args[0])), " ") {
+  words[w] = (words[w] or 0) + 1
+}
+print(json.encode(words))
+print(format("{} distinct words", len(words)))' "$MNT/hello.txt"
+fi
 
 cat <<EOT
 
@@ -72,6 +91,7 @@ Orion is mounted on $MNT (image $IMG).  Try:
   cd $MNT && git init demo-repo         # a git repository inside the image
   man -l docs/mount.orionfs.8           # mount options, durability, signals
   $BIN/fsck.orionfs -n $IMG             # after unmounting: check the image
+  $BIN/orion-lang                       # the OrionLang REPL (docs/lang.md)
 EOT
 [ -d "$MNT/db" ] && cat <<EOT
   mkdir -p $MNT/db/app; echo dark >$MNT/db/app/theme   # OrionDB key app/theme
