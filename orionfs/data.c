@@ -2,7 +2,9 @@
  * holds up to OFS_BLOCK bytes; its payload stops at the last byte written
  * (never past the file size), so small files and tails take no padding and
  * bytes past a payload read as zeros.  Each 4 KiB sector of a payload has
- * its own BLAKE2b-128 digest, so a small read verifies only what it reads. */
+ * its own 16-byte digest (the image's hash: Poly1305 under the image's key,
+ * or BLAKE2b-128 in version 1 images), so a small read verifies only what
+ * it reads. */
 #include "orionfs/internal.h"
 
 #include <errno.h>
@@ -47,18 +49,29 @@ size_t ofs_block_len(size_t vlen)
 	return len > (n - 1) * OFS_SECTOR && len <= n * OFS_SECTOR ? len : 0;
 }
 
-/* digest: the BLAKE2b-128 of sector s of block idx of ino, over its
- * position and bytes (so a misplaced sector fails too). */
-static void digest(uint64_t ino, uint64_t idx, size_t s, const unsigned char *p, size_t n,
-		   unsigned char out[OFS_DIGEST])
+/* digest: the digest of sector s of block idx of ino, over its position
+ * and bytes (so a misplaced sector fails too).  Poly1305 hashes a 32-byte
+ * position so that the sector's bytes start on its 16-byte block boundary
+ * (no buffering inside the update); BLAKE2b-128 keeps the 20-byte position
+ * of format version 1. */
+static void digest(const ofs *fs, uint64_t ino, uint64_t idx, size_t s, const unsigned char *p,
+		   size_t n, unsigned char out[OFS_DIGEST])
 {
-	crypto_generichash_state st;
-	unsigned char pos[20];
+	unsigned char pos[32] = {0};
 	ofs_put_le64(pos, ino);
 	ofs_put_le64(pos + 8, idx);
 	ofs_put_le32(pos + 16, (uint32_t)s);
+	if (fs->hash == OFS_HASH_POLY1305) {
+		crypto_onetimeauth_state st;
+		crypto_onetimeauth_init(&st, fs->hash_key);
+		crypto_onetimeauth_update(&st, pos, sizeof pos);
+		crypto_onetimeauth_update(&st, p, n);
+		crypto_onetimeauth_final(&st, out);
+		return;
+	}
+	crypto_generichash_state st;
 	crypto_generichash_init(&st, NULL, 0, OFS_DIGEST);
-	crypto_generichash_update(&st, pos, sizeof pos);
+	crypto_generichash_update(&st, pos, 20);
 	crypto_generichash_update(&st, p, n);
 	crypto_generichash_final(&st, out, OFS_DIGEST);
 }
@@ -89,13 +102,14 @@ static int blk_get(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, struct blk
 }
 
 /* blk_verify: check the sectors of b overlapping [from, to). */
-static int blk_verify(uint64_t ino, uint64_t idx, const struct blk *b, size_t from, size_t to)
+static int blk_verify(const ofs *fs, uint64_t ino, uint64_t idx, const struct blk *b,
+		      size_t from, size_t to)
 {
 	unsigned char d[OFS_DIGEST];
 	if (to > b->len)
 		to = b->len;
 	for (size_t s = from / OFS_SECTOR; s * OFS_SECTOR < to; s++) {
-		digest(ino, idx, s, b->data + s * OFS_SECTOR, seclen(s, b->len), d);
+		digest(fs, ino, idx, s, b->data + s * OFS_SECTOR, seclen(s, b->len), d);
 		if (memcmp(d, b->dig + s * OFS_DIGEST, OFS_DIGEST) != 0)
 			return -ORION_ECHECKSUM;
 	}
@@ -103,13 +117,13 @@ static int blk_verify(uint64_t ino, uint64_t idx, const struct blk *b, size_t fr
 }
 
 /* ofs_block_verify: every sector of the stored block v is intact. */
-int ofs_block_verify(uint64_t ino, uint64_t idx, const MDB_val *v)
+int ofs_block_verify(const ofs *fs, uint64_t ino, uint64_t idx, const MDB_val *v)
 {
 	struct blk b = {v->mv_data, NULL, ofs_block_len(v->mv_size)};
 	if (!b.len)
 		return -ORION_ECORRUPT;
 	b.data = b.dig + nsec(b.len) * OFS_DIGEST;
-	return blk_verify(ino, idx, &b, 0, b.len);
+	return blk_verify(fs, ino, idx, &b, 0, b.len);
 }
 
 /* One edit of a block: bytes [off, off+n) become src (zeros if NULL). */
@@ -136,8 +150,8 @@ static void fill(unsigned char *p, size_t newlen, const struct blk *old, const s
 
 /* seal: digests for the new payload p: recomputed for sectors that
  * changed, carried over (after verifying what is kept) otherwise. */
-static int seal(uint64_t ino, uint64_t idx, const struct blk *old, const struct span *w,
-		const unsigned char *p, size_t newlen, unsigned char *dig)
+static int seal(const ofs *fs, uint64_t ino, uint64_t idx, const struct blk *old,
+		const struct span *w, const unsigned char *p, size_t newlen, unsigned char *dig)
 {
 	for (size_t s = 0; s < nsec(newlen); s++) {
 		size_t lo = s * OFS_SECTOR, hi = lo + seclen(s, newlen);
@@ -148,14 +162,25 @@ static int seal(uint64_t ino, uint64_t idx, const struct blk *old, const struct 
 			memcpy(dig + s * OFS_DIGEST, old->dig + s * OFS_DIGEST, OFS_DIGEST);
 			continue;
 		}
-		if (oldhi > lo && !covered && blk_verify(ino, idx, old, lo, lo + 1))
+		if (oldhi > lo && !covered && blk_verify(fs, ino, idx, old, lo, lo + 1))
 			return -ORION_ECHECKSUM; /* never re-seal damaged bytes */
-		digest(ino, idx, s, p + lo, hi - lo, dig + s * OFS_DIGEST);
+		digest(fs, ino, idx, s, p + lo, hi - lo, dig + s * OFS_DIGEST);
 	}
 	return 0;
 }
 
-/* blk_store: write a block of newlen payload bytes built by fill/seal. */
+/* committed: b's bytes lie in LMDB's map, i.e. in pages of the last
+ * commit, which a write transaction never reuses or edits in place (it
+ * copies them), so they stay readable while the new value is built. */
+static int committed(const ofs *fs, const struct blk *b)
+{
+	return fs->map_lo && (uintptr_t)b->dig >= fs->map_lo &&
+	       (uintptr_t)(b->data + b->len) <= fs->map_hi;
+}
+
+/* blk_store: write a block of newlen payload bytes built by fill/seal,
+ * straight into the space LMDB reserves for it unless old bytes that
+ * must be kept could move under us (then through a private copy). */
 static int blk_store(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, const struct blk *old,
 		     const struct span *w, size_t newlen)
 {
@@ -163,18 +188,20 @@ static int blk_store(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, const st
 	size_t dl = nsec(newlen) * OFS_DIGEST;
 	MDB_val key = ofs_key2(&k, ino, idx), v = {dl + newlen, NULL};
 	int rc;
-	if (old->len == 0 || (w->off == 0 && w->n >= newlen)) {
+	int keep = old->len != 0 && !(w->off == 0 && w->n >= newlen);
+	if (!keep || committed(fs, old)) {
 		static const struct blk none; /* nothing old is kept: never read it */
+		const struct blk *o = keep ? old : &none;
 		if ((rc = mdb_put(txn, fs->data, &key, &v, MDB_RESERVE)))
 			return ofs_lmdb_err(rc);
-		fill((unsigned char *)v.mv_data + dl, newlen, &none, w);
-		return seal(ino, idx, &none, w, (unsigned char *)v.mv_data + dl, newlen, v.mv_data);
+		fill((unsigned char *)v.mv_data + dl, newlen, o, w);
+		return seal(fs, ino, idx, o, w, (unsigned char *)v.mv_data + dl, newlen, v.mv_data);
 	}
-	unsigned char *buf = malloc(dl + newlen); /* old bytes stay readable in the map */
+	unsigned char *buf = malloc(dl + newlen); /* a block changed earlier in this txn */
 	if (!buf)
 		return -ENOMEM;
 	fill(buf + dl, newlen, old, w);
-	rc = seal(ino, idx, old, w, buf + dl, newlen, buf);
+	rc = seal(fs, ino, idx, old, w, buf + dl, newlen, buf);
 	v.mv_data = buf;
 	if (!rc)
 		rc = ofs_lmdb_err(mdb_put(txn, fs->data, &key, &v, 0));
@@ -285,7 +312,7 @@ int ofs_data_read(ofs *fs, MDB_txn *txn, const struct ofs_inode *in, void *buf,
 		struct blk b;
 		int rc = blk_get(fs, txn, in->a.ino, idx, &b);
 		if (!rc && bo < b.len)
-			rc = blk_verify(in->a.ino, idx, &b, bo, bo + n);
+			rc = blk_verify(fs, in->a.ino, idx, &b, bo, bo + n);
 		if (rc)
 			return rc;
 		size_t have = bo < b.len ? (b.len - bo < n ? b.len - bo : n) : 0;
@@ -363,7 +390,7 @@ ssize_t ofs_read(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off)
 	rc = file_get(fs, txn, ino, &in);
 	if (!rc)
 		rc = ofs_data_read(fs, txn, &in, buf, size, (uint64_t)off);
-	mdb_txn_abort(txn);
+	ofs_rtxn_done(fs, txn);
 	ofs_now(&now);
 	if (rc >= 0 && !(fs->flags & OFS_OPEN_RDONLY) && stale_atime(&in.a, &now))
 		touch_atime(fs, ino, &now);
@@ -469,7 +496,7 @@ int ofs_readlink(ofs *fs, uint64_t ino, char *buf, size_t size)
 		rc = -ERANGE;
 	if (!rc)
 		rc = ofs_data_read(fs, txn, &in, buf, in.a.size, 0);
-	mdb_txn_abort(txn);
+	ofs_rtxn_done(fs, txn);
 	if (rc >= 0)
 		buf[rc] = '\0';
 	return rc;

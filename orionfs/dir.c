@@ -109,7 +109,7 @@ int ofs_lookup(ofs *fs, uint64_t parent, const char *name, struct ofs_attr *out)
 		rc = ofs_inode_get(fs, txn, ino, &in);
 	else if (rc == 0 && (rc = dir_get(fs, txn, parent, &in)) == 0)
 		rc = -ENOENT;
-	mdb_txn_abort(txn);
+	ofs_rtxn_done(fs, txn);
 	if (rc == 0 && out)
 		*out = in.a;
 	return rc;
@@ -545,6 +545,6 @@ int ofs_readdir(ofs *fs, uint64_t ino, uint64_t cookie, ofs_dirent_fn fn, void *
 	rc = dir_get(fs, txn, ino, &d);
 	if (!rc && cookie < (1ULL << 63))
 		rc = list(fs, txn, ino, cookie, fn, arg);
-	mdb_txn_abort(txn);
+	ofs_rtxn_done(fs, txn);
 	return rc;
 }

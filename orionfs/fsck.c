@@ -270,7 +270,7 @@ static void scan_data(struct fsck *ck, const MDB_val *k, const MDB_val *v)
 		return;
 	}
 	size_t len = ofs_block_len(v->mv_size);
-	int rc = len && idx < OFS_MAX_SIZE / OFS_BLOCK ? ofs_block_verify(ino, idx, v) : -ORION_ECORRUPT;
+	int rc = len && idx < OFS_MAX_SIZE / OFS_BLOCK ? ofs_block_verify(ck->fs, ino, idx, v) : -ORION_ECORRUPT;
 	if (rc)
 		problem(ck, 0, "inode %llu: data block %llu: %s", (unsigned long long)ino,
 			(unsigned long long)idx, orion_strerror(rc));

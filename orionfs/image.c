@@ -23,14 +23,14 @@ static MDB_dbi *dbi_slot(ofs *fs, size_t i)
 	return slots[i];
 }
 
-/* super keys holding a fixed 32-bit value every version-1 image has. */
+/* super keys holding a fixed 32-bit value every image has ("hash" varies
+ * and is handled on its own). */
 static const struct {
 	const char *key;
 	uint32_t value;
 } super_u32[] = {
 	{"block_size", OFS_BLOCK},
 	{"sector_size", OFS_SECTOR},
-	{"hash", OFS_HASH_BLAKE2B128},
 	{"cipher", OFS_CIPHER_NONE},
 };
 
@@ -55,10 +55,46 @@ int ofs_lmdb_err(int rc)
 	}
 }
 
-/* ofs_rtxn: begin a read-only transaction. */
+/* ofs_rtxn: begin a read-only transaction (end it with ofs_rtxn_done, or
+ * mdb_txn_abort); an idle one from the pool is renewed when there is one. */
 int ofs_rtxn(ofs *fs, MDB_txn **txn)
 {
+	MDB_txn *t = NULL;
+	pthread_mutex_lock(&fs->rlock);
+	if (fs->nridle)
+		t = fs->ridle[--fs->nridle];
+	pthread_mutex_unlock(&fs->rlock);
+	if (t) {
+		int rc = mdb_txn_renew(t);
+		if (rc == 0) {
+			*txn = t;
+			return 0;
+		}
+		mdb_txn_abort(t); /* fall back to a fresh one */
+	}
 	return ofs_lmdb_err(mdb_txn_begin(fs->env, NULL, MDB_RDONLY, txn));
+}
+
+/* ofs_rtxn_done: end read transaction txn, keeping it (reset, so it pins
+ * no snapshot) for the next ofs_rtxn. */
+void ofs_rtxn_done(ofs *fs, MDB_txn *txn)
+{
+	mdb_txn_reset(txn);
+	pthread_mutex_lock(&fs->rlock);
+	if (fs->nridle < OFS_RTXN_POOL) {
+		fs->ridle[fs->nridle++] = txn;
+		txn = NULL;
+	}
+	pthread_mutex_unlock(&fs->rlock);
+	if (txn)
+		mdb_txn_abort(txn);
+}
+
+/* rtxn_drain: free every pooled read transaction (before the env goes). */
+static void rtxn_drain(ofs *fs)
+{
+	while (fs->nridle)
+		mdb_txn_abort(fs->ridle[--fs->nridle]);
 }
 
 /* ofs_wtxn: begin the write transaction (-EROFS on a read-only open). */
@@ -135,6 +171,23 @@ static int super_u32_put(ofs *fs, MDB_txn *txn, const char *key, uint32_t v)
 	return super_put(fs, txn, key, b, 4);
 }
 
+/* hash_check: load the data checksum of an image of format version:
+ * BLAKE2b-128 (version 1 has no other), or from version 2 on Poly1305
+ * with its key. */
+static int hash_check(ofs *fs, MDB_txn *txn, uint32_t version)
+{
+	unsigned char b[4];
+	int rc = super_get(fs, txn, "hash", b, 4);
+	if (rc)
+		return rc;
+	fs->hash = ofs_le32(b);
+	if (fs->hash == OFS_HASH_BLAKE2B128)
+		return 0;
+	if (fs->hash != OFS_HASH_POLY1305 || version < 2)
+		return -ORION_EVERSION;
+	return super_get(fs, txn, "hash_key", fs->hash_key, sizeof fs->hash_key);
+}
+
 /* super_check: the super table says this is an image we can read;
  * loads what the rest of the layer needs (the name key). */
 static int super_check(ofs *fs, MDB_txn *txn)
@@ -152,28 +205,40 @@ static int super_check(ofs *fs, MDB_txn *txn)
 		return -ORION_EBADIMAGE;
 	if (ofs_le32(b) > OFS_FORMAT_VERSION)
 		return -ORION_EVERSION;
+	uint32_t version = ofs_le32(b);
 	for (size_t i = 0; i < sizeof super_u32 / sizeof super_u32[0]; i++) {
 		if ((rc = super_get(fs, txn, super_u32[i].key, b, 4)))
 			return rc;
 		if (ofs_le32(b) != super_u32[i].value)
 			return -ORION_EVERSION;
 	}
+	if ((rc = hash_check(fs, txn, version)))
+		return rc;
 	uint64_t next;
 	if ((rc = ofs_super_u64(fs, txn, "next_ino", &next)))
 		return rc;
 	return super_get(fs, txn, "name_key", fs->name_key, sizeof fs->name_key);
 }
 
-/* super_init: write every super key of a new image. */
+/* super_init: write every super key of a new image checksummed with
+ * fs->hash: a BLAKE2b-128 image is written as format version 1, so that
+ * builds from before version 2 still open it. */
 static int super_init(ofs *fs, MDB_txn *txn)
 {
 	unsigned char uuid[16];
 	struct timespec now;
+	int v1 = fs->hash == OFS_HASH_BLAKE2B128;
 	int rc = super_put(fs, txn, "magic", OFS_MAGIC, 8);
 	if (!rc)
-		rc = super_u32_put(fs, txn, "version", OFS_FORMAT_VERSION);
+		rc = super_u32_put(fs, txn, "version", v1 ? 1 : OFS_FORMAT_VERSION);
 	for (size_t i = 0; !rc && i < sizeof super_u32 / sizeof super_u32[0]; i++)
 		rc = super_u32_put(fs, txn, super_u32[i].key, super_u32[i].value);
+	if (!rc)
+		rc = super_u32_put(fs, txn, "hash", fs->hash);
+	if (!rc && !v1) {
+		randombytes_buf(fs->hash_key, sizeof fs->hash_key);
+		rc = super_put(fs, txn, "hash_key", fs->hash_key, sizeof fs->hash_key);
+	}
 	randombytes_buf(uuid, sizeof uuid);
 	uuid[6] = (uuid[6] & 0x0f) | 0x40; /* RFC 4122 version 4 */
 	uuid[8] = (uuid[8] & 0x3f) | 0x80;
@@ -240,7 +305,7 @@ static int env_new(MDB_env **env, uint64_t map_size)
 /* mkfs_env: fill the (empty, locked) file at path with a new image. */
 static int mkfs_env(const char *path, const struct ofs_mkfs_opts *o)
 {
-	ofs fs = {0};
+	ofs fs = {.hash = o->hash ? o->hash : OFS_HASH_POLY1305};
 	MDB_txn *txn;
 	uint64_t map = o->map_size ? (o->map_size + 4095) / 4096 * 4096 : OFS_DEFAULT_MAP;
 	int rc = env_new(&fs.env, map);
@@ -316,7 +381,8 @@ int ofs_mkfs(const char *path, const struct ofs_mkfs_opts *opts)
 	static const struct ofs_mkfs_opts defaults;
 	const struct ofs_mkfs_opts *o = opts ? opts : &defaults;
 	int created;
-	if (o->map_size && o->map_size < (1u << 20))
+	if ((o->map_size && o->map_size < (1u << 20)) ||
+	    (o->hash && o->hash != OFS_HASH_BLAKE2B128 && o->hash != OFS_HASH_POLY1305))
 		return -EINVAL;
 	if (sodium_init() < 0)
 		return -EIO;
@@ -377,6 +443,11 @@ static int attach(ofs *fs, const char *path, const struct stat *st)
 		return rc == -EINVAL ? -ORION_EBADIMAGE : rc;
 	if ((rc = check_length(fs->env, st)))
 		return rc;
+	MDB_envinfo info;
+	if (mdb_env_info(fs->env, &info) == 0 && info.me_mapaddr) {
+		fs->map_lo = (uintptr_t)info.me_mapaddr;
+		fs->map_hi = fs->map_lo + info.me_mapsize;
+	}
 	if ((rc = ofs_lmdb_err(mdb_txn_begin(fs->env, NULL, ro ? MDB_RDONLY : 0, &txn))))
 		return rc;
 	rc = open_tables(fs, txn, 0);
@@ -392,6 +463,7 @@ static int attach(ofs *fs, const char *path, const struct stat *st)
 /* discard: undo a failed open, removing a lock file the attempt made. */
 static void discard(ofs *fs, const char *path, int had_lockfile)
 {
+	rtxn_drain(fs);
 	if (fs->env)
 		mdb_env_close(fs->env);
 	if (!had_lockfile) {
@@ -402,6 +474,7 @@ static void discard(ofs *fs, const char *path, int had_lockfile)
 	}
 	if (fs->lockfd >= 0)
 		close(fs->lockfd);
+	pthread_mutex_destroy(&fs->rlock);
 	free(fs);
 }
 
@@ -419,6 +492,10 @@ int ofs_open_ex(ofs **fsp, const char *path, unsigned flags)
 	if (!fs)
 		return -ENOMEM;
 	fs->flags = flags;
+	if (pthread_mutex_init(&fs->rlock, NULL)) {
+		free(fs);
+		return -ENOMEM;
+	}
 	char *lp = lock_path(path);
 	int had_lockfile = lp && access(lp, F_OK) == 0;
 	free(lp);
@@ -454,8 +531,10 @@ void ofs_close(ofs *fs)
 	if (!fs)
 		return;
 	ofs_sync(fs);
+	rtxn_drain(fs);
 	mdb_env_close(fs->env);
 	close(fs->lockfd);
+	pthread_mutex_destroy(&fs->rlock);
 	free(fs);
 }
 
@@ -522,7 +601,7 @@ int ofs_room(ofs *fs, uint64_t bytes)
 	if (rc)
 		return rc;
 	uint64_t reusable = free_pages(rtxn);
-	mdb_txn_abort(rtxn);
+	ofs_rtxn_done(fs, rtxn);
 	return r.untouched + reusable >= need ? 0 : -ENOSPC;
 }
 
@@ -539,7 +618,7 @@ int ofs_statfs(ofs *fs, struct statvfs *out)
 	room_of(fs, &r);
 	mdb_stat(txn, fs->inode, &is);
 	uint64_t grow = r.untouched, reusable = free_pages(txn);
-	mdb_txn_abort(txn);
+	ofs_rtxn_done(fs, txn);
 	if (fstatvfs(fs->lockfd, &host) == 0) {
 		uint64_t hostroom = (uint64_t)host.f_bavail * host.f_frsize / r.psize;
 		grow = grow < hostroom ? grow : hostroom; /* the host disk may be smaller */

@@ -213,7 +213,7 @@ int ofs_getattr(ofs *fs, uint64_t ino, struct ofs_attr *out)
 	if (rc)
 		return rc;
 	rc = ofs_inode_get(fs, txn, ino, &in);
-	mdb_txn_abort(txn);
+	ofs_rtxn_done(fs, txn);
 	if (!rc)
 		*out = in.a;
 	return rc;

@@ -13,6 +13,7 @@
 #define ORIONFS_INTERNAL_H
 
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -21,9 +22,9 @@
 #define OFS_MAGIC "OrionFS\0"  /* 8 bytes, value of super "magic" */
 #define OFS_BLOCK 65536u       /* file data block, bytes */
 #define OFS_SECTOR 4096u       /* checksummed unit inside a block */
-#define OFS_DIGEST 16u         /* BLAKE2b-128 per sector */
+#define OFS_DIGEST 16u         /* digest bytes per sector, whatever the hash */
 #define OFS_SECTORS (OFS_BLOCK / OFS_SECTOR)
-#define OFS_HASH_BLAKE2B128 1u /* super "hash" */
+#define OFS_HASH_KEY 32u       /* super "hash_key" (hash OFS_HASH_POLY1305) */
 #define OFS_CIPHER_NONE 0u     /* super "cipher" */
 #define OFS_INODE_SIZE 128u    /* bytes of an inode record */
 #define OFS_LINK_MAX 65000u
@@ -41,12 +42,25 @@ enum {
 	OFS_OPEN_NORECLAIM = 1 << 9, /* leave orphans alone (fsck) */
 };
 
+#define OFS_RTXN_POOL 16        /* idle read transactions kept for reuse */
+
 struct ofs {
 	MDB_env *env;
 	MDB_dbi super, inode, dirent, xattr, data, orphan;
 	int lockfd;      /* the image file, flock()ed */
 	unsigned flags;  /* OFS_OPEN_* */
+	uint32_t hash;   /* super "hash": OFS_HASH_* */
 	unsigned char name_key[16]; /* SipHash key for name slots */
+	unsigned char hash_key[OFS_HASH_KEY]; /* Poly1305 key of data digests */
+	/* LMDB's map: a value lying in it is committed and stays unchanged
+	 * until the transaction ends (dirty pages live outside it). */
+	uintptr_t map_lo, map_hi;
+	/* Reset read transactions: renewing one keeps its reader slot, so a
+	 * call skips the reader-table lock and scan that a fresh begin takes
+	 * under MDB_NOTLS. */
+	pthread_mutex_t rlock;
+	MDB_txn *ridle[OFS_RTXN_POOL];
+	unsigned nridle;
 };
 
 /* One inode as stored: the public attributes plus the parent of a
@@ -114,6 +128,7 @@ static inline MDB_val ofs_key1(struct ofs_key *k, uint64_t ino)
 /* image.c */
 int ofs_lmdb_err(int rc);
 int ofs_rtxn(ofs *fs, MDB_txn **txn);
+void ofs_rtxn_done(ofs *fs, MDB_txn *txn);
 int ofs_wtxn(ofs *fs, MDB_txn **txn);
 int ofs_commit(MDB_txn *txn);
 int ofs_finish(MDB_txn *txn, int rc);
@@ -158,7 +173,7 @@ int ofs_xattr_name(const MDB_val *v, const unsigned char **name, size_t *len);
 
 /* data.c */
 size_t ofs_block_len(size_t vlen);
-int ofs_block_verify(uint64_t ino, uint64_t idx, const MDB_val *v);
+int ofs_block_verify(const ofs *fs, uint64_t ino, uint64_t idx, const MDB_val *v);
 uint64_t ofs_units(uint64_t len);
 int ofs_truncate_data(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t size);
 int ofs_data_write(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const void *buf,

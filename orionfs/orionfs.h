@@ -59,7 +59,7 @@
 #include "common/orion.h"
 
 #define OFS_ROOT_INO 1ULL
-#define OFS_FORMAT_VERSION 1
+#define OFS_FORMAT_VERSION 2
 #define OFS_NAME_MAX 255
 
 typedef struct ofs ofs;
@@ -96,11 +96,18 @@ enum {
 	OFS_OPEN_SYNC = 1 << 1, /* every commit durable (slow) */
 };
 
+/* Data checksums (super "hash"; docs/orionfs.5). */
+#define OFS_HASH_BLAKE2B128 1u /* BLAKE2b-128; format version 1 images */
+#define OFS_HASH_POLY1305 2u   /* Poly1305 under a per-image key (default) */
+
 /* mkfs options; a zeroed struct asks for the defaults. */
 struct ofs_mkfs_opts {
 	uint64_t map_size;  /* bytes the image may grow to; 0 = default (1 TiB) */
 	int force;          /* overwrite an existing file */
 	uint32_t root_uid, root_gid; /* owner of / */
+	uint32_t hash;      /* OFS_HASH_*; 0 = OFS_HASH_POLY1305.  BLAKE2b-128
+			     * makes a format version 1 image that older
+			     * builds still open. */
 };
 
 /* ofs_mkfs: create a new empty image at path (refuses an existing file

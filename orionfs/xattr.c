@@ -179,7 +179,7 @@ ssize_t ofs_getxattr(ofs *fs, uint64_t ino, const char *name, void *value, size_
 			memcpy(value, v.mv_data, v.mv_size);
 		rc = (int)v.mv_size;
 	}
-	mdb_txn_abort(txn);
+	ofs_rtxn_done(fs, txn);
 	return rc;
 }
 
@@ -228,7 +228,7 @@ ssize_t ofs_listxattr(ofs *fs, uint64_t ino, char *list, size_t size)
 	rc = ofs_inode_get(fs, txn, ino, &in);
 	if (!rc)
 		rc = list_in(fs, txn, ino, list, size);
-	mdb_txn_abort(txn);
+	ofs_rtxn_done(fs, txn);
 	return rc;
 }
 

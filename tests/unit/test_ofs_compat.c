@@ -1,11 +1,14 @@
-/* test_ofs_compat.c: an image made by format version 1 (kept in
- * tests/images/orionfs-v1.img) still opens, reads back exactly, checks
- * clean and takes writes.  `test_ofs_compat --make PATH` wrote it; run
- * that only when the format version changes, and keep the old image. */
+/* test_ofs_compat.c: images made by earlier builds (kept in
+ * tests/images/orionfs-vN.img, one per format version) still open, read
+ * back exactly, check clean and take writes.  `test_ofs_compat --make
+ * PATH` wrote the newest; run that only when the format version changes,
+ * and keep the old images.  Also: which format version and checksum
+ * mkfs records for each hash choice. */
 #include "orionfs/orionfs.h"
 
 #include <check.h>
 #include <errno.h>
+#include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +16,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#define GOLDEN "tests/images/orionfs-v1.img"
+/* The saved images, oldest first: version 1 (BLAKE2b-128 checksums),
+ * version 2 (Poly1305 checksums under the image's key). */
+static const char *const golden[] = {"tests/images/orionfs-v1.img", "tests/images/orionfs-v2.img"};
 
 /* byte: the content of /docs/big at offset i. */
 static unsigned char byte(uint64_t i)
@@ -47,15 +52,63 @@ static int make(const char *path)
 
 static char dir[64], img[96];
 
-/* setup: a private copy of the golden image. */
+/* setup: a scratch directory; img is a path inside it. */
 static void setup(void)
 {
-	char cmd[256];
 	strcpy(dir, "/tmp/ofs-compat.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(img, sizeof img, "%s/v1.img", dir);
-	snprintf(cmd, sizeof cmd, "cp %s %s", GOLDEN, img);
+	snprintf(img, sizeof img, "%s/img.fs", dir);
+}
+
+/* copy_golden: img becomes a private copy of saved image i. */
+static void copy_golden(int i)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "cp %s %s", golden[i], img);
 	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* super_val: the super value of key in the (closed) image at path, or
+ * size 0 when it is absent; a copy stays valid in buf (len bytes). */
+static size_t super_val(const char *path, const char *key, void *buf, size_t len)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi super;
+	MDB_val k = {strlen(key), (void *)key}, v = {0, NULL};
+	ck_assert_int_eq(mdb_env_create(&env), 0);
+	ck_assert_int_eq(mdb_env_set_maxdbs(env, 8), 0);
+	ck_assert_int_eq(mdb_env_open(env, path, MDB_NOSUBDIR | MDB_RDONLY | MDB_NOLOCK, 0644), 0);
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+	ck_assert_int_eq(mdb_dbi_open(txn, "super", 0, &super), 0);
+	if (mdb_get(txn, super, &k, &v) == 0 && v.mv_size <= len)
+		memcpy(buf, v.mv_data, v.mv_size);
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	return v.mv_size;
+}
+
+/* super_set: set (or with val NULL, delete) super key in the closed image. */
+static void super_set(const char *path, const char *key, const void *val, size_t len)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi super;
+	MDB_val k = {strlen(key), (void *)key}, v = {len, (void *)val};
+	ck_assert_int_eq(mdb_env_create(&env), 0);
+	ck_assert_int_eq(mdb_env_set_maxdbs(env, 8), 0);
+	ck_assert_int_eq(mdb_env_open(env, path, MDB_NOSUBDIR, 0644), 0);
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	ck_assert_int_eq(mdb_dbi_open(txn, "super", 0, &super), 0);
+	ck_assert_int_eq(val ? mdb_put(txn, super, &k, &v, 0) : mdb_del(txn, super, &k, NULL), 0);
+	ck_assert_int_eq(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/* le32: a little-endian u32 from 4 bytes. */
+static uint32_t le32(const unsigned char *p)
+{
+	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 /* teardown: remove the copy. */
@@ -73,6 +126,7 @@ START_TEST(golden_image_reads_back)
 	char buf[64];
 	static unsigned char data[150000];
 	ofs *fs;
+	copy_golden(_i);
 	ck_assert_int_eq(ofs_fsck(img, 0, NULL, NULL, &r), 0);
 	ck_assert_uint_eq(r.problems, 0);
 	ck_assert_int_eq(ofs_open(&fs, img, OFS_OPEN_RDONLY), 0);
@@ -101,9 +155,84 @@ START_TEST(golden_image_reads_back)
 	ck_assert_int_eq(ofs_mknod(fs, d.ino, "new", S_IFREG | 0644, 0, 0, 0, &a), 0);
 	ck_assert_uint_gt(a.ino, f.ino);
 	ck_assert_int_eq(ofs_write(fs, a.ino, "fresh", 5, 0), 5);
+	ck_assert_int_eq(ofs_write(fs, f.ino, "edit", 4, 70000), 4); /* re-seals a sector */
 	ofs_close(fs);
 	ck_assert_int_eq(ofs_fsck(img, 0, NULL, NULL, &r), 0);
 	ck_assert_uint_eq(r.problems, 0);
+	/* writes keep the image's format: an old build can still open it */
+	unsigned char v[4];
+	ck_assert_uint_eq(super_val(img, "version", v, sizeof v), 4);
+	ck_assert_uint_eq(le32(v), (uint32_t)_i + 1);
+}
+END_TEST
+
+START_TEST(mkfs_records_the_hash)
+{
+	unsigned char v[4], key[64];
+	ofs *fs;
+	/* the default: Poly1305 with a 32-byte key, format version 2 */
+	ck_assert_int_eq(ofs_mkfs(img, NULL), 0);
+	ck_assert_uint_eq(super_val(img, "version", v, sizeof v), 4);
+	ck_assert_uint_eq(le32(v), 2);
+	ck_assert_uint_eq(super_val(img, "hash", v, sizeof v), 4);
+	ck_assert_uint_eq(le32(v), OFS_HASH_POLY1305);
+	ck_assert_uint_eq(super_val(img, "hash_key", key, sizeof key), 32);
+	/* BLAKE2b-128: a version 1 image, no key */
+	struct ofs_mkfs_opts o = {.force = 1, .hash = OFS_HASH_BLAKE2B128};
+	ck_assert_int_eq(ofs_mkfs(img, &o), 0);
+	ck_assert_uint_eq(super_val(img, "version", v, sizeof v), 4);
+	ck_assert_uint_eq(le32(v), 1);
+	ck_assert_uint_eq(super_val(img, "hash", v, sizeof v), 4);
+	ck_assert_uint_eq(le32(v), OFS_HASH_BLAKE2B128);
+	ck_assert_uint_eq(super_val(img, "hash_key", key, sizeof key), 0);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	ofs_close(fs);
+	o.hash = 3;
+	ck_assert_int_eq(ofs_mkfs(img, &o), -EINVAL);
+}
+END_TEST
+
+START_TEST(bad_hash_fields_refused)
+{
+	unsigned char v[4] = {1, 0, 0, 0};
+	ofs *fs;
+	/* Poly1305 needs format version 2 and its key */
+	ck_assert_int_eq(ofs_mkfs(img, NULL), 0);
+	super_set(img, "version", v, 4);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), -ORION_EVERSION);
+	ck_assert_int_eq(ofs_mkfs(img, &(struct ofs_mkfs_opts){.force = 1}), 0);
+	super_set(img, "hash_key", NULL, 0);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), -ORION_EBADIMAGE);
+	ck_assert_int_eq(ofs_mkfs(img, &(struct ofs_mkfs_opts){.force = 1}), 0);
+	super_set(img, "hash_key", "short", 5);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), -ORION_EBADIMAGE);
+	/* an unknown hash is a newer format */
+	ck_assert_int_eq(ofs_mkfs(img, &(struct ofs_mkfs_opts){.force = 1}), 0);
+	v[0] = 9;
+	super_set(img, "hash", v, 4);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), -ORION_EVERSION);
+}
+END_TEST
+
+START_TEST(digests_depend_on_the_key)
+{
+	struct ofs_fsck_report r;
+	struct ofs_attr a;
+	unsigned char key[32], buf[8];
+	ofs *fs;
+	ck_assert_int_eq(ofs_mkfs(img, NULL), 0);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "f", S_IFREG | 0644, 0, 0, 0, &a), 0);
+	ck_assert_int_eq(ofs_write(fs, a.ino, "checksum", 8, 0), 8);
+	ofs_close(fs);
+	ck_assert_uint_eq(super_val(img, "hash_key", key, sizeof key), 32);
+	key[7] ^= 1;
+	super_set(img, "hash_key", key, sizeof key);
+	ck_assert_int_eq(ofs_open(&fs, img, OFS_OPEN_RDONLY), 0);
+	ck_assert_int_eq(ofs_read(fs, a.ino, buf, sizeof buf, 0), -ORION_ECHECKSUM);
+	ofs_close(fs);
+	ck_assert_int_eq(ofs_fsck(img, 0, NULL, NULL, &r), 0);
+	ck_assert_uint_eq(r.problems, 1);
 }
 END_TEST
 
@@ -114,7 +243,10 @@ int main(int argc, char **argv)
 	Suite *s = suite_create("ofs_compat");
 	TCase *t = tcase_create("compat");
 	tcase_add_checked_fixture(t, setup, teardown);
-	tcase_add_test(t, golden_image_reads_back);
+	tcase_add_loop_test(t, golden_image_reads_back, 0, (int)(sizeof golden / sizeof golden[0]));
+	tcase_add_test(t, mkfs_records_the_hash);
+	tcase_add_test(t, bad_hash_fields_refused);
+	tcase_add_test(t, digests_depend_on_the_key);
 	suite_add_tcase(s, t);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -18,18 +18,33 @@
 static char dir[64], img[96];
 static ofs *fs;
 static uint64_t f; /* a regular file made by setup */
+static uint32_t hash; /* the data checksum of the images the tests make */
 
 /* setup: a fresh image holding one empty file, f. */
 static void setup(void)
 {
 	struct ofs_attr a;
+	struct ofs_mkfs_opts o = {.hash = hash};
 	strcpy(dir, "/tmp/ofs-unit.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(img, sizeof img, "%s/img.fs", dir);
-	ck_assert_int_eq(ofs_mkfs(img, NULL), 0);
+	ck_assert_int_eq(ofs_mkfs(img, &o), 0);
 	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
 	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "f", S_IFREG | 0644, 0, 0, 0, &a), 0);
 	f = a.ino;
+}
+
+/* setup_poly1305, setup_blake2b: setup with images of either checksum
+ * (BLAKE2b-128 images are format version 1 and must stay writable). */
+static void setup_poly1305(void)
+{
+	hash = OFS_HASH_POLY1305;
+	setup();
+}
+static void setup_blake2b(void)
+{
+	hash = OFS_HASH_BLAKE2B128;
+	setup();
 }
 
 /* teardown: close and remove everything setup made. */
@@ -329,7 +344,7 @@ END_TEST
 
 START_TEST(full_image_fails_cleanly)
 {
-	struct ofs_mkfs_opts o = {.map_size = 2 << 20, .force = 1};
+	struct ofs_mkfs_opts o = {.map_size = 2 << 20, .force = 1, .hash = hash};
 	static unsigned char buf[65536];
 	struct ofs_attr a;
 	ssize_t n = 0;
@@ -414,11 +429,11 @@ START_TEST(sigkill_keeps_synced_data_and_a_clean_image)
 }
 END_TEST
 
-static Suite *suite(void)
+/* tcase: every data test, on images made by fixture. */
+static TCase *tcase(const char *name, void (*fixture)(void))
 {
-	Suite *s = suite_create("ofs_data");
-	TCase *t = tcase_create("data");
-	tcase_add_checked_fixture(t, setup, teardown);
+	TCase *t = tcase_create(name);
+	tcase_add_checked_fixture(t, fixture, teardown);
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, write_read_unaligned);
 	tcase_add_test(t, holes_and_large_offsets);
@@ -431,7 +446,14 @@ static Suite *suite(void)
 	tcase_add_test(t, durable_after_sync);
 	tcase_add_test(t, full_image_fails_cleanly);
 	tcase_add_test(t, sigkill_keeps_synced_data_and_a_clean_image);
-	suite_add_tcase(s, t);
+	return t;
+}
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("ofs_data");
+	suite_add_tcase(s, tcase("data-poly1305", setup_poly1305));
+	suite_add_tcase(s, tcase("data-blake2b", setup_blake2b));
 	return s;
 }
 

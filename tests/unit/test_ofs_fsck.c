@@ -298,7 +298,9 @@ START_TEST(bad_records_and_images)
 	fs = NULL;
 	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
 	damage_begin();
-	MDB_val vk = {7, "version"}, vv = {4, "\002\0\0\0"};
+	unsigned char newer[4];
+	ofs_put_le32(newer, OFS_FORMAT_VERSION + 1);
+	MDB_val vk = {7, "version"}, vv = {4, newer};
 	ck_assert_int_eq(mdb_put(txn, fs->super, &vk, &vv, 0), 0);
 	damage_end();
 	ck_assert_int_eq(ofs_open(&fs, img, 0), -ORION_EVERSION);
