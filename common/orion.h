@@ -36,4 +36,8 @@ const char *orion_strerror(int err);
 /* orion_errno: map a negative project code to the closest negative errno. */
 int orion_errno(int err);
 
+/* orion_utf8_ok: whether s[0..len) is well-formed UTF-8 (no overlong
+ * forms, no surrogates, nothing above U+10FFFF); NUL bytes count as valid. */
+int orion_utf8_ok(const char *s, size_t len);
+
 #endif

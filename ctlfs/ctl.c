@@ -1,5 +1,6 @@
 /* ctl.c: the shared control-file tokenizer, verb dispatch and error text. */
 #include "ctlfs/ctl.h"
+#include "common/orion.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -54,36 +55,6 @@ int ctl_reason(struct ctl_reply *r, int err, const char *fmt, ...)
 	return err;
 }
 
-/* utf8_ok: well-formed UTF-8 (no overlongs, surrogates, > U+10FFFF). */
-static int utf8_ok(const unsigned char *p, size_t len)
-{
-	const unsigned char *e = p + len;
-	while (p < e) {
-		unsigned c = *p++, cp, min;
-		int n;
-		if (c < 0x80)
-			continue;
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1, cp = c & 0x1f, min = 0x80;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2, cp = c & 0x0f, min = 0x800;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3, cp = c & 0x07, min = 0x10000;
-		else
-			return 0;
-		if (e - p < n)
-			return 0;
-		for (int i = 0; i < n; i++, p++) {
-			if ((*p & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (*p & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-	}
-	return 1;
-}
-
 /* ctl_check: size, NUL and UTF-8 rules of one write. */
 int ctl_check(const char *text, size_t len, struct ctl_reply *r)
 {
@@ -91,7 +62,7 @@ int ctl_check(const char *text, size_t len, struct ctl_reply *r)
 		return ctl_reason(r, -EFBIG, "command longer than %d bytes", CTL_MAX);
 	if (memchr(text, 0, len))
 		return ctl_reason(r, -EINVAL, "NUL byte in command");
-	if (!utf8_ok((const unsigned char *)text, len))
+	if (!orion_utf8_ok(text, len))
 		return ctl_reason(r, -EINVAL, "command is not valid UTF-8");
 	return 0;
 }

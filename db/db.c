@@ -526,7 +526,7 @@ int db_get_encoded(db *d, db_txn *t, const char *key, void *buf, size_t cap)
 int db_put_text(db *d, db_txn *t, const char *key, int type, const char *text, size_t len)
 {
 	if (type == DB_TYPE_AUTO)
-		type = db_utf8_ok(text, len) ? DB_STRING : DB_BLOB;
+		type = orion_utf8_ok(text, len) ? DB_STRING : DB_BLOB;
 	db_value *v;
 	int rc = db_value_parse(type, text, len, &v);
 	if (rc < 0)

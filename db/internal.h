@@ -40,10 +40,6 @@ int db_set_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3
  * non-printable bytes as \xNN, cut with "..." when too long. */
 void db_quote(char *out, size_t cap, const char *key, size_t len);
 
-/* db_utf8_ok: whether the len bytes at s are well-formed UTF-8 (no
- * overlongs, no surrogates, nothing above U+10FFFF). */
-int db_utf8_ok(const char *s, size_t len);
-
 /* Growable byte buffer for text output. */
 struct db_buf {
 	char *p;

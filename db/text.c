@@ -357,7 +357,7 @@ static int jstring(struct json *j, struct db_buf *b)
 	}
 	if (j->p >= j->end)
 		return jerr(j, "unterminated string");
-	if (!db_utf8_ok(start, (size_t)(j->p - start)))
+	if (!orion_utf8_ok(start, (size_t)(j->p - start)))
 		return jerr(j, "string is not valid UTF-8");
 	j->p++;
 	return b->err ? db_set_err(b->err, "out of memory") : 0;
@@ -533,7 +533,7 @@ int db_value_from_json(const char *text, size_t len, db_value **out)
 int db_value_parse(int type, const char *text, size_t len, db_value **out)
 {
 	*out = NULL;
-	if (type == DB_STRING && !db_utf8_ok(text, len))
+	if (type == DB_STRING && !orion_utf8_ok(text, len))
 		return db_set_err(-EINVAL, "text is not valid UTF-8 (store it as a blob)");
 	if (type == DB_STRING || type == DB_BLOB) {
 		*out = type == DB_STRING ? db_value_string(text, len) : db_value_blob(text, len);

@@ -64,38 +64,6 @@ void db_quote(char *out, size_t cap, const char *key, size_t len)
 	out[o] = 0;
 }
 
-/* db_utf8_ok: whether s is well-formed UTF-8. */
-int db_utf8_ok(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s, *e = p + len;
-	while (p < e) {
-		unsigned c = *p++;
-		if (c < 0x80)
-			continue;
-		int n;
-		unsigned cp, min;
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1, cp = c & 0x1f, min = 0x80;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2, cp = c & 0x0f, min = 0x800;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3, cp = c & 0x07, min = 0x10000;
-		else
-			return 0;
-		if (e - p < n)
-			return 0;
-		for (int i = 0; i < n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		p += n;
-	}
-	return 1;
-}
-
 /* ---- type names (the table the xattr and the docs use) ---- */
 
 static const char *const type_names[] = {
@@ -398,7 +366,7 @@ static int encode(const db_value *v, struct out *o, int depth)
 		out_be64(o, bits);
 		return 0;
 	case DB_STRING:
-		if (!db_utf8_ok(v->bytes, v->u.s.len))
+		if (!orion_utf8_ok(v->bytes, v->u.s.len))
 			return db_set_err(-EINVAL, "string value is not valid UTF-8 (store it as a blob)");
 		/* fall through */
 	case DB_BLOB:
@@ -413,7 +381,7 @@ static int encode(const db_value *v, struct out *o, int depth)
 		const db_value *item = v->type == DB_LIST ? v->u.c.items[i] : v->u.c.ents[i].val;
 		if (v->type == DB_MAP) {
 			const struct db_mapent *e = &v->u.c.ents[i];
-			if (!db_utf8_ok(e->key, e->klen))
+			if (!orion_utf8_ok(e->key, e->klen))
 				return db_set_err(-EINVAL, "map key is not valid UTF-8");
 			if (map_find(v, e->key, e->klen) != (long)i)
 				return db_set_err(-EINVAL, "duplicate map key");
@@ -503,7 +471,7 @@ static int decode_items(struct in *in, db_value *v, int depth)
 				break;
 			key = (const char *)in->p;
 			in->p += klen;
-			if (!db_utf8_ok(key, klen))
+			if (!orion_utf8_ok(key, klen))
 				return BAD("map key not UTF-8");
 			if (map_find(v, key, klen) >= 0)
 				return BAD("duplicate map key");
@@ -555,7 +523,7 @@ static int decode(struct in *in, db_value **out, int depth)
 	case DB_BLOB:
 		if ((rc = in_len(in, &len)) < 0)
 			return rc;
-		if (type == DB_STRING && !db_utf8_ok((const char *)in->p, len))
+		if (type == DB_STRING && !orion_utf8_ok((const char *)in->p, len))
 			return BAD("string not UTF-8");
 		v = bytes_value(type, in->p, len);
 		in->p += len;
