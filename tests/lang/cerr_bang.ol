@@ -1,0 +1,2 @@
+// There is no ! operator.
+if !true { print("no") }

@@ -1,0 +1,4 @@
+// break outside a loop is a compile error.
+fn f() {
+    break
+}

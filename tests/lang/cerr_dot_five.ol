@@ -1,0 +1,2 @@
+// Floats need a leading digit.
+let half = .5

@@ -1,0 +1,2 @@
+// Unknown escapes are errors.
+let path = "C:\windows"

@@ -1,0 +1,2 @@
+// A number running into letters is malformed.
+let x = 12abc

@@ -1,0 +1,5 @@
+// An unclosed block is reported at its opening brace.
+fn main() {
+    if true {
+        print("never closed")
+}
