@@ -1,18 +1,21 @@
 # lang/: the OrionLang interpreter library (liblang), the orion-lang
 # program, its unit tests and its fuzz target.
 #   lang/*_main.c -> one program each
+#   lang/orion_lang_db.c -> orion-lang only (its --db module links OrionDB)
 #   other lang/*.c -> liblang (depends on libc and libm only)
 LANG_MAINS := $(wildcard lang/*_main.c)
-LANG_SRC   := $(filter-out $(LANG_MAINS),$(wildcard lang/*.c))
+LANG_PROG_SRC := lang/orion_lang_db.c
+LANG_SRC   := $(filter-out $(LANG_MAINS) $(LANG_PROG_SRC),$(wildcard lang/*.c))
 LANG_LIBS  := -lm
 
 $(LIB_lang): $(call objs,$(LANG_SRC))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(BIN)/orion-lang: $(O)/lang/orion_lang_main.o $(LIB_lang)
+$(BIN)/orion-lang: $(O)/lang/orion_lang_main.o $(call objs,$(LANG_PROG_SRC)) $(LIB_lang) \
+		$(LIB_db) $(LIB_ofs) $(LIB_common)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_edit) $(LANG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_edit) $(LANG_LIBS) $(LIBS_lmdb) $(LIBS_sodium) -lpthread
 
 PROGRAMS += $(BIN)/orion-lang
 MANPAGES += docs/orion-lang.1

@@ -17,7 +17,9 @@
 
 #include <editline/readline.h>
 
+#include "common/orion.h"
 #include "lang/lang.h"
+#include "lang/orion_lang_db.h"
 
 static void usage(FILE *f)
 {
@@ -30,6 +32,8 @@ static void usage(FILE *f)
 	      "  --steps N        step budget (calls and loop iterations)\n"
 	      "  --mem BYTES      memory cap (suffixes k, m, g)\n"
 	      "  --timeout SECS   wall-clock deadline\n"
+	      "  --db IMAGE       back the db module by OrionDB on the orion image IMAGE\n"
+	      "                   (not mounted read-write) instead of an in-memory store\n"
 	      "  --deny-all       withhold clock, env, stdin, fs and db (as in a capsule)\n"
 	      "  --sandbox        same as --deny-all\n"
 	      "  --help           this help\n"
@@ -207,7 +211,7 @@ int main(int argc, char **argv)
 {
 	struct lang_limits lim = { 0, 0, 0 };
 	bool deny = false;
-	const char *code = NULL;
+	const char *code = NULL, *dbpath = NULL;
 	int i;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -239,6 +243,8 @@ int main(int argc, char **argv)
 			code = v;
 			i++;
 			break;
+		} else if (!strcmp(a, "--db")) {
+			dbpath = v;
 		} else if (!strcmp(a, "--steps")) {
 			char *end;
 			errno = 0;
@@ -268,9 +274,19 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (dbpath && deny) {
+		fprintf(stderr, "orion-lang: --db and --deny-all exclude each other\n");
+		return 2;
+	}
+	int rdonly, rc;
+	if (dbpath && (rc = olang_db_open(dbpath, &rdonly)) < 0) {
+		fprintf(stderr, "orion-lang: --db %s: %s\n", dbpath, orion_strerror(rc));
+		return 2;
+	}
 	lang_state *L = lang_new(&lim);
 	if (!L) {
 		fprintf(stderr, "orion-lang: out of memory\n");
+		olang_db_close();
 		return 1;
 	}
 	if (!deny) {
@@ -278,9 +294,12 @@ int main(int argc, char **argv)
 		lang_grant_env(L);
 		lang_grant_stdin(L);
 		lang_open_host_fs(L);
-		lang_open_memory_db(L);
+		if (dbpath)
+			olang_db_bind(L);
+		else
+			lang_open_memory_db(L);
 	}
-	int st, rc;
+	int st;
 	if (code) {
 		lang_set_args(L, argc - i, argv + i);
 		lang_set_limits(L, &lim);
@@ -292,6 +311,7 @@ int main(int argc, char **argv)
 		if (!f) {
 			fprintf(stderr, "orion-lang: %s: %s\n", path, strerror(errno));
 			lang_close(L);
+			olang_db_close();
 			return 2;
 		}
 		size_t len;
@@ -301,6 +321,7 @@ int main(int argc, char **argv)
 		if (!src) {
 			fprintf(stderr, "orion-lang: %s: cannot read\n", path);
 			lang_close(L);
+			olang_db_close();
 			return 2;
 		}
 		lang_set_args(L, argc - i - 1, argv + i + 1);
@@ -314,6 +335,7 @@ int main(int argc, char **argv)
 		if (!src) {
 			fprintf(stderr, "orion-lang: cannot read standard input\n");
 			lang_close(L);
+			olang_db_close();
 			return 2;
 		}
 		lang_set_limits(L, &lim);
@@ -325,5 +347,6 @@ int main(int argc, char **argv)
 	}
 	fflush(stdout);
 	lang_close(L);
+	olang_db_close();
 	return rc;
 }

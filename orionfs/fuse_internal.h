@@ -76,6 +76,11 @@
  *                                     to 0 (shell ">") are accepted and
  *                                     ignored, the rest fails with EPERM.
  *   create(arg, parent, name, mode, flags, caller, st, &fh, &how)
+ *                                     also serves mknod(2) of a regular
+ *                                     file (flags O_WRONLY|O_CREAT|O_EXCL,
+ *                                     the handle released at once, as tar
+ *                                     --xattrs makes files); mknod of
+ *                                     anything else fails with EPERM.
  *   mkdir(arg, parent, name, mode, caller, st)
  *   unlink/rmdir(arg, parent, name, caller)
  *   rename(arg, parent, name, newparent, newname, flags, caller)  inside

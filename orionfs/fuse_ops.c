@@ -247,8 +247,12 @@ static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 		     dev_t rdev)
 {
 	struct ofs_fuse *srv = SRV(req);
-	if (ofs_fuse_is_synth(parent) || reserved_at(parent, name)) {
-		fuse_reply_err(req, EPERM); /* providers make files through create */
+	if (ofs_fuse_is_synth(parent)) {
+		ofs_fuse_synth_ops.mknod(req, parent, name, mode, rdev);
+		return;
+	}
+	if (reserved_at(parent, name)) {
+		fuse_reply_err(req, EPERM);
 		return;
 	}
 	uint32_t m = mode, uid, gid;

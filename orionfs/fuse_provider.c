@@ -271,6 +271,37 @@ static void s_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 		s->p->release(s->arg, st.st_ino & OFS_FUSE_LOCAL_MASK, fh);
 }
 
+/* s_mknod: a regular file is made through the provider's create, and its
+ * handle released at once (tar --xattrs makes files with mknod before it
+ * opens them); fifos, sockets and devices have no place in a synthetic
+ * tree. */
+static void s_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		    dev_t rdev)
+{
+	if (parent == OFS_ROOT_INO || ((mode & S_IFMT) && !S_ISREG(mode))) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	uint64_t local;
+	const struct ofs_fuse_slot *s = target(req, parent, &local);
+	struct ofs_fuse_caller c = caller(req);
+	struct stat st = {0};
+	void *fh = NULL;
+	unsigned how = 0;
+	if (!s)
+		return;
+	int rc = s->p->create ? s->p->create(s->arg, local, name, (mode & 07777) | S_IFREG,
+					     O_WRONLY | O_CREAT | O_EXCL, &c, &st, &fh, &how)
+			      : -EPERM;
+	if (rc < 0) {
+		ofs_fuse_reply_err(req, rc);
+		return;
+	}
+	if (s->p->release)
+		s->p->release(s->arg, st.st_ino, fh);
+	reply_entry(req, s, &st);
+}
+
 static void s_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	uint64_t local;
@@ -466,6 +497,10 @@ static void j_create(struct ofs_fuse_job *j)
 {
 	s_create(j->req, j->ino, j->name, j->mode, &j->fi);
 }
+static void j_mknod(struct ofs_fuse_job *j)
+{
+	s_mknod(j->req, j->ino, j->name, j->mode, 0);
+}
 
 /* job: a job running fn for req on ino with extra bytes of data, or NULL
  * when the provider of ino does not block (or no memory): then the caller
@@ -568,6 +603,25 @@ static void d_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	ofs_fuse_defer(j);
 }
 
+/* d_mknod: on a thread of its own where create would be (a regular file
+ * goes through create). */
+static void d_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		    dev_t rdev)
+{
+	struct fuse_file_info fi = {0};
+	struct ofs_fuse_job *j = S_ISREG(mode) || !(mode & S_IFMT)
+					 ? job(req, j_mknod, parent, &fi, strlen(name))
+					 : NULL;
+	if (!j) {
+		s_mknod(req, parent, name, mode, rdev);
+		return;
+	}
+	memcpy(j->data, name, strlen(name) + 1);
+	j->name = j->data;
+	j->mode = mode;
+	ofs_fuse_defer(j);
+}
+
 const struct fuse_lowlevel_ops ofs_fuse_synth_ops = {
 	.lookup = s_lookup,
 	.forget = s_forget,
@@ -577,6 +631,7 @@ const struct fuse_lowlevel_ops ofs_fuse_synth_ops = {
 	.unlink = s_unlink,
 	.rmdir = s_rmdir,
 	.create = d_create,
+	.mknod = d_mknod,
 	.open = d_open,
 	.read = d_read,
 	.write = d_write,

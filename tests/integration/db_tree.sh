@@ -1,7 +1,8 @@
 #!/bin/sh
 # db_tree.sh: OrionDB through the /db/ tree with ordinary shell tools:
 # echo, cat, ls -l, mkdir -p, rm, rm -r, mv, cp -r, find, grep -r, tar in
-# and out, typed values through user.orion.type, names the tree refuses,
+# and out (also --xattrs, which makes files with mknod), typed values
+# through user.orion.type, names the tree refuses,
 # persistence across a remount, and a clean image at the end.
 . "$(dirname "$0")/lib.sh"
 
@@ -142,6 +143,37 @@ cp -a "$D/n" "$D/n2"
 [ "$(ty "$D/n2")" = int ] && same "$D/n2" 42 || fail "cp -a lost the type"
 if setfattr -n user.orion.type -v nosuch "$D/n" 2>/dev/null; then fail "unknown type accepted"; fi
 if setfattr -n user.other -v 1 "$D/n" 2>/dev/null; then fail "other xattr accepted"; fi
+
+# tar --xattrs out of one prefix and into another: tar makes each file
+# with mknod(2) before it sets user.orion.type and writes the value, so
+# the values come back with their types
+mkdir -p "$D/typed/sub"
+for kv in n:int:-12 f:float:2.5 yes:bool:true l:list:'[1,"a",null]' \
+	m:map:'{"k":{"x":[]}}' s:string:word sub/z:null:null; do
+	k=${kv%%:*} rest=${kv#*:}
+	printf '%s' "${rest#*:}" >"$D/typed/$k"
+	setfattr -n user.orion.type -v "${rest%%:*}" "$D/typed/$k"
+done
+: >"$D/typed/empty"
+printf 'bin\001\377' >"$D/typed/sub/blob"
+tar --xattrs -C "$D" -cf "$T/typed.tar" typed || fail "tar --xattrs -c of /db"
+mkdir -p "$D/untarred"
+tar --xattrs -C "$D/untarred" -xf "$T/typed.tar" || fail "tar --xattrs -x into /db"
+for k in n f yes l m s empty sub/z sub/blob; do
+	cmp "$D/typed/$k" "$D/untarred/typed/$k" || fail "tar --xattrs changed $k"
+	[ "$(ty "$D/untarred/typed/$k")" = "$(ty "$D/typed/$k")" ] ||
+		fail "tar --xattrs: $k is $(ty "$D/untarred/typed/$k"), want $(ty "$D/typed/$k")"
+done
+[ "$(ty "$D/untarred/typed/n")" = int ] && [ "$(ty "$D/untarred/typed/sub/blob")" = blob ] ||
+	fail "tar --xattrs: types lost"
+# mknod makes a regular file (an empty value); fifos and devices stay refused
+mknod "$D/untarred/made" p 2>"$T/err" && fail "mknod of a fifo in /db accepted"
+grep -q 'Operation not permitted' "$T/err" || fail "fifo in /db: $(cat "$T/err")"
+python3 -c 'import os, sys; os.mknod(sys.argv[1], 0o100644)' "$D/untarred/made" ||
+	fail "mknod of a regular file in /db"
+[ -f "$D/untarred/made" ] && size "$D/untarred/made" 0 && [ "$(ty "$D/untarred/made")" = string ] ||
+	fail "mknod made no empty value"
+rm -r "$D/typed" "$D/untarred"
 
 # names the tree cannot show are refused, clearly
 long=$(printf '%0250d' 0)
