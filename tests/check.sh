@@ -31,7 +31,7 @@ stage() {
 
 # build VARIANT-ARGS...: build programs and unit tests.
 build() {
-	make -j"$J" "$@" programs && make -j"$J" "$@" unit-build
+	make -j"$J" "$@" programs && make -j"$J" "$@" unit-build posix-tools
 }
 
 # golden DIR: OrionLang golden tests with the orion-lang in DIR.
@@ -44,12 +44,14 @@ stage build-gcc build CC=gcc
 stage build-clang build CC=clang BIN=build/clang/bin
 stage unit make -j"$J" CC=gcc unit
 stage lang-golden golden "$TOP/bin"
-stage integration env ORION_BIN="$TOP/bin" sh tests/integration/run.sh
+stage integration env ORION_BIN="$TOP/bin" ORION_TESTBIN="$TOP/build/gcc/tests/posix" \
+	sh tests/integration/run.sh
 stage fuzz make -j"$J" fuzz FUZZ_SECONDS="$FUZZ_SECONDS"
 stage build-san build CC=clang SAN=1 BIN=build/san/bin
 stage unit-san env ASAN_OPTIONS=detect_leaks=1 make -j"$J" CC=clang SAN=1 BIN=build/san/bin unit
 stage lang-golden-san golden "$TOP/build/san/bin"
 stage integration-san env ORION_BIN="$TOP/build/san/bin" ORION_TEST_TIMEOUT=600 \
+	ORION_TESTBIN="$TOP/build/clang-san/tests/posix" \
 	ASAN_OPTIONS=detect_leaks=0 sh tests/integration/run.sh
 
 echo "check: $pass passed, $fail failed"

@@ -7,15 +7,16 @@ for t in ${1:-*}.sh; do
 	[ "$t" = lib.sh ] || [ "$t" = run.sh ] && continue
 	[ -f "$t" ] || continue
 	start=$(date +%s)
-	if timeout -k 10 "${ORION_TEST_TIMEOUT:-300}" sh "$t" >"/tmp/orion-it-$t.log" 2>&1; then
+	log=$(mktemp "/tmp/orion-it-$t.XXXXXX")
+	if timeout -k 10 "${ORION_TEST_TIMEOUT:-300}" sh "$t" >"$log" 2>&1; then
 		pass=$((pass + 1)); echo "ok   $t ($(($(date +%s) - start))s)"
 	else
 		failn=$((failn + 1)); failed="$failed $t"
 		echo "FAIL $t ($(($(date +%s) - start))s)"
-		grep -E 'FAIL|[Ee]rror|Sanitizer|runtime error' "/tmp/orion-it-$t.log" | head -n 20 | sed 's/^/  ! /'
-		tail -n 30 "/tmp/orion-it-$t.log" | sed 's/^/    /'
+		grep -E 'FAIL|[Ee]rror|Sanitizer|runtime error' "$log" | head -n 20 | sed 's/^/  ! /'
+		tail -n 30 "$log" | sed 's/^/    /'
 	fi
-	rm -f "/tmp/orion-it-$t.log"
+	rm -f "$log"
 done
 echo "integration: $pass passed, $failn failed"
 [ "$failn" -eq 0 ]

@@ -1,0 +1,116 @@
+/*
+ * fsbench: the timed inner loops of bench/fs/run.sh; prints one figure,
+ * operations per second, on stdout.
+ *
+ *   fsbench randread  FILE COUNT SEED   4 KiB preads at random 4 KiB offsets
+ *   fsbench randwrite FILE COUNT SEED   4 KiB pwrites, fsync every 32
+ *   fsbench create    DIR N             N files of 1,000 bytes (open/write/close)
+ *   fsbench stat      DIR N             stat each of them
+ *   fsbench read      DIR N             open/read/close each
+ *   fsbench delete    DIR N             unlink each
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* now: monotonic seconds. */
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* next: xorshift step, for reproducible offsets. */
+static uint64_t next(uint64_t *s)
+{
+	*s ^= *s << 13, *s ^= *s >> 7, *s ^= *s << 17;
+	return *s;
+}
+
+/* die: report a failed call; returns the exit status 1. */
+static int die(const char *what)
+{
+	fprintf(stderr, "fsbench: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+/* random_io: COUNT 4 KiB transfers at random aligned offsets of FILE. */
+static int random_io(const char *path, long count, uint64_t seed, int writing)
+{
+	int fd = open(path, writing ? O_RDWR : O_RDONLY);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return die(path);
+	uint64_t blocks = (uint64_t)st.st_size / 4096, s = seed | 1;
+	if (!blocks)
+		return die("file too small");
+	static char buf[4096];
+	memset(buf, 0x5a, sizeof buf);
+	double t0 = now();
+	for (long i = 0; i < count; i++) {
+		off_t off = (off_t)(next(&s) % blocks) * 4096;
+		ssize_t n = writing ? pwrite(fd, buf, 4096, off) : pread(fd, buf, 4096, off);
+		if (n != 4096)
+			return die(writing ? "pwrite" : "pread");
+		if (writing && i % 32 == 31 && fsync(fd) < 0)
+			return die("fsync");
+	}
+	if (writing && fsync(fd) < 0)
+		return die("fsync");
+	double t = now() - t0;
+	close(fd);
+	printf("%.1f\n", (double)count / t);
+	return 0;
+}
+
+/* small_files: one phase of the small-file workload over DIR/fNNNNN. */
+static int small_files(const char *phase, const char *dir, long n)
+{
+	char path[4096], buf[1000];
+	memset(buf, 'f', sizeof buf);
+	struct stat st;
+	double t0 = now();
+	for (long i = 0; i < n; i++) {
+		snprintf(path, sizeof path, "%s/f%06ld", dir, i);
+		if (!strcmp(phase, "create")) {
+			int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+			if (fd < 0 || write(fd, buf, sizeof buf) != sizeof buf || close(fd) < 0)
+				return die(path);
+		} else if (!strcmp(phase, "stat")) {
+			if (stat(path, &st) < 0)
+				return die(path);
+		} else if (!strcmp(phase, "read")) {
+			int fd = open(path, O_RDONLY);
+			if (fd < 0 || read(fd, buf, sizeof buf) != sizeof buf || close(fd) < 0)
+				return die(path);
+		} else if (!strcmp(phase, "delete")) {
+			if (unlink(path) < 0)
+				return die(path);
+		} else {
+			fprintf(stderr, "fsbench: unknown phase %s\n", phase);
+			return 2;
+		}
+	}
+	printf("%.1f\n", (double)n / (now() - t0));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 5 && !strcmp(argv[1], "randread"))
+		return random_io(argv[2], atol(argv[3]), strtoull(argv[4], NULL, 0), 0);
+	if (argc == 5 && !strcmp(argv[1], "randwrite"))
+		return random_io(argv[2], atol(argv[3]), strtoull(argv[4], NULL, 0), 1);
+	if (argc == 4)
+		return small_files(argv[1], argv[2], atol(argv[3]));
+	fprintf(stderr, "usage: fsbench randread|randwrite FILE COUNT SEED\n"
+			"       fsbench create|stat|read|delete DIR N\n");
+	return 2;
+}

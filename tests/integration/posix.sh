@@ -1,0 +1,35 @@
+#!/bin/sh
+# posix.sh: the POSIX battery (tests/posix) against a real orionfs mount,
+# first as root, then as nobody on the same allow_other mount with the
+# permission checks enabled; the battery must leave nothing behind, and the
+# image must be clean after unmount.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../posix/lib.sh"
+
+B=$(posix_tool posix-battery) || fail "cannot build posix-battery"
+
+# statfs checks: the image lives on a tmpfs of its own (see private_disk)
+private_disk 16g
+t_mkfs
+t_mount "$IMG" "$MNT" allow_other
+
+bad=""
+mkdir "$MNT/battery"
+"$B" ${POSIX_ARGS:-} "$MNT/battery" >"$T/root.out" 2>&1 || bad="$bad root"
+sed 's/^/root: /' "$T/root.out"
+
+"$B" --perm-setup "$MNT/perm" || fail "perm-setup"
+mkdir "$MNT/nobody"
+chown 65534:65534 "$MNT/nobody"
+setpriv --reuid=65534 --regid=65534 --groups 4242 \
+	"$B" -q -P "$MNT/perm" "$MNT/nobody" >"$T/nobody.out" 2>&1 || bad="$bad nobody"
+sed 's/^/nobody: /' "$T/nobody.out"
+
+# every check removes its own directory
+left=$(find "$MNT/battery" "$MNT/nobody" -mindepth 1 | head -5)
+[ -z "$left" ] || bad="$bad leftovers($left)"
+
+t_umount
+t_fsck
+[ -z "$bad" ] || fail "battery failed:$bad"
+echo "posix: all checks passed as root and as nobody"
