@@ -12,5 +12,9 @@ for suite in fs ofs db lang; do
 		echo "=== bench/$suite"
 		"bench/$suite/run.sh" "$TOP/bin" || rc=1
 	fi
+	if [ "$suite" = db ] && [ -x bench/db/mount.sh ]; then
+		echo "=== bench/db/mount.sh (/db/KEY against a regular file)"
+		bench/db/mount.sh "$TOP/bin" || rc=1
+	fi
 done
 exit $rc
