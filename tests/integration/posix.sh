@@ -7,6 +7,7 @@
 . "$(dirname "$0")/../posix/lib.sh"
 
 B=$(posix_tool posix-battery) || fail "cannot build posix-battery"
+chmod 711 "$T" # nobody must reach the mount below it
 
 # statfs checks: the image lives on a tmpfs of its own (see private_disk)
 private_disk 16g
