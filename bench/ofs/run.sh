@@ -8,6 +8,6 @@ cd "$(dirname "$0")/../.."
 O=${O:-build/gcc}
 make --no-print-directory -j2 "$O/bench/ofs/ofs-bench" >/dev/null
 mkdir -p "${BENCH_DIR:=$O/bench/ofs}"
-d=$(mktemp -d "$BENCH_DIR/run.XXXXXX")
+d=$(cd "$(mktemp -d "$BENCH_DIR/run.XXXXXX")" && pwd) # absolute: the bench chdirs
 trap 'rm -rf "$d"' EXIT
 "$O/bench/ofs/ofs-bench" "$d" "$([ -n "${BENCH_QUICK:-}" ] && echo 32 || echo 256)"
