@@ -4,7 +4,15 @@
  * bytes past a payload read as zeros.  Each 4 KiB sector of a payload has
  * its own 16-byte digest (the image's hash: Poly1305 under the image's key,
  * or BLAKE2b-128 in version 1 images), so a small read verifies only what
- * it reads. */
+ * it reads.
+ *
+ * From format 3 on, an aligned write of whole sectors into a full block
+ * stores each sector as an overlay ((ino, index, sector) -> digest,
+ * bytes) instead of rewriting the 64 KiB block: a 4 KiB random write then
+ * costs LMDB two pages instead of seventeen.  Reads take a sector from its
+ * overlay when there is one; once a block would gather more than
+ * OFS_OVL_MAX overlays, or any other edit touches it, its overlays are
+ * folded into the block in the same transaction. */
 #include "orionfs/internal.h"
 
 #include <errno.h>
@@ -54,13 +62,13 @@ size_t ofs_block_len(size_t vlen)
  * position so that the sector's bytes start on its 16-byte block boundary
  * (no buffering inside the update); BLAKE2b-128 keeps the 20-byte position
  * of format version 1. */
-static void digest(const ofs *fs, uint64_t ino, uint64_t idx, size_t s, const unsigned char *p,
+static void digest(const ofs *fs, uint64_t ino, uint64_t idx, uint32_t s, const unsigned char *p,
 		   size_t n, unsigned char out[OFS_DIGEST])
 {
 	unsigned char pos[32] = {0};
 	ofs_put_le64(pos, ino);
 	ofs_put_le64(pos + 8, idx);
-	ofs_put_le32(pos + 16, (uint32_t)s);
+	ofs_put_le32(pos + 16, s);
 	if (fs->hash == OFS_HASH_POLY1305) {
 		crypto_onetimeauth_state st;
 		crypto_onetimeauth_init(&st, fs->hash_key);
@@ -116,14 +124,21 @@ static int blk_verify(const ofs *fs, uint64_t ino, uint64_t idx, const struct bl
 	return 0;
 }
 
-/* ofs_block_verify: every sector of the stored block v is intact. */
-int ofs_block_verify(const ofs *fs, uint64_t ino, uint64_t idx, const MDB_val *v)
+/* ofs_block_verify: every sector of the stored block v is intact, but for
+ * those named in the bit mask shadowed (overlays hide them: dead bytes). */
+int ofs_block_verify(const ofs *fs, uint64_t ino, uint64_t idx, const MDB_val *v,
+		     unsigned shadowed)
 {
 	struct blk b = {v->mv_data, NULL, ofs_block_len(v->mv_size)};
 	if (!b.len)
 		return -ORION_ECORRUPT;
 	b.data = b.dig + nsec(b.len) * OFS_DIGEST;
-	return blk_verify(fs, ino, idx, &b, 0, b.len);
+	for (size_t s = 0; s < nsec(b.len); s++) {
+		int rc = shadowed >> s & 1 ? 0 : blk_verify(fs, ino, idx, &b, s * OFS_SECTOR, s * OFS_SECTOR + 1);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 /* One edit of a block: bytes [off, off+n) become src (zeros if NULL). */
@@ -131,6 +146,149 @@ struct span {
 	size_t off, n;
 	const unsigned char *src;
 };
+
+/* An overlay's digest covers its sector number plus OVL_TAG, so that an
+ * overlay's bytes never pass for the block's own sector, nor the reverse. */
+#define OVL_TAG 0x10000u
+
+/* ovl_key: the key of overlay s of block idx of ino in k. */
+static MDB_val ovl_key(unsigned char k[OFS_OVL_KEY], uint64_t ino, uint64_t idx, unsigned s)
+{
+	ofs_put_be64(k, ino);
+	ofs_put_be64(k + 8, idx);
+	k[16] = (unsigned char)s;
+	return (MDB_val){OFS_OVL_KEY, k};
+}
+
+/* ofs_overlay_mask: which sectors of block idx of ino have overlays, as bits. */
+int ofs_overlay_mask(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, unsigned *mask)
+{
+	unsigned char kb[OFS_OVL_KEY];
+	MDB_cursor *c;
+	MDB_val key = ovl_key(kb, ino, idx, 0), v;
+	*mask = 0;
+	if (!fs->has_overlay)
+		return 0;
+	int rc = mdb_cursor_open(txn, fs->overlay, &c);
+	if (rc)
+		return ofs_lmdb_err(rc);
+	for (rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE); !rc;
+	     rc = mdb_cursor_get(c, &key, &v, MDB_NEXT)) {
+		const unsigned char *k = key.mv_data;
+		if (key.mv_size != OFS_OVL_KEY || memcmp(k, kb, 16) != 0)
+			break;
+		if (k[16] >= OFS_SECTORS) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		*mask |= 1u << k[16];
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : ofs_lmdb_err(rc);
+}
+
+/* ofs_overlay_verify: the overlay record k -> v is well formed and intact. */
+int ofs_overlay_verify(const ofs *fs, const MDB_val *k, const MDB_val *v)
+{
+	const unsigned char *kb = k->mv_data, *vb = v->mv_data;
+	unsigned char d[OFS_DIGEST];
+	if (k->mv_size != OFS_OVL_KEY || kb[16] >= OFS_SECTORS || v->mv_size != OFS_OVL_VAL)
+		return -ORION_ECORRUPT;
+	digest(fs, ofs_be64(kb), ofs_be64(kb + 8), OVL_TAG + kb[16], vb + OFS_DIGEST, OFS_SECTOR, d);
+	return memcmp(d, vb, OFS_DIGEST) ? -ORION_ECHECKSUM : 0;
+}
+
+/* ovl_get: the verified bytes of overlay s of block idx of ino. */
+static int ovl_get(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, unsigned s,
+		   const unsigned char **data)
+{
+	unsigned char kb[OFS_OVL_KEY];
+	MDB_val key = ovl_key(kb, ino, idx, s), v;
+	int rc = mdb_get(txn, fs->overlay, &key, &v);
+	if (rc)
+		return rc == MDB_NOTFOUND ? -ORION_ECORRUPT : ofs_lmdb_err(rc);
+	if ((rc = ofs_overlay_verify(fs, &key, &v)))
+		return rc;
+	*data = (const unsigned char *)v.mv_data + OFS_DIGEST;
+	return 0;
+}
+
+/* ovl_put: store bytes src as overlay s of block idx of ino. */
+static int ovl_put(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, unsigned s,
+		   const unsigned char *src)
+{
+	unsigned char kb[OFS_OVL_KEY];
+	MDB_val key = ovl_key(kb, ino, idx, s), v = {OFS_OVL_VAL, NULL};
+	int rc = mdb_put(txn, fs->overlay, &key, &v, MDB_RESERVE);
+	if (rc)
+		return ofs_lmdb_err(rc);
+	memcpy((unsigned char *)v.mv_data + OFS_DIGEST, src, OFS_SECTOR);
+	digest(fs, ino, idx, OVL_TAG + s, src, OFS_SECTOR, v.mv_data);
+	return 0;
+}
+
+/* ovl_drop: delete the overlays of block idx of ino named in mask. */
+static int ovl_drop(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, unsigned mask)
+{
+	for (unsigned s = 0; s < OFS_SECTORS; s++) {
+		unsigned char kb[OFS_OVL_KEY];
+		MDB_val key = ovl_key(kb, ino, idx, s);
+		int rc = mask >> s & 1 ? mdb_del(txn, fs->overlay, &key, NULL) : 0;
+		if (rc)
+			return ofs_lmdb_err(rc);
+	}
+	return 0;
+}
+
+/* ovl_merge: a private copy of full block b of ino with the overlays in
+ * mask laid over it (sealed as the block's own sectors) in *buf, which
+ * b then describes; the caller frees *buf. */
+static int ovl_merge(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, struct blk *b,
+		     unsigned mask, unsigned char **buf)
+{
+	size_t dl = OFS_SECTORS * OFS_DIGEST;
+	unsigned char *p = malloc(dl + OFS_BLOCK);
+	if (!(*buf = p))
+		return -ENOMEM;
+	memcpy(p, b->dig, dl);
+	memcpy(p + dl, b->data, OFS_BLOCK);
+	for (unsigned s = 0; s < OFS_SECTORS; s++) {
+		const unsigned char *o;
+		if (!(mask >> s & 1))
+			continue;
+		int rc = ovl_get(fs, txn, ino, idx, s, &o);
+		if (rc)
+			return rc;
+		memcpy(p + dl + s * OFS_SECTOR, o, OFS_SECTOR);
+		digest(fs, ino, idx, s, o, OFS_SECTOR, p + s * OFS_DIGEST);
+	}
+	b->dig = p;
+	b->data = p + dl;
+	return 0;
+}
+
+/* span_mask: the sectors [off, off+n) covers, when it covers whole
+ * sectors only and not the whole block (else 0). */
+static unsigned span_mask(size_t off, size_t n)
+{
+	if (off % OFS_SECTOR || n % OFS_SECTOR || n == 0 || n >= OFS_BLOCK)
+		return 0;
+	unsigned m = 0;
+	for (size_t s = off / OFS_SECTOR; s < (off + n) / OFS_SECTOR; s++)
+		m |= 1u << s;
+	return m;
+}
+
+/* ovl_write: store the whole sectors w of block idx as overlays. */
+static int ovl_write(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, const struct span *w)
+{
+	for (size_t o = 0; o < w->n; o += OFS_SECTOR) {
+		int rc = ovl_put(fs, txn, ino, idx, (unsigned)((w->off + o) / OFS_SECTOR), w->src + o);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
 
 /* fill: the new payload of an edit into p (newlen bytes) from the old one. */
 static void fill(unsigned char *p, size_t newlen, const struct blk *old, const struct span *w)
@@ -209,23 +367,18 @@ static int blk_store(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, const st
 	return rc;
 }
 
-/* blk_edit: apply one edit to block idx of in: E_WRITE [off, off+n) from
- * src; E_TRIM cut the payload at off; E_PUNCH zero [off, off+n).  Keeps
- * in->a.blocks in step. */
-static int blk_edit(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t idx,
-		    enum edit e, struct span w)
+/* blk_apply: blk_edit's edit of block idx, whose payload is old. */
+static int blk_apply(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t idx,
+		     enum edit e, struct span w, const struct blk *old)
 {
-	struct blk old;
-	int rc = blk_get(fs, txn, in->a.ino, idx, &old);
-	if (rc)
-		return rc;
-	size_t newlen = old.len;
+	int rc;
+	size_t newlen = old->len;
 	if (e == E_WRITE && w.off + w.n > newlen)
 		newlen = w.off + w.n;
-	if (e == E_PUNCH && w.off + w.n >= old.len)
+	if (e == E_PUNCH && w.off + w.n >= old->len)
 		e = E_TRIM; /* zeros up to the end are a shorter payload */
 	if (e == E_TRIM) {
-		if (w.off >= old.len)
+		if (w.off >= old->len)
 			return 0;
 		newlen = w.off;
 		w.n = 0;
@@ -235,10 +388,39 @@ static int blk_edit(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t idx,
 		MDB_val key = ofs_key2(&k, in->a.ino, idx);
 		rc = ofs_lmdb_err(mdb_del(txn, fs->data, &key, NULL));
 	} else {
-		rc = blk_store(fs, txn, in->a.ino, idx, &old, &w, newlen);
+		rc = blk_store(fs, txn, in->a.ino, idx, old, &w, newlen);
 	}
 	if (!rc)
-		in->a.blocks = in->a.blocks - ofs_units(old.len) + ofs_units(newlen);
+		in->a.blocks = in->a.blocks - ofs_units(old->len) + ofs_units(newlen);
+	return rc;
+}
+
+/* blk_edit: apply one edit to block idx of in: E_WRITE [off, off+n) from
+ * src; E_TRIM cut the payload at off; E_PUNCH zero [off, off+n).  Keeps
+ * in->a.blocks in step. */
+static int blk_edit(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t idx,
+		    enum edit e, struct span w)
+{
+	struct blk old;
+	unsigned mask = 0;
+	unsigned char *merged = NULL;
+	int rc = blk_get(fs, txn, in->a.ino, idx, &old);
+	if (!rc && old.len == OFS_BLOCK) /* only full blocks carry overlays */
+		rc = ofs_overlay_mask(fs, txn, in->a.ino, idx, &mask);
+	if (rc)
+		return rc;
+	unsigned wm = e == E_WRITE && fs->has_overlay && old.len == OFS_BLOCK ? span_mask(w.off, w.n) : 0;
+	if (wm && (unsigned)__builtin_popcount(mask | wm) <= OFS_OVL_MAX)
+		return ovl_write(fs, txn, in->a.ino, idx, &w);
+	/* any other edit applies to the block as its overlays make it (a fold),
+	 * which a write of the whole block need not build */
+	if (mask && !(e == E_WRITE && w.off == 0 && w.n >= OFS_BLOCK))
+		rc = ovl_merge(fs, txn, in->a.ino, idx, &old, mask, &merged);
+	if (!rc && mask)
+		rc = ovl_drop(fs, txn, in->a.ino, idx, mask);
+	if (!rc)
+		rc = blk_apply(fs, txn, in, idx, e, w, &old);
+	free(merged);
 	return rc;
 }
 
@@ -246,7 +428,10 @@ static int blk_edit(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t idx,
 static int drop_from(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t first)
 {
 	MDB_cursor *c;
-	int rc = mdb_cursor_open(txn, fs->data, &c);
+	int rc = fs->has_overlay ? ofs_owner_drop(txn, fs->overlay, in->a.ino, first) : 0;
+	if (rc < 0)
+		return rc;
+	rc = mdb_cursor_open(txn, fs->data, &c);
 	if (rc)
 		return ofs_lmdb_err(rc);
 	for (;;) {
@@ -297,6 +482,25 @@ int ofs_data_write(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const void *buf,
 	return 0;
 }
 
+/* read_merged: bytes [bo, bo+n) of full block b into out, each sector
+ * from its overlay when mask names one, else from b. */
+static int read_merged(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, const struct blk *b,
+		       unsigned mask, unsigned char *out, size_t bo, size_t n)
+{
+	for (size_t pos = bo; pos < bo + n;) {
+		size_t s = pos / OFS_SECTOR, lo = s * OFS_SECTOR;
+		size_t end = lo + OFS_SECTOR < bo + n ? lo + OFS_SECTOR : bo + n;
+		const unsigned char *src = b->data;
+		int rc = mask >> s & 1 ? ovl_get(fs, txn, ino, idx, (unsigned)s, &src)
+				       : blk_verify(fs, ino, idx, b, pos, end);
+		if (rc)
+			return rc;
+		memcpy(out + (pos - bo), src + (mask >> s & 1 ? pos - lo : pos), end - pos);
+		pos = end;
+	}
+	return 0;
+}
+
 /* ofs_data_read: read up to size bytes at off; returns the count. */
 int ofs_data_read(ofs *fs, MDB_txn *txn, const struct ofs_inode *in, void *buf,
 		  size_t size, uint64_t off)
@@ -310,7 +514,17 @@ int ofs_data_read(ofs *fs, MDB_txn *txn, const struct ofs_inode *in, void *buf,
 		uint64_t pos = off + done, idx = pos / OFS_BLOCK;
 		size_t bo = pos % OFS_BLOCK, n = OFS_BLOCK - bo < size - done ? OFS_BLOCK - bo : size - done;
 		struct blk b;
+		unsigned mask = 0;
 		int rc = blk_get(fs, txn, in->a.ino, idx, &b);
+		if (!rc && b.len == OFS_BLOCK)
+			rc = ofs_overlay_mask(fs, txn, in->a.ino, idx, &mask);
+		if (!rc && mask) {
+			rc = read_merged(fs, txn, in->a.ino, idx, &b, mask, p + done, bo, n);
+			done += n;
+			if (rc)
+				return rc;
+			continue;
+		}
 		if (!rc && bo < b.len)
 			rc = blk_verify(fs, in->a.ino, idx, &b, bo, bo + n);
 		if (rc)

@@ -27,7 +27,7 @@ struct fnode {
  * its proper slot. */
 struct fix {
 	MDB_dbi dbi;
-	unsigned char key[16];
+	unsigned char key[32]; /* room for every key shape of ours (overlays: 17) */
 	size_t klen;
 	int readd;
 	uint64_t owner, child;
@@ -270,7 +270,12 @@ static void scan_data(struct fsck *ck, const MDB_val *k, const MDB_val *v)
 		return;
 	}
 	size_t len = ofs_block_len(v->mv_size);
-	int rc = len && idx < OFS_MAX_SIZE / OFS_BLOCK ? ofs_block_verify(ck->fs, ino, idx, v) : -ORION_ECORRUPT;
+	unsigned shadowed = 0;
+	int rc = len && idx < OFS_MAX_SIZE / OFS_BLOCK ? 0 : -ORION_ECORRUPT;
+	if (!rc && len == OFS_BLOCK)
+		rc = ofs_overlay_mask(ck->fs, ck->txn, ino, idx, &shadowed);
+	if (!rc)
+		rc = ofs_block_verify(ck->fs, ino, idx, v, shadowed);
 	if (rc)
 		problem(ck, 0, "inode %llu: data block %llu: %s", (unsigned long long)ino,
 			(unsigned long long)idx, orion_strerror(rc));
@@ -281,6 +286,39 @@ static void scan_data(struct fsck *ck, const MDB_val *k, const MDB_val *v)
 	n->units += ofs_units(len);
 	if (idx * OFS_BLOCK + len > n->dataend)
 		n->dataend = idx * OFS_BLOCK + len;
+}
+
+/* overlay_base: the block an overlay at key k lies over is a full one. */
+static int overlay_base(struct fsck *ck, const unsigned char *k)
+{
+	struct ofs_key bk;
+	MDB_val key = ofs_key2(&bk, ofs_be64(k), ofs_be64(k + 8)), v;
+	return mdb_get(ck->txn, ck->fs->data, &key, &v) == 0 && ofs_block_len(v.mv_size) == OFS_BLOCK;
+}
+
+/* scan_overlay: one sector overlay: shape, checksum, owner, and a full
+ * block under it inside the file. */
+static void scan_overlay(struct fsck *ck, const MDB_val *k, const MDB_val *v)
+{
+	const unsigned char *kb = k->mv_data;
+	int shaped = k->mv_size == OFS_OVL_KEY && kb[16] < OFS_SECTORS;
+	uint64_t ino = shaped ? ofs_be64(kb) : 0, idx = shaped ? ofs_be64(kb + 8) : 0;
+	struct fnode *n = node(ck, ino);
+	int rc = ofs_overlay_verify(ck->fs, k, v);
+	if (rc && rc != -ORION_ECHECKSUM) {
+		if (problem(ck, 1, "overlay of inode %llu: malformed", (unsigned long long)ino))
+			drop(ck, ck->fs->overlay, k);
+		return;
+	}
+	if (!n || (!n->bad && !S_ISREG(n->in.a.mode)) || !overlay_base(ck, kb)) {
+		if (problem(ck, 1, "overlay of block %llu of inode %llu: %s", (unsigned long long)idx,
+			    (unsigned long long)ino, n ? "no full block under it" : "no such file"))
+			drop(ck, ck->fs->overlay, k);
+		return;
+	}
+	if (rc)
+		problem(ck, 0, "inode %llu: data block %llu: overlay of sector %u: %s",
+			(unsigned long long)ino, (unsigned long long)idx, kb[16], orion_strerror(rc));
 }
 
 /* scan_xattr: one extended attribute: owner, shape, slot. */
@@ -514,6 +552,8 @@ static int check(struct fsck *ck)
 	}
 	if ((rc = scan(ck, ck->fs->orphan, scan_orphan)) || (rc = scan(ck, ck->fs->dirent, scan_dirent)) ||
 	    (rc = scan(ck, ck->fs->data, scan_data)) || (rc = scan(ck, ck->fs->xattr, scan_xattr)))
+		return rc;
+	if (ck->fs->has_overlay && (rc = scan(ck, ck->fs->overlay, scan_overlay)))
 		return rc;
 	for (size_t i = 0; i < ck->n; i++)
 		judge(ck, &ck->nodes[i]);

@@ -188,6 +188,16 @@ static int hash_check(ofs *fs, MDB_txn *txn, uint32_t version)
 	return super_get(fs, txn, "hash_key", fs->hash_key, sizeof fs->hash_key);
 }
 
+/* overlay_open: open the overlay table a format 3 image must have. */
+static int overlay_open(ofs *fs, MDB_txn *txn)
+{
+	int rc = mdb_dbi_open(txn, "overlay", 0, &fs->overlay);
+	if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
+		return -ORION_EBADIMAGE;
+	fs->has_overlay = rc == 0;
+	return ofs_lmdb_err(rc);
+}
+
 /* super_check: the super table says this is an image we can read;
  * loads what the rest of the layer needs (the name key). */
 static int super_check(ofs *fs, MDB_txn *txn)
@@ -213,6 +223,8 @@ static int super_check(ofs *fs, MDB_txn *txn)
 			return -ORION_EVERSION;
 	}
 	if ((rc = hash_check(fs, txn, version)))
+		return rc;
+	if (version >= 3 && (rc = overlay_open(fs, txn)))
 		return rc;
 	uint64_t next;
 	if ((rc = ofs_super_u64(fs, txn, "next_ino", &next)))
@@ -316,6 +328,8 @@ static int mkfs_env(const char *path, const struct ofs_mkfs_opts *o)
 		rc = ofs_lmdb_err(mdb_txn_begin(fs.env, NULL, 0, &txn));
 	if (!rc) {
 		rc = open_tables(&fs, txn, MDB_CREATE);
+		if (!rc && fs.hash != OFS_HASH_BLAKE2B128) /* format 3 has overlays */
+			rc = ofs_lmdb_err(mdb_dbi_open(txn, "overlay", MDB_CREATE, &fs.overlay));
 		if (!rc)
 			rc = super_init(&fs, txn);
 		if (!rc)

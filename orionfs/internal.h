@@ -24,6 +24,9 @@
 #define OFS_SECTOR 4096u       /* checksummed unit inside a block */
 #define OFS_DIGEST 16u         /* digest bytes per sector, whatever the hash */
 #define OFS_SECTORS (OFS_BLOCK / OFS_SECTOR)
+#define OFS_OVL_KEY 17u       /* overlay key: ino BE64, block BE64, sector u8 */
+#define OFS_OVL_VAL (OFS_DIGEST + OFS_SECTOR)
+#define OFS_OVL_MAX 8u        /* overlays a block gathers before they are folded in */
 #define OFS_HASH_KEY 32u       /* super "hash_key" (hash OFS_HASH_POLY1305) */
 #define OFS_CIPHER_NONE 0u     /* super "cipher" */
 #define OFS_INODE_SIZE 128u    /* bytes of an inode record */
@@ -47,6 +50,8 @@ enum {
 struct ofs {
 	MDB_env *env;
 	MDB_dbi super, inode, dirent, xattr, data, orphan;
+	MDB_dbi overlay; /* sector overlays (format 3 on); valid if has_overlay */
+	int has_overlay;
 	int lockfd;      /* the image file, flock()ed */
 	unsigned flags;  /* OFS_OPEN_* */
 	uint32_t hash;   /* super "hash": OFS_HASH_* */
@@ -173,7 +178,10 @@ int ofs_xattr_name(const MDB_val *v, const unsigned char **name, size_t *len);
 
 /* data.c */
 size_t ofs_block_len(size_t vlen);
-int ofs_block_verify(const ofs *fs, uint64_t ino, uint64_t idx, const MDB_val *v);
+int ofs_block_verify(const ofs *fs, uint64_t ino, uint64_t idx, const MDB_val *v,
+		     unsigned shadowed);
+int ofs_overlay_mask(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, unsigned *mask);
+int ofs_overlay_verify(const ofs *fs, const MDB_val *k, const MDB_val *v);
 uint64_t ofs_units(uint64_t len);
 int ofs_truncate_data(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t size);
 int ofs_data_write(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const void *buf,

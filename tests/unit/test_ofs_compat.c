@@ -170,10 +170,10 @@ START_TEST(mkfs_records_the_hash)
 {
 	unsigned char v[4], key[64];
 	ofs *fs;
-	/* the default: Poly1305 with a 32-byte key, format version 2 */
+	/* the default: Poly1305 with a 32-byte key, format version 3 */
 	ck_assert_int_eq(ofs_mkfs(img, NULL), 0);
 	ck_assert_uint_eq(super_val(img, "version", v, sizeof v), 4);
-	ck_assert_uint_eq(le32(v), 2);
+	ck_assert_uint_eq(le32(v), OFS_FORMAT_VERSION);
 	ck_assert_uint_eq(super_val(img, "hash", v, sizeof v), 4);
 	ck_assert_uint_eq(le32(v), OFS_HASH_POLY1305);
 	ck_assert_uint_eq(super_val(img, "hash_key", key, sizeof key), 32);

@@ -1,5 +1,6 @@
 /* test_ofs_data.c: file data in the OrionFS storage layer: reads, writes,
- * holes, large offsets, truncation, fallocate, checksums, concurrency. */
+ * holes, large offsets, truncation, fallocate, checksums, concurrency,
+ * sector overlays. */
 #include "orionfs/internal.h"
 
 #include <check.h>
@@ -429,6 +430,190 @@ START_TEST(sigkill_keeps_synced_data_and_a_clean_image)
 }
 END_TEST
 
+/* Sector overlays (format 3): whole-sector writes into full blocks. */
+
+enum { OV_SIZE = 4 * 65536 };
+static unsigned char ov_want[OV_SIZE]; /* what the file of the overlay tests must hold */
+
+/* ovl_count: the overlays stored for ino. */
+static unsigned ovl_count(uint64_t ino)
+{
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v;
+	unsigned n = 0;
+	ck_assert_int_eq(mdb_txn_begin(ofs_env(fs), NULL, MDB_RDONLY, &txn), 0);
+	ck_assert_int_eq(mdb_cursor_open(txn, fs->overlay, &c), 0);
+	for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		n += ofs_be64(k.mv_data) == ino;
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	return n;
+}
+
+/* ov_start: f holds OV_SIZE pattern bytes in four full blocks. */
+static void ov_start(void)
+{
+	fill_pattern(ov_want, OV_SIZE, 0);
+	ck_assert(fs->has_overlay);
+	ck_assert_int_eq(ofs_write(fs, f, ov_want, OV_SIZE, 0), OV_SIZE);
+}
+
+/* ov_sector: write sector s of block b of f, filled with byte c. */
+static void ov_sector(unsigned b, unsigned s, int c)
+{
+	uint64_t off = (uint64_t)b * 65536 + s * 4096;
+	memset(ov_want + off, c, 4096);
+	ck_assert_int_eq(ofs_write(fs, f, ov_want + off, 4096, (off_t)off), 4096);
+}
+
+/* ov_check: f reads back as ov_want, whole and in odd spans. */
+static void ov_check(uint64_t size)
+{
+	static unsigned char r[OV_SIZE];
+	ck_assert_uint_eq(size_of(f), size);
+	ck_assert_int_eq(ofs_read(fs, f, r, OV_SIZE, 0), (int)size);
+	ck_assert_int_eq(memcmp(r, ov_want, size), 0);
+	for (uint64_t off = 1000; off + 9000 < size; off += 13001) {
+		ck_assert_int_eq(ofs_read(fs, f, r, 9000, (off_t)off), 9000);
+		ck_assert_int_eq(memcmp(r, ov_want + off, 9000), 0);
+	}
+}
+
+START_TEST(overlays_merge_on_read)
+{
+	ov_start();
+	uint64_t units = blocks_of(f);
+	ov_sector(0, 1, 'a');
+	ov_sector(0, 3, 'b');
+	ov_sector(2, 15, 'c');
+	ov_sector(0, 1, 'd'); /* the same sector again replaces its overlay */
+	ck_assert_uint_eq(ovl_count(f), 3);
+	ck_assert_uint_eq(blocks_of(f), units);
+	ov_check(OV_SIZE);
+	/* a two-sector write across a sector boundary: two overlays */
+	memset(ov_want + 65536 + 8192, 'e', 8192);
+	ck_assert_int_eq(ofs_write(fs, f, ov_want + 65536 + 8192, 8192, 65536 + 8192), 8192);
+	ck_assert_uint_eq(ovl_count(f), 5);
+	clean(); /* fsck passes, and the overlays survive a reopen */
+	ck_assert_uint_eq(ovl_count(f), 5);
+	ov_check(OV_SIZE);
+}
+END_TEST
+
+START_TEST(overlays_fold)
+{
+	ov_start();
+	for (unsigned s = 0; s < OFS_OVL_MAX; s++)
+		ov_sector(1, s * 2 % 16, 'A' + (int)s);
+	ck_assert_uint_eq(ovl_count(f), OFS_OVL_MAX);
+	ov_sector(1, 1, 'z'); /* one more than a block may gather: folded */
+	ck_assert_uint_eq(ovl_count(f), 0);
+	ov_check(OV_SIZE);
+	/* an unaligned write folds the overlays of its block first */
+	ov_sector(3, 4, 'q');
+	ov_sector(3, 5, 'r');
+	ck_assert_uint_eq(ovl_count(f), 2);
+	memset(ov_want + 3 * 65536 + 4090, 's', 20);
+	ck_assert_int_eq(ofs_write(fs, f, ov_want + 3 * 65536 + 4090, 20, 3 * 65536 + 4090), 20);
+	ck_assert_uint_eq(ovl_count(f), 0);
+	ov_check(OV_SIZE);
+	/* so does a write of the whole block, which needs none of them */
+	ov_sector(2, 0, 't');
+	fill_pattern(ov_want + 2 * 65536, 65536, 7);
+	ck_assert_int_eq(ofs_write(fs, f, ov_want + 2 * 65536, 65536, 2 * 65536), 65536);
+	ck_assert_uint_eq(ovl_count(f), 0);
+	ov_check(OV_SIZE);
+	clean();
+	ov_check(OV_SIZE);
+}
+END_TEST
+
+START_TEST(overlays_truncate_and_punch)
+{
+	struct ofs_attr a = {0};
+	ov_start();
+	for (unsigned b = 0; b < 4; b++) {
+		ov_sector(b, 0, 'a' + (int)b);
+		ov_sector(b, 9, 'k' + (int)b);
+	}
+	ck_assert_uint_eq(ovl_count(f), 8);
+	/* a punch inside block 0 folds it; zeros read back */
+	ck_assert_int_eq(ofs_fallocate(fs, f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 2048, 8192), 0);
+	memset(ov_want + 2048, 0, 8192);
+	ck_assert_uint_eq(ovl_count(f), 6);
+	ov_check(OV_SIZE);
+	/* truncating into block 2 folds it into a shorter payload; block 3
+	 * goes with its overlays */
+	a.size = 2 * 65536 + 40000;
+	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_SIZE, NULL), 0);
+	ck_assert_uint_eq(ovl_count(f), 2);
+	ov_check(a.size);
+	/* growing again reads zeros where the overlays were */
+	memset(ov_want + a.size, 0, OV_SIZE - a.size);
+	a.size = OV_SIZE;
+	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_SIZE, NULL), 0);
+	ov_check(OV_SIZE);
+	clean();
+	ov_check(OV_SIZE);
+	/* unlink and evict drop the rest */
+	ck_assert_int_eq(ofs_unlink(fs, OFS_ROOT_INO, "f", NULL), 0);
+	ck_assert_int_eq(ofs_evict(fs, f), 0);
+	ck_assert_uint_eq(ovl_count(f), 0);
+	clean();
+}
+END_TEST
+
+/* ovl_poke: xor byte at of the overlay record of sector s of block b of f,
+ * or with at past the record, store a copy under inode ino instead. */
+static void ovl_poke(unsigned b, unsigned s, size_t at, uint64_t ino)
+{
+	MDB_txn *txn;
+	unsigned char kb[OFS_OVL_KEY], copy[OFS_OVL_VAL];
+	MDB_val key = {sizeof kb, kb}, v;
+	ofs_put_be64(kb, f);
+	ofs_put_be64(kb + 8, b);
+	kb[16] = (unsigned char)s;
+	ck_assert_int_eq(mdb_txn_begin(ofs_env(fs), NULL, 0, &txn), 0);
+	ck_assert_int_eq(mdb_get(txn, fs->overlay, &key, &v), 0);
+	ck_assert_uint_eq(v.mv_size, sizeof copy);
+	memcpy(copy, v.mv_data, sizeof copy);
+	if (at < sizeof copy)
+		copy[at] ^= 0x40;
+	else
+		ofs_put_be64(kb, ino);
+	v.mv_data = copy;
+	ck_assert_int_eq(mdb_put(txn, fs->overlay, &key, &v, 0), 0);
+	ck_assert_int_eq(mdb_txn_commit(txn), 0);
+}
+
+START_TEST(overlays_damage_found)
+{
+	unsigned char r[4096];
+	struct ofs_fsck_report rep;
+	ov_start();
+	ov_sector(1, 2, 'x');
+	ov_sector(1, 3, 'y');
+	ovl_poke(1, 2, OFS_DIGEST + 100, 0);
+	ck_assert_int_eq(ofs_read(fs, f, r, 4096, 65536 + 8192), -ORION_ECHECKSUM);
+	ck_assert_int_eq(ofs_read(fs, f, r, 4096, 65536 + 12288), 4096);
+	/* a fold must not bless the damage either */
+	ck_assert_int_eq(ofs_write(fs, f, "x", 1, 65536 + 5), -ORION_ECHECKSUM);
+	/* an overlay of a missing file is dropped by a repair */
+	ovl_poke(1, 3, SIZE_MAX, 4242);
+	ofs_close(fs);
+	ck_assert_int_eq(ofs_fsck(img, OFS_FSCK_REPAIR, NULL, NULL, &rep), 0);
+	ck_assert_uint_eq(rep.problems, 2);
+	ck_assert_uint_eq(rep.repaired, 1);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	ck_assert_uint_eq(ovl_count(4242), 0);
+	/* rewriting the sector replaces the damaged overlay */
+	ov_sector(1, 2, 'w');
+	ov_check(OV_SIZE);
+	clean();
+}
+END_TEST
+
 /* tcase: every data test, on images made by fixture. */
 static TCase *tcase(const char *name, void (*fixture)(void))
 {
@@ -454,6 +639,13 @@ static Suite *suite(void)
 	Suite *s = suite_create("ofs_data");
 	suite_add_tcase(s, tcase("data-poly1305", setup_poly1305));
 	suite_add_tcase(s, tcase("data-blake2b", setup_blake2b));
+	TCase *t = tcase_create("overlays"); /* format 3 images only */
+	tcase_add_checked_fixture(t, setup_poly1305, teardown);
+	tcase_add_test(t, overlays_merge_on_read);
+	tcase_add_test(t, overlays_fold);
+	tcase_add_test(t, overlays_truncate_and_punch);
+	tcase_add_test(t, overlays_damage_found);
+	suite_add_tcase(s, t);
 	return s;
 }
 
