@@ -90,16 +90,17 @@ t_umount
 
 # a value larger than the image can hold: ENOSPC, the image stays clean
 SMALL=$T/small.fs
-"$ORION_BIN/mkfs.orionfs" -f -s 4M "$SMALL" >/dev/null
+"$ORION_BIN/mkfs.orionfs" -f -s 16M "$SMALL" >/dev/null
 t_mount "$SMALL"
 echo keep >"$D/keep"
 # larger than the whole image: refused at the write
-if head -c 8000000 /dev/zero | cat >"$D/huge" 2>"$T/err"; then fail "an 8 MB value fit in 4 MB"; fi
+if head -c 40000000 /dev/zero | cat >"$D/huge" 2>"$T/err"; then fail "a 40 MB value fit in 16 MB"; fi
 grep -q 'No space left' "$T/err" || fail "huge: $(cat "$T/err")"
-# smaller than the image but more than is free: refused at close (the put)
-# (2 MB leaves room for LMDB's copy-on-write pages; 2 + 3 MB cannot fit)
-head -c 2000000 /dev/zero | tr '\0' y >"$D/three" || fail "2 MB in 4 MB"
-if head -c 3000000 /dev/zero | cat >"$D/huge" 2>"$T/err"; then fail "5 MB fit in 4 MB"; fi
+# smaller than the image but more than is free: refused at close (the put).
+# The first value leaves LMDB room for its copy-on-write pages and for a
+# contiguous run of overflow pages; 4 + 14 MB cannot fit in 16 MB.
+head -c 4000000 /dev/zero | tr '\0' y >"$D/three" || fail "4 MB in 16 MB"
+if head -c 14000000 /dev/zero | cat >"$D/huge" 2>"$T/err"; then fail "18 MB fit in 16 MB"; fi
 grep -q 'No space left' "$T/err" || fail "huge at close: $(cat "$T/err")"
 rm "$D/three"
 [ "$(cat "$D/keep")" = keep ] || fail "a failed put changed another key"
