@@ -85,6 +85,8 @@ struct fh {
 	int wr, append;
 	int dirty; /* to be stored: written, cut, or opened with O_TRUNC */
 	int wrote; /* written or cut since the last put */
+	int failed; /* errno of a failed write or put: the handle stores nothing
+		     * more, so a value cut short never reaches the database */
 	char *buf;
 	size_t len, cap;
 	struct fh *prev, *next; /* t->writers, for truncation */
@@ -940,6 +942,8 @@ static ssize_t d_write(void *arg, uint64_t ino, void *vfh, const char *buf, size
 	if (rc == 0) {
 		memcpy(fh->buf + at, buf, size);
 		fh->dirty = fh->wrote = 1;
+	} else {
+		fh->failed = rc;
 	}
 	pthread_mutex_unlock(&fh->lock);
 	if (rc < 0)
@@ -962,14 +966,16 @@ static int put_fh(struct tree *t, struct fh *fh, int all)
 	int gone = fh->n->gone;
 	pthread_mutex_unlock(&t->lock);
 	pthread_mutex_lock(&fh->lock);
-	int rc = 0;
-	if (all ? fh->dirty : fh->wrote) {
+	int rc = fh->failed;
+	if (rc == 0 && (all ? fh->dirty : fh->wrote)) {
 		if (gone)
 			fh->dirty = fh->wrote = 0; /* removed meanwhile, as an unlinked file */
 		else if (!key)
 			rc = -ENOMEM;
 		else if ((rc = store(t, key, fh->buf ? fh->buf : "", fh->len)) == 0)
 			fh->dirty = fh->wrote = 0;
+		else
+			fh->failed = rc;
 		if (rc == 0 && !gone) {
 			pthread_mutex_lock(&t->lock);
 			clock_gettime(CLOCK_REALTIME, &fh->n->mtime);

@@ -96,6 +96,8 @@ echo keep >"$D/keep"
 # larger than the whole image: refused at the write
 if head -c 40000000 /dev/zero | cat >"$D/huge" 2>"$T/err"; then fail "a 40 MB value fit in 16 MB"; fi
 grep -q 'No space left' "$T/err" || fail "huge: $(cat "$T/err")"
+# a handle whose write failed stores nothing: no value cut short
+[ ! -s "$D/huge" ] || fail "a failed write stored $(wc -c <"$D/huge") bytes"
 # smaller than the image but more than is free: refused at close (the put).
 # The first value leaves LMDB room for its copy-on-write pages and for a
 # contiguous run of overflow pages; 4 + 14 MB cannot fit in 16 MB.
