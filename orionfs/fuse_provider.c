@@ -236,6 +236,27 @@ static void s_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	s_remove(req, parent, name, 1);
 }
 
+/* provider_create: have the provider under parent create name (st gets
+ * its local attributes, *fh and *how its open handle); on failure the
+ * error is replied and NULL returned. */
+static const struct ofs_fuse_slot *provider_create(fuse_req_t req, fuse_ino_t parent,
+						   const char *name, mode_t mode, int flags,
+						   struct stat *st, void **fh, unsigned *how)
+{
+	uint64_t local;
+	const struct ofs_fuse_slot *s = target(req, parent, &local);
+	struct ofs_fuse_caller c = caller(req);
+	if (!s)
+		return NULL;
+	int rc = s->p->create ? s->p->create(s->arg, local, name, mode, flags, &c, st, fh, how)
+			      : -EPERM;
+	if (rc < 0) {
+		ofs_fuse_reply_err(req, rc);
+		return NULL;
+	}
+	return s;
+}
+
 static void s_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		     struct fuse_file_info *fi)
 {
@@ -243,21 +264,13 @@ static void s_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 		fuse_reply_err(req, EPERM); /* reserved names are not the user's */
 		return;
 	}
-	uint64_t local;
-	const struct ofs_fuse_slot *s = target(req, parent, &local);
-	struct ofs_fuse_caller c = caller(req);
 	struct stat st = {0};
 	void *fh = NULL;
 	unsigned how = 0;
+	const struct ofs_fuse_slot *s =
+		provider_create(req, parent, name, mode, fi->flags, &st, &fh, &how);
 	if (!s)
 		return;
-	int rc = s->p->create ? s->p->create(s->arg, local, name, mode, fi->flags, &c, &st,
-					     &fh, &how)
-			      : -EPERM;
-	if (rc < 0) {
-		ofs_fuse_reply_err(req, rc);
-		return;
-	}
 	struct ofs_fuse *srv = fuse_req_userdata(req);
 	struct fuse_entry_param e = {.attr_timeout = s->p->timeout,
 				     .entry_timeout = s->p->timeout};
@@ -282,21 +295,14 @@ static void s_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t 
 		fuse_reply_err(req, EPERM);
 		return;
 	}
-	uint64_t local;
-	const struct ofs_fuse_slot *s = target(req, parent, &local);
-	struct ofs_fuse_caller c = caller(req);
 	struct stat st = {0};
 	void *fh = NULL;
 	unsigned how = 0;
+	const struct ofs_fuse_slot *s =
+		provider_create(req, parent, name, (mode & 07777) | S_IFREG,
+				O_WRONLY | O_CREAT | O_EXCL, &st, &fh, &how);
 	if (!s)
 		return;
-	int rc = s->p->create ? s->p->create(s->arg, local, name, (mode & 07777) | S_IFREG,
-					     O_WRONLY | O_CREAT | O_EXCL, &c, &st, &fh, &how)
-			      : -EPERM;
-	if (rc < 0) {
-		ofs_fuse_reply_err(req, rc);
-		return;
-	}
 	if (s->p->release)
 		s->p->release(s->arg, st.st_ino, fh);
 	reply_entry(req, s, &st);
