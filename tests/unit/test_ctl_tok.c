@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ctlfs/ctl.h"
+#include "tests/unit/unit.h"
 
 static struct ctl_args a;
 static struct ctl_reply r;
@@ -247,9 +248,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(suite());
 }

@@ -8,6 +8,7 @@
 
 #include "db/db.h"
 #include "orionfs/orionfs.h"
+#include "tests/unit/unit.h"
 
 static char dir[64], img[128];
 
@@ -72,9 +73,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(suite());
 }

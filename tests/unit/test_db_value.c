@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "tests/unit/unit.h"
 
 /* enc: v's encoding in a malloc'd buffer, length in *n. */
 static unsigned char *enc(const db_value *v, int *n)
@@ -388,9 +389,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(suite());
 }

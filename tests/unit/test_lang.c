@@ -10,6 +10,7 @@
 
 #include "lang/ast.h"
 #include "lang/lang.h"
+#include "tests/unit/unit.h"
 
 /* ---- helpers ---- */
 
@@ -540,9 +541,5 @@ static Suite *lang_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(lang_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run(lang_suite());
 }

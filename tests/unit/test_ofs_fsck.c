@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include "tests/unit/unit.h"
 
 static char dir[64], img[96];
 static ofs *fs;
@@ -19,8 +20,7 @@ static MDB_txn *txn;
 /* setup: a fresh image, open. */
 static void setup(void)
 {
-	strcpy(dir, "/tmp/ofs-unit.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	unit_tmpdir(dir);
 	snprintf(img, sizeof img, "%s/img.fs", dir);
 	ck_assert_int_eq(ofs_mkfs(img, NULL), 0);
 	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
@@ -29,10 +29,8 @@ static void setup(void)
 /* teardown: remove everything setup made. */
 static void teardown(void)
 {
-	char cmd[128];
 	ofs_close(fs);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	unit_rmtree(dir);
 }
 
 /* mk: create parent/name of mode; its inode number. */
@@ -343,9 +341,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(suite());
 }

@@ -13,6 +13,7 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include "tests/unit/unit.h"
 
 static char dir[64], img[96];
 static ofs *fs;
@@ -20,8 +21,7 @@ static ofs *fs;
 /* setup: a fresh image, opened read-write. */
 static void setup(void)
 {
-	strcpy(dir, "/tmp/ofs-unit.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	unit_tmpdir(dir);
 	snprintf(img, sizeof img, "%s/img.fs", dir);
 	ck_assert_int_eq(ofs_mkfs(img, NULL), 0);
 	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
@@ -30,11 +30,9 @@ static void setup(void)
 /* teardown: close and remove everything setup made. */
 static void teardown(void)
 {
-	char cmd[128];
 	ofs_close(fs);
 	fs = NULL;
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	unit_rmtree(dir);
 }
 
 /* reopen: close and open the image again. */
@@ -509,9 +507,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(suite());
 }
