@@ -571,7 +571,7 @@ static void touch_atime(ofs *fs, uint64_t ino, const struct timespec *now)
 		in.a.atime = *now;
 		rc = ofs_inode_put(fs, txn, &in);
 	}
-	ofs_finish(txn, rc); /* best effort: a lost atime is no error */
+	ofs_finish(fs, txn, rc); /* best effort: a lost atime is no error */
 }
 
 /* ofs_accessed: apply the relatime rule after a read of ino. */
@@ -636,8 +636,11 @@ ssize_t ofs_write(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off
 	int rc = ofs_wtxn(fs, &txn);
 	if (rc)
 		return rc;
-	rc = ofs_finish(txn, write_in(fs, txn, ino, buf, size, (uint64_t)off));
-	return rc ? rc : (ssize_t)size;
+	rc = ofs_finish(fs, txn, write_in(fs, txn, ino, buf, size, (uint64_t)off));
+	if (rc)
+		return rc;
+	ofs_batch_account(fs, size);
+	return (ssize_t)size;
 }
 
 /* punch: zero [off, off+len) of in, clipped to its size, freeing blocks. */
@@ -692,7 +695,7 @@ int ofs_fallocate(ofs *fs, uint64_t ino, int mode, off_t off, off_t len)
 	int rc = ofs_wtxn(fs, &txn);
 	if (rc)
 		return rc;
-	return ofs_finish(txn, fallocate_in(fs, txn, ino, mode, (uint64_t)off, (uint64_t)len));
+	return ofs_finish(fs, txn, fallocate_in(fs, txn, ino, mode, (uint64_t)off, (uint64_t)len));
 }
 
 /* ofs_readlink: copy the target (NUL-terminated) into buf; returns length. */

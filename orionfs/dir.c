@@ -168,7 +168,7 @@ static int create(ofs *fs, uint64_t parent, const char *name, struct newnode *nn
 	int rc = ofs_name_check(name, &len);
 	if (rc || (rc = ofs_wtxn(fs, &txn)))
 		return rc;
-	rc = ofs_finish(txn, create_in(fs, txn, parent, name, len, nn, &child));
+	rc = ofs_finish(fs, txn, create_in(fs, txn, parent, name, len, nn, &child));
 	if (rc == 0 && out)
 		*out = child.a;
 	return rc;
@@ -250,7 +250,7 @@ int ofs_link(ofs *fs, uint64_t ino, uint64_t newparent, const char *newname,
 	int rc = ofs_name_check(newname, &len);
 	if (rc || (rc = ofs_wtxn(fs, &txn)))
 		return rc;
-	rc = ofs_finish(txn, link_in(fs, txn, ino, newparent, newname, len, &c));
+	rc = ofs_finish(fs, txn, link_in(fs, txn, ino, newparent, newname, len, &c));
 	if (rc == 0 && out)
 		*out = c.a;
 	return rc;
@@ -316,7 +316,7 @@ static int remove_entry(ofs *fs, uint64_t parent, const char *name, int dir, uin
 	*orphaned = 0;
 	if (rc || (rc = ofs_wtxn(fs, &txn)))
 		return rc;
-	rc = ofs_finish(txn, remove_in(fs, txn, parent, name, len, dir, orphaned));
+	rc = ofs_finish(fs, txn, remove_in(fs, txn, parent, name, len, dir, orphaned));
 	if (rc)
 		*orphaned = 0;
 	return rc;
@@ -487,7 +487,7 @@ int ofs_rename(ofs *fs, uint64_t parent, const char *name, uint64_t newparent,
 	if ((rc = ofs_name_check(name, &src.len)) || (rc = ofs_name_check(newname, &dst.len)) ||
 	    (rc = ofs_wtxn(fs, &txn)))
 		return rc;
-	rc = ofs_finish(txn, rename_in(fs, txn, &src, &dst, flags, orphaned));
+	rc = ofs_finish(fs, txn, rename_in(fs, txn, &src, &dst, flags, orphaned));
 	if (rc)
 		*orphaned = 0;
 	return rc;

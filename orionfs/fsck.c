@@ -581,7 +581,7 @@ int ofs_fsck(const char *path, unsigned flags, ofs_fsck_fn fn, void *arg,
 		if (rc || !repairing)
 			mdb_txn_abort(ck.txn);
 		else
-			rc = ofs_commit(ck.txn);
+			rc = ofs_commit(ck.fs, ck.txn);
 	}
 	ofs_close(ck.fs);
 	free(ck.nodes);

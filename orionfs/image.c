@@ -55,9 +55,9 @@ int ofs_lmdb_err(int rc)
 	}
 }
 
-/* ofs_rtxn: begin a read-only transaction (end it with ofs_rtxn_done, or
- * mdb_txn_abort); an idle one from the pool is renewed when there is one. */
-int ofs_rtxn(ofs *fs, MDB_txn **txn)
+/* snap_begin: a read-only transaction on the last commit (end it with
+ * snap_end); an idle one from the pool is renewed when there is one. */
+static int snap_begin(ofs *fs, MDB_txn **txn)
 {
 	MDB_txn *t = NULL;
 	pthread_mutex_lock(&fs->rlock);
@@ -75,9 +75,9 @@ int ofs_rtxn(ofs *fs, MDB_txn **txn)
 	return ofs_lmdb_err(mdb_txn_begin(fs->env, NULL, MDB_RDONLY, txn));
 }
 
-/* ofs_rtxn_done: end read transaction txn, keeping it (reset, so it pins
- * no snapshot) for the next ofs_rtxn. */
-void ofs_rtxn_done(ofs *fs, MDB_txn *txn)
+/* snap_end: end read transaction txn, keeping it (reset, so it pins no
+ * snapshot) for the next snap_begin. */
+static void snap_end(ofs *fs, MDB_txn *txn)
 {
 	mdb_txn_reset(txn);
 	pthread_mutex_lock(&fs->rlock);
@@ -90,6 +90,31 @@ void ofs_rtxn_done(ofs *fs, MDB_txn *txn)
 		mdb_txn_abort(txn);
 }
 
+/* batch_mine: the calling thread owns fs's open batch. */
+static int batch_mine(const ofs *fs)
+{
+	return fs->batch && pthread_equal(fs->batch_owner, pthread_self());
+}
+
+/* ofs_rtxn: a transaction to read in (end it with ofs_rtxn_done): the
+ * open batch (or the call nested in it) when this thread owns one, so it
+ * reads its own writes; else a read-only one on the last commit. */
+int ofs_rtxn(ofs *fs, MDB_txn **txn)
+{
+	if (batch_mine(fs)) {
+		*txn = fs->nested ? fs->nested : fs->batch;
+		return 0;
+	}
+	return snap_begin(fs, txn);
+}
+
+/* ofs_rtxn_done: end a transaction from ofs_rtxn. */
+void ofs_rtxn_done(ofs *fs, MDB_txn *txn)
+{
+	if (txn != fs->batch && txn != fs->nested)
+		snap_end(fs, txn);
+}
+
 /* rtxn_drain: free every pooled read transaction (before the env goes). */
 static void rtxn_drain(ofs *fs)
 {
@@ -97,30 +122,128 @@ static void rtxn_drain(ofs *fs)
 		mdb_txn_abort(fs->ridle[--fs->nridle]);
 }
 
-/* ofs_wtxn: begin the write transaction (-EROFS on a read-only open). */
+/* ofs_wtxn: begin the write transaction of one mutating call (-EROFS on
+ * a read-only open or after a failed batch commit).  On the thread that
+ * owns the batch it nests inside the batch, which it opens if need be. */
 int ofs_wtxn(ofs *fs, MDB_txn **txn)
 {
 	if (fs->flags & OFS_OPEN_RDONLY)
 		return -EROFS;
-	return ofs_lmdb_err(mdb_txn_begin(fs->env, NULL, 0, txn));
+	if (fs->broken)
+		return fs->broken;
+	if (!fs->batching || !pthread_equal(fs->batch_owner, pthread_self()))
+		return ofs_lmdb_err(mdb_txn_begin(fs->env, NULL, 0, txn));
+	if (!fs->batch) {
+		int rc = mdb_txn_begin(fs->env, NULL, 0, &fs->batch);
+		if (rc)
+			return ofs_lmdb_err(rc);
+		clock_gettime(CLOCK_MONOTONIC, &fs->batch_start);
+	}
+	int rc = mdb_txn_begin(fs->env, fs->batch, 0, txn);
+	if (rc)
+		return ofs_lmdb_err(rc);
+	fs->nested = *txn;
+	return 0;
 }
 
-/* ofs_commit: commit txn (which is gone afterwards, whatever the result). */
-int ofs_commit(MDB_txn *txn)
+/* ofs_commit: commit txn (which is gone afterwards, whatever the result);
+ * a call nested in the batch joins it, committed by the next ofs_flush. */
+int ofs_commit(ofs *fs, MDB_txn *txn)
 {
-	return ofs_lmdb_err(mdb_txn_commit(txn));
+	int rc = ofs_lmdb_err(mdb_txn_commit(txn));
+	if (txn == fs->nested) {
+		fs->nested = NULL;
+		if (rc == 0)
+			fs->batch_ops++;
+	}
+	return rc;
+}
+
+/* ofs_abort: abort txn (from ofs_wtxn); the batch it nests in lives on. */
+void ofs_abort(ofs *fs, MDB_txn *txn)
+{
+	if (txn == fs->nested)
+		fs->nested = NULL;
+	mdb_txn_abort(txn);
 }
 
 /* ofs_finish: abort txn when rc < 0, else commit it; the first error
  * wins, otherwise rc (a count) is returned. */
-int ofs_finish(MDB_txn *txn, int rc)
+int ofs_finish(ofs *fs, MDB_txn *txn, int rc)
 {
 	if (rc < 0) {
-		mdb_txn_abort(txn);
+		ofs_abort(fs, txn);
 		return rc;
 	}
-	int c = ofs_commit(txn);
+	int c = ofs_commit(fs, txn);
 	return c ? c : rc;
+}
+
+/* ofs_batch_account: a call in the batch wrote bytes of file data. */
+void ofs_batch_account(ofs *fs, uint64_t bytes)
+{
+	if (batch_mine(fs))
+		fs->batch_bytes += bytes;
+}
+
+/* ofs_batch: group commit on (on != 0) or off for the calling thread. */
+int ofs_batch(ofs *fs, int on)
+{
+	if (fs->flags & OFS_OPEN_RDONLY)
+		return 0;
+	if (fs->batching && !pthread_equal(fs->batch_owner, pthread_self()))
+		return -EBUSY;
+	int rc = on ? 0 : ofs_flush(fs);
+	fs->batch_owner = pthread_self();
+	fs->batching = on != 0;
+	return rc;
+}
+
+/* writeback: bytes more of file data were committed; once enough has
+ * gathered, start writing the image's dirty pages to disk (without
+ * waiting), so that the disk works while the writer goes on and a later
+ * fsync finds little left to do.  The kernel alone would wait until a
+ * tenth of memory is dirty. */
+static void writeback(ofs *fs, uint64_t bytes)
+{
+	int fd;
+	fs->unwritten += bytes;
+	if (fs->unwritten < OFS_WRITEBACK || mdb_env_get_fd(fs->env, &fd) != 0)
+		return;
+	fs->unwritten = 0;
+	sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
+/* ofs_flush: commit the open batch, if any (owner thread only). */
+int ofs_flush(ofs *fs)
+{
+	if (!batch_mine(fs))
+		return 0;
+	MDB_txn *t = fs->batch;
+	uint64_t bytes = fs->batch_bytes;
+	fs->batch = NULL;
+	fs->batch_ops = fs->batch_bytes = 0;
+	int rc = ofs_lmdb_err(mdb_txn_commit(t));
+	if (rc) /* acknowledged work is lost: refuse all further writes */
+		fs->broken = rc == -ENOSPC ? -ENOSPC : -EIO;
+	else
+		writeback(fs, bytes);
+	return rc;
+}
+
+/* ofs_batch_info: what the open batch holds: calls, bytes of file data,
+ * and nanoseconds since it opened (all 0 when none is open). */
+void ofs_batch_info(ofs *fs, struct ofs_batch_info *bi)
+{
+	memset(bi, 0, sizeof *bi);
+	if (!batch_mine(fs))
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	bi->ops = fs->batch_ops;
+	bi->bytes = fs->batch_bytes;
+	bi->age_ns = (uint64_t)(now.tv_sec - fs->batch_start.tv_sec) * 1000000000u +
+		     (uint64_t)now.tv_nsec - (uint64_t)fs->batch_start.tv_nsec;
 }
 
 /* super_get: the value of super key, which must be exactly len bytes. */
@@ -337,7 +460,7 @@ static int mkfs_env(const char *path, const struct ofs_mkfs_opts *o)
 		if (rc)
 			mdb_txn_abort(txn);
 		else
-			rc = ofs_commit(txn);
+			rc = ofs_lmdb_err(mdb_txn_commit(txn));
 	}
 	if (!rc)
 		rc = ofs_lmdb_err(mdb_env_sync(fs.env, 1));
@@ -471,7 +594,7 @@ static int attach(ofs *fs, const char *path, const struct stat *st)
 		mdb_txn_abort(txn);
 		return rc;
 	}
-	return ofs_commit(txn);
+	return ofs_lmdb_err(mdb_txn_commit(txn));
 }
 
 /* discard: undo a failed open, removing a lock file the attempt made. */
@@ -544,6 +667,7 @@ void ofs_close(ofs *fs)
 {
 	if (!fs)
 		return;
+	ofs_flush(fs);
 	ofs_sync(fs);
 	rtxn_drain(fs);
 	mdb_env_close(fs->env);
@@ -552,12 +676,16 @@ void ofs_close(ofs *fs)
 	free(fs);
 }
 
-/* ofs_sync: make every committed change durable on disk. */
+/* ofs_sync: make every committed change durable on disk (flushing the
+ * batch first when the caller owns it). */
 int ofs_sync(ofs *fs)
 {
 	if (fs->flags & OFS_OPEN_RDONLY)
 		return 0;
-	return ofs_lmdb_err(mdb_env_sync(fs->env, 1));
+	int rc = ofs_flush(fs);
+	if (!rc && fs->broken)
+		rc = fs->broken; /* what fsync owes: acknowledged work was lost */
+	return rc ? rc : ofs_lmdb_err(mdb_env_sync(fs->env, 1));
 }
 
 /* ofs_env: the LMDB environment (an MDB_env *). */
@@ -600,43 +728,56 @@ static void room_of(ofs *fs, struct room *r)
 	r->reserve = r->total / 16 < 256 ? r->total / 16 : 256;
 }
 
-/* ofs_room: -ENOSPC unless about bytes more still leave the reserve (as of
- * the last commit); the free list is counted only when the map is nearly
- * full. */
+/* host_pages: pages of psize bytes the host file system still has room
+ * for (as good as endless when it cannot tell). */
+static uint64_t host_pages(ofs *fs, uint64_t psize)
+{
+	struct statvfs host;
+	if (fstatvfs(fs->lockfd, &host) != 0)
+		return UINT64_MAX;
+	return (uint64_t)host.f_bavail * host.f_frsize / psize;
+}
+
+/* ofs_room: -ENOSPC unless about bytes more, on top of what the open
+ * batch holds, still leave the reserve, both in the map and on the host
+ * disk (a batch commit that fails for room would lose acknowledged
+ * work); the free list is counted only when room is short. */
 int ofs_room(ofs *fs, uint64_t bytes)
 {
 	struct room r;
 	room_of(fs, &r);
-	uint64_t need = bytes / r.psize * 17 / 16 + 8 + r.reserve;
+	uint64_t pending = batch_mine(fs) ? fs->batch_bytes + fs->batch_ops * 4096 : 0;
+	uint64_t need = (bytes + pending) / r.psize * 17 / 16 + 8 + r.reserve;
+	uint64_t grow = r.untouched, host = host_pages(fs, r.psize);
 	MDB_txn *rtxn; /* LMDB shows its free list to read transactions only */
-	if (r.untouched >= need)
+	if (host < grow)
+		grow = host;
+	if (grow >= need)
 		return 0;
-	int rc = ofs_rtxn(fs, &rtxn);
+	int rc = snap_begin(fs, &rtxn);
 	if (rc)
 		return rc;
 	uint64_t reusable = free_pages(rtxn);
-	ofs_rtxn_done(fs, rtxn);
-	return r.untouched + reusable >= need ? 0 : -ENOSPC;
+	snap_end(fs, rtxn);
+	return grow + reusable >= need ? 0 : -ENOSPC;
 }
 
 /* ofs_statfs: true figures (block size, blocks total/free, inodes). */
 int ofs_statfs(ofs *fs, struct statvfs *out)
 {
 	MDB_stat is;
-	MDB_txn *txn;
-	struct statvfs host;
+	MDB_txn *txn; /* the last commit: the free list shows to readers only */
 	struct room r;
-	int rc = ofs_rtxn(fs, &txn);
+	int rc = snap_begin(fs, &txn);
 	if (rc)
 		return rc;
 	room_of(fs, &r);
 	mdb_stat(txn, fs->inode, &is);
 	uint64_t grow = r.untouched, reusable = free_pages(txn);
-	ofs_rtxn_done(fs, txn);
-	if (fstatvfs(fs->lockfd, &host) == 0) {
-		uint64_t hostroom = (uint64_t)host.f_bavail * host.f_frsize / r.psize;
-		grow = grow < hostroom ? grow : hostroom; /* the host disk may be smaller */
-	}
+	uint64_t host = host_pages(fs, r.psize);
+	snap_end(fs, txn);
+	if (host < grow)
+		grow = host; /* the host disk may be smaller */
 	uint64_t used = r.total - r.untouched; /* pages the file holds */
 	uint64_t total = used + grow;           /* what it can grow to */
 	uint64_t bfree = grow + reusable < total ? grow + reusable : total;

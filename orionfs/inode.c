@@ -200,10 +200,10 @@ int ofs_reclaim_orphans(ofs *fs)
 		if ((rc = ofs_inode_destroy(fs, txn, ino)))
 			break;
 	if (rc) {
-		mdb_txn_abort(txn);
+		ofs_abort(fs, txn);
 		return rc;
 	}
-	return ofs_commit(txn);
+	return ofs_commit(fs, txn);
 }
 
 /* ofs_getattr: attributes of ino. */
@@ -238,10 +238,10 @@ int ofs_evict(ofs *fs, uint64_t ino)
 	if (!rc && in.a.nlink == 0)
 		rc = ofs_inode_destroy(fs, txn, ino);
 	if (rc) {
-		mdb_txn_abort(txn);
+		ofs_abort(fs, txn);
 		return rc == -ENOENT ? 0 : rc;
 	}
-	return ofs_commit(txn);
+	return ofs_commit(fs, txn);
 }
 
 /* set_times: apply the time fields of valid to in; ctime becomes now
@@ -308,10 +308,10 @@ int ofs_setattr(ofs *fs, uint64_t ino, const struct ofs_attr *src, unsigned vali
 	if (!rc)
 		rc = apply(fs, txn, &in, src, valid);
 	if (rc) {
-		mdb_txn_abort(txn);
+		ofs_abort(fs, txn);
 		return rc;
 	}
-	if ((rc = ofs_commit(txn)))
+	if ((rc = ofs_commit(fs, txn)))
 		return rc;
 	if (out)
 		*out = in.a;

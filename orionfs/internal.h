@@ -45,7 +45,8 @@ enum {
 	OFS_OPEN_NORECLAIM = 1 << 9, /* leave orphans alone (fsck) */
 };
 
-#define OFS_RTXN_POOL 16        /* idle read transactions kept for reuse */
+#define OFS_RTXN_POOL 16
+#define OFS_WRITEBACK (16u << 20) /* committed data bytes that start writeback */        /* idle read transactions kept for reuse */
 
 struct ofs {
 	MDB_env *env;
@@ -66,6 +67,16 @@ struct ofs {
 	pthread_mutex_t rlock;
 	MDB_txn *ridle[OFS_RTXN_POOL];
 	unsigned nridle;
+	/* Group commit (ofs_batch): the open outer write transaction, the
+	 * call nested in it now, and the one thread allowed to use both
+	 * (LMDB ties a write transaction to the thread that began it). */
+	int batching;
+	pthread_t batch_owner;
+	MDB_txn *batch, *nested;
+	uint64_t batch_ops, batch_bytes;
+	struct timespec batch_start;
+	int broken; /* a batch commit failed: -EIO/-ENOSPC for every write */
+	uint64_t unwritten; /* file data committed since writeback began */
 };
 
 /* One inode as stored: the public attributes plus the parent of a
@@ -135,8 +146,10 @@ int ofs_lmdb_err(int rc);
 int ofs_rtxn(ofs *fs, MDB_txn **txn);
 void ofs_rtxn_done(ofs *fs, MDB_txn *txn);
 int ofs_wtxn(ofs *fs, MDB_txn **txn);
-int ofs_commit(MDB_txn *txn);
-int ofs_finish(MDB_txn *txn, int rc);
+int ofs_commit(ofs *fs, MDB_txn *txn);
+void ofs_abort(ofs *fs, MDB_txn *txn);
+int ofs_finish(ofs *fs, MDB_txn *txn, int rc);
+void ofs_batch_account(ofs *fs, uint64_t bytes);
 int ofs_open_ex(ofs **fsp, const char *path, unsigned flags);
 int ofs_room(ofs *fs, uint64_t bytes);
 int ofs_super_u64(ofs *fs, MDB_txn *txn, const char *key, uint64_t *v);

@@ -6,11 +6,14 @@
  * Contract
  *  - Every function returns 0 (or a byte count) on success and a negative
  *    errno, or a negated enum orion_err code (common/orion.h), on failure.
- *  - Every mutating call is exactly one LMDB write transaction: after a crash
- *    it is either wholly done or not done at all.
+ *  - Every mutating call is atomic: after a crash it is either wholly done
+ *    or not done at all.  It is one LMDB write transaction, or, in group
+ *    commit (ofs_batch), one transaction nested in the batch's.
  *  - Commits are atomic but not durable; ofs_sync() makes everything
  *    committed so far durable (mount.orionfs calls it for fsync/fsyncdir).
- *    OFS_OPEN_SYNC makes every commit durable.
+ *    OFS_OPEN_SYNC makes every commit durable.  In group commit a call is
+ *    committed only when the batch is (ofs_flush, or ofs_sync on the
+ *    owning thread); a crash loses the open batch whole, never part of it.
  *  - Inode numbers are persistent and never reused within an image.
  *    OFS_ROOT_INO is the root directory.
  *  - Safe to call from several threads at once; writers are serialised by
@@ -122,8 +125,34 @@ int ofs_open(ofs **fsp, const char *path, unsigned flags);
 /* ofs_close: close the image (after a final ofs_sync when writable). */
 void ofs_close(ofs *fs);
 
-/* ofs_sync: make every committed change durable on disk. */
+/* ofs_sync: make every committed change durable on disk; on the thread
+ * that owns the open batch, flush it first. */
 int ofs_sync(ofs *fs);
+
+/* Group commit.  ofs_batch(fs, 1): from now on the mutating calls of the
+ * calling thread (the owner) join one open write transaction, each nested
+ * in it so that a failing call still leaves no trace, and are committed
+ * together by ofs_flush().  Reads on the owner see the batch; other
+ * threads see the last commit, and their writes wait until the owner
+ * flushes (so the owner must flush promptly: mount.orionfs flushes when
+ * idle for a moment, after a bounded age or size, and before anything
+ * that needs the commit).  ofs_batch(fs, 0) flushes and ends it; -EBUSY
+ * if another thread owns it.  If a batch commit fails, its calls are lost
+ * and every later write fails with -EIO (or -ENOSPC): ofs_room() counts
+ * the batch against both the map and the host disk so that room never
+ * causes this. */
+int ofs_batch(ofs *fs, int on);
+
+/* ofs_flush: commit the open batch, if the caller owns one (else 0). */
+int ofs_flush(ofs *fs);
+
+/* What an open batch holds (ofs_batch_info; zeros when none is open). */
+struct ofs_batch_info {
+	uint64_t ops;    /* calls joined */
+	uint64_t bytes;  /* file data written */
+	uint64_t age_ns; /* since it opened */
+};
+void ofs_batch_info(ofs *fs, struct ofs_batch_info *bi);
 
 /* ofs_getattr: attributes of ino. */
 int ofs_getattr(ofs *fs, uint64_t ino, struct ofs_attr *out);

@@ -156,7 +156,7 @@ int ofs_setxattr(ofs *fs, uint64_t ino, const char *name, const void *value,
 		return -E2BIG;
 	if ((rc = ofs_wtxn(fs, &txn)))
 		return rc;
-	return ofs_finish(txn, set_in(fs, txn, ino, name, len, value, size, flags));
+	return ofs_finish(fs, txn, set_in(fs, txn, ino, name, len, value, size, flags));
 }
 
 /* ofs_getxattr: the value of name (size 0: its length). */
@@ -255,5 +255,5 @@ int ofs_removexattr(ofs *fs, uint64_t ino, const char *name)
 	int rc = xname(name, &len);
 	if (rc || (rc = ofs_wtxn(fs, &txn)))
 		return rc;
-	return ofs_finish(txn, remove_in(fs, txn, ino, name, len));
+	return ofs_finish(fs, txn, remove_in(fs, txn, ino, name, len));
 }

@@ -1,0 +1,317 @@
+/* test_ofs_batch.c: group commit in the OrionFS storage layer (ofs_batch):
+ * the owner reads its own writes, other threads see only flushed work, a
+ * failing call leaves the batch as it was, a crash loses the open batch
+ * whole and nothing flushed, and room is counted so a flush never fails
+ * for want of it. */
+#include "orionfs/internal.h"
+
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "tests/unit/unit.h"
+
+static char dir[64], img[96];
+static ofs *fs;
+
+/* setup: a fresh image, open, not batching yet. */
+static void setup(void)
+{
+	unit_tmpdir(dir);
+	snprintf(img, sizeof img, "%s/img.fs", dir);
+	ck_assert_int_eq(ofs_mkfs(img, NULL), 0);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+}
+
+/* teardown: close (fs may be NULL) and remove everything setup made. */
+static void teardown(void)
+{
+	ofs_close(fs);
+	fs = NULL;
+	unit_rmtree(dir);
+}
+
+/* fsck_clean: the closed image at img passes fsck. */
+static void fsck_clean(void)
+{
+	struct ofs_fsck_report r;
+	ck_assert_int_eq(ofs_fsck(img, 0, NULL, NULL, &r), 0);
+	ck_assert_uint_eq(r.problems, 0);
+}
+
+/* mkfile: a regular file name in the root holding n bytes of c. */
+static uint64_t mkfile(const char *name, int c, size_t n)
+{
+	struct ofs_attr a;
+	char *buf = malloc(n ? n : 1);
+	ck_assert_ptr_nonnull(buf);
+	memset(buf, c, n);
+	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, name, S_IFREG | 0644, 0, 0, 0, &a), 0);
+	ck_assert_int_eq(ofs_write(fs, a.ino, buf, n, 0), (ssize_t)n);
+	free(buf);
+	return a.ino;
+}
+
+/* Another thread's view: look name up in the root. */
+struct probe {
+	const char *name;
+	int rc;
+	volatile int done;
+};
+
+static void *lookup_main(void *arg)
+{
+	struct probe *p = arg;
+	struct ofs_attr a;
+	p->rc = ofs_lookup(fs, OFS_ROOT_INO, p->name, &a);
+	p->done = 1;
+	return NULL;
+}
+
+static void *mknod_main(void *arg)
+{
+	struct probe *p = arg;
+	struct ofs_attr a;
+	p->rc = ofs_mknod(fs, OFS_ROOT_INO, p->name, S_IFREG | 0600, 0, 0, 0, &a);
+	p->done = 1;
+	return NULL;
+}
+
+/* elsewhere: run fn(name) on a thread of its own to the end; its rc. */
+static int elsewhere(void *(*fn)(void *), const char *name)
+{
+	struct probe p = {.name = name};
+	pthread_t t;
+	ck_assert_int_eq(pthread_create(&t, NULL, fn, &p), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	return p.rc;
+}
+
+START_TEST(owner_reads_its_writes_others_see_flushes)
+{
+	struct ofs_attr a;
+	struct ofs_batch_info bi;
+	char buf[8];
+	ck_assert_int_eq(ofs_batch(fs, 1), 0);
+	uint64_t ino = mkfile("a", 'x', 5);
+	ofs_batch_info(fs, &bi);
+	ck_assert_uint_eq(bi.ops, 2);
+	ck_assert_uint_eq(bi.bytes, 5);
+	ck_assert_int_eq(ofs_lookup(fs, OFS_ROOT_INO, "a", &a), 0);
+	ck_assert_uint_eq(a.size, 5);
+	ck_assert_int_eq(ofs_read(fs, ino, buf, sizeof buf, 0), 5);
+	ck_assert_int_eq(elsewhere(lookup_main, "a"), -ENOENT);
+	ck_assert_int_eq(ofs_flush(fs), 0);
+	ofs_batch_info(fs, &bi);
+	ck_assert_uint_eq(bi.ops, 0);
+	ck_assert_int_eq(elsewhere(lookup_main, "a"), 0);
+	ck_assert_int_eq(ofs_batch(fs, 0), 0);
+}
+END_TEST
+
+START_TEST(a_failing_call_leaves_the_batch_as_it_was)
+{
+	struct ofs_attr a;
+	char buf[4];
+	ck_assert_int_eq(ofs_batch(fs, 1), 0);
+	uint64_t ino = mkfile("a", 'x', 4);
+	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "a", S_IFREG | 0644, 0, 0, 0, &a), -EEXIST);
+	ck_assert_int_eq(ofs_mkdir(fs, OFS_ROOT_INO, "d", 0755, 0, 0, &a), 0);
+	ck_assert_int_eq(ofs_rename(fs, OFS_ROOT_INO, "d", a.ino, "in", 0, NULL), -EINVAL);
+	ck_assert_int_eq(ofs_rmdir(fs, OFS_ROOT_INO, "a"), -ENOTDIR);
+	ck_assert_int_eq(ofs_flush(fs), 0);
+	ck_assert_int_eq(ofs_batch(fs, 0), 0);
+	ofs_close(fs);
+	fsck_clean();
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	ck_assert_int_eq(ofs_read(fs, ino, buf, sizeof buf, 0), 4);
+	ck_assert_int_eq(memcmp(buf, "xxxx", 4), 0);
+	ck_assert_int_eq(ofs_lookup(fs, OFS_ROOT_INO, "d", &a), 0);
+}
+END_TEST
+
+/* damage: flip the first payload byte of full block idx of ino (a
+ * committed block; the payload follows one digest per sector). */
+static void damage(uint64_t ino, uint64_t idx)
+{
+	MDB_txn *txn;
+	struct ofs_key k;
+	MDB_val key = ofs_key2(&k, ino, idx), v;
+	ck_assert_int_eq(mdb_txn_begin(fs->env, NULL, 0, &txn), 0);
+	ck_assert_int_eq(mdb_get(txn, fs->data, &key, &v), 0);
+	unsigned char *copy = malloc(v.mv_size);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, v.mv_data, v.mv_size);
+	copy[OFS_SECTORS * OFS_DIGEST] ^= 0x40;
+	MDB_val nv = {v.mv_size, copy};
+	ck_assert_int_eq(mdb_put(txn, fs->data, &key, &nv, 0), 0);
+	ck_assert_int_eq(mdb_txn_commit(txn), 0);
+	free(copy);
+}
+
+START_TEST(a_call_failing_halfway_is_undone_inside_the_batch)
+{
+	enum { B = 65536 };
+	char *buf = malloc(2 * B), *back = malloc(2 * B);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_ptr_nonnull(back);
+	uint64_t ino = mkfile("f", 'o', 2 * B);
+	damage(ino, 1);
+	ck_assert_int_eq(ofs_batch(fs, 1), 0);
+	ck_assert_int_eq(mkfile("before", 'b', 10) != 0, 1);
+	/* block 0 is rewritten first, then block 1 fails its checksum */
+	memset(buf, 'n', 2 * B);
+	ck_assert_int_eq(ofs_write(fs, ino, buf, B + 100, 10), -ORION_ECHECKSUM);
+	ck_assert_int_eq(ofs_read(fs, ino, back, B, 0), B);
+	for (size_t i = 0; i < B; i++)
+		ck_assert_int_eq(back[i], 'o');
+	ck_assert_int_eq(ofs_flush(fs), 0);
+	ck_assert_int_eq(ofs_batch(fs, 0), 0);
+	ck_assert_int_eq(ofs_read(fs, ino, back, B, 0), B);
+	ck_assert_int_eq(back[10], 'o');
+	struct ofs_attr a;
+	ck_assert_int_eq(ofs_lookup(fs, OFS_ROOT_INO, "before", &a), 0);
+	free(buf);
+	free(back);
+}
+END_TEST
+
+START_TEST(writes_of_other_threads_wait_for_the_flush)
+{
+	struct probe p = {.name = "other"};
+	pthread_t t;
+	ck_assert_int_eq(ofs_batch(fs, 1), 0);
+	mkfile("mine", 'm', 1);
+	ck_assert_int_eq(pthread_create(&t, NULL, mknod_main, &p), 0);
+	usleep(200 * 1000);
+	ck_assert_int_eq(p.done, 0); /* LMDB's one writer is our batch */
+	ck_assert_int_eq(ofs_flush(fs), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_int_eq(p.rc, 0);
+	ck_assert_int_eq(ofs_batch(fs, 0), 0);
+}
+END_TEST
+
+static void *batch_main(void *arg)
+{
+	struct probe *p = arg;
+	p->rc = ofs_batch(fs, 1);
+	return NULL;
+}
+
+START_TEST(one_owner_at_a_time)
+{
+	ck_assert_int_eq(ofs_batch(fs, 1), 0);
+	ck_assert_int_eq(elsewhere(batch_main, NULL), -EBUSY);
+	ck_assert_int_eq(ofs_batch(fs, 0), 0);
+	ck_assert_int_eq(elsewhere(batch_main, NULL), 0);
+}
+END_TEST
+
+START_TEST(sync_commits_the_batch)
+{
+	ck_assert_int_eq(ofs_batch(fs, 1), 0);
+	mkfile("s", 's', 3);
+	ck_assert_int_eq(ofs_sync(fs), 0);
+	ck_assert_int_eq(elsewhere(lookup_main, "s"), 0);
+}
+END_TEST
+
+/* crash_child: open the image, flush a batch making "kept", open another
+ * making "lost", tell the parent, and wait to be killed. */
+static void crash_child(int fd)
+{
+	ofs_close(fs); /* the parent's handle: never used in a child */
+	if (ofs_open(&fs, img, 0) || ofs_batch(fs, 1))
+		_exit(3);
+	mkfile("kept", 'k', 100);
+	if (ofs_flush(fs))
+		_exit(4);
+	mkfile("lost", 'l', 100);
+	if (write(fd, "r", 1) != 1)
+		_exit(5);
+	for (;;)
+		pause();
+}
+
+START_TEST(a_crash_loses_the_open_batch_whole)
+{
+	struct ofs_attr a;
+	int p[2], status;
+	char c;
+	ofs_close(fs);
+	fs = NULL;
+	ck_assert_int_eq(pipe(p), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		crash_child(p[1]);
+	close(p[1]);
+	ck_assert_int_eq(read(p[0], &c, 1), 1);
+	close(p[0]);
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status));
+	fsck_clean();
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	ck_assert_int_eq(ofs_lookup(fs, OFS_ROOT_INO, "kept", &a), 0);
+	ck_assert_uint_eq(a.size, 100);
+	ck_assert_int_eq(ofs_lookup(fs, OFS_ROOT_INO, "lost", &a), -ENOENT);
+}
+END_TEST
+
+START_TEST(room_counts_the_batch_so_the_flush_never_fails)
+{
+	struct ofs_mkfs_opts o = {.map_size = 4u << 20, .force = 1};
+	char chunk[65536];
+	struct ofs_attr a;
+	ofs_close(fs);
+	ck_assert_int_eq(ofs_mkfs(img, &o), 0);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	ck_assert_int_eq(ofs_batch(fs, 1), 0);
+	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "big", S_IFREG | 0644, 0, 0, 0, &a), 0);
+	memset(chunk, 'z', sizeof chunk);
+	ssize_t n = 0;
+	off_t off = 0;
+	while ((n = ofs_write(fs, a.ino, chunk, sizeof chunk, off)) == (ssize_t)sizeof chunk)
+		off += n;
+	ck_assert_int_eq(n, -ENOSPC);
+	ck_assert_int_gt(off, 0);
+	ck_assert_int_eq(ofs_flush(fs), 0);
+	ck_assert_int_eq(ofs_batch(fs, 0), 0);
+	ofs_close(fs);
+	fsck_clean();
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	ck_assert_int_eq(ofs_getattr(fs, a.ino, &a), 0);
+	ck_assert_uint_eq(a.size, (uint64_t)off);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("ofs_batch");
+	TCase *t = tcase_create("batch");
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_set_timeout(t, 60);
+	tcase_add_test(t, owner_reads_its_writes_others_see_flushes);
+	tcase_add_test(t, a_failing_call_leaves_the_batch_as_it_was);
+	tcase_add_test(t, a_call_failing_halfway_is_undone_inside_the_batch);
+	tcase_add_test(t, writes_of_other_threads_wait_for_the_flush);
+	tcase_add_test(t, one_owner_at_a_time);
+	tcase_add_test(t, sync_commits_the_batch);
+	tcase_add_test(t, a_crash_loses_the_open_batch_whole);
+	tcase_add_test(t, room_counts_the_batch_so_the_flush_never_fails);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	return unit_run(suite());
+}
