@@ -122,6 +122,16 @@
 #define OFS_FUSE_SLOT_SHIFT 56
 #define OFS_FUSE_LOCAL_MASK ((1ULL << OFS_FUSE_SLOT_SHIFT) - 1)
 #define OFS_FUSE_MAX_PROVIDERS 8
+/* Group commit: the loop commits the open batch after this long with no
+ * request, or once it is this old, holds this many calls or this many
+ * bytes of file data.  The age bounds what a crash can take back of the
+ * work no fsync asked to keep. */
+#define OFS_FUSE_IDLE_MS 2
+/* Microseconds the loop polls for the next request before it sleeps. */
+#define OFS_FUSE_SPIN_US 50
+#define OFS_FUSE_BATCH_MS 200
+#define OFS_FUSE_BATCH_OPS 10000
+#define OFS_FUSE_BATCH_BYTES (64u << 20)
 
 /* server options (ofs_fuse_new) */
 enum {
@@ -240,6 +250,7 @@ int ofs_fuse_register(struct ofs_fuse *srv, const struct ofs_fuse_provider *p,
 int ofs_fuse_mount(struct ofs_fuse *srv, const char *image, const char *dir,
 		   const char *kernel_opts);
 int ofs_fuse_loop(struct ofs_fuse *srv);
+int ofs_fuse_commit(struct ofs_fuse *srv);
 void ofs_fuse_free(struct ofs_fuse *srv);
 int ofs_fuse_inval_inode(struct ofs_fuse *srv, uint64_t ino);
 int ofs_fuse_inval_entry(struct ofs_fuse *srv, uint64_t parent, const char *name);

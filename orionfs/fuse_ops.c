@@ -543,9 +543,10 @@ static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_f
 		ofs_fuse_synth_ops.fsync(req, ino, datasync, fi);
 		return;
 	}
-	struct ofs_fuse_job *j = ofs_fuse_job_new(req, 0);
+	int rc = ofs_fuse_commit(SRV(req)); /* the job's thread cannot */
+	struct ofs_fuse_job *j = rc < 0 ? NULL : ofs_fuse_job_new(req, 0);
 	if (!j) {
-		ofs_fuse_reply_err(req, ofs_sync(SRV(req)->fs));
+		ofs_fuse_reply_err(req, rc < 0 ? rc : ofs_sync(SRV(req)->fs));
 		return;
 	}
 	j->run = run_fsync;

@@ -69,11 +69,21 @@ int ofs_fuse_interrupted(const struct ofs_fuse_caller *c)
 	return c->req && fuse_req_interrupted(c->req);
 }
 
+/* provider: the provider owning synthetic ino, as ofs_fuse_slot_of, once
+ * the open batch is committed: a provider writes the image in transactions
+ * of its own, on this thread or on a job's, and reads what we wrote. */
+static const struct ofs_fuse_slot *provider(fuse_req_t req, uint64_t ino, uint64_t *local)
+{
+	struct ofs_fuse *srv = fuse_req_userdata(req);
+	ofs_fuse_commit(srv);
+	return ofs_fuse_slot_of(srv, ino, local);
+}
+
 /* target: resolve synthetic ino to its slot and local number, or reply
  * ENOENT and return NULL. */
 static const struct ofs_fuse_slot *target(fuse_req_t req, uint64_t ino, uint64_t *local)
 {
-	const struct ofs_fuse_slot *s = ofs_fuse_slot_of(fuse_req_userdata(req), ino, local);
+	const struct ofs_fuse_slot *s = provider(req, ino, local);
 	if (!s)
 		fuse_reply_err(req, ENOENT);
 	return s;
@@ -112,6 +122,7 @@ static void s_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	int rc;
 	if (parent == OFS_ROOT_INO) { /* a reserved name */
 		int i = ofs_fuse_slot_named(srv, name);
+		ofs_fuse_commit(srv);
 		if (i < 0) {
 			struct fuse_entry_param e = {.entry_timeout = srv->timeout};
 			fuse_reply_entry(req, &e); /* providers never come later */
@@ -135,7 +146,7 @@ static void s_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 static void s_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
 	uint64_t local;
-	const struct ofs_fuse_slot *s = ofs_fuse_slot_of(fuse_req_userdata(req), ino, &local);
+	const struct ofs_fuse_slot *s = provider(req, ino, &local);
 	if (s && s->p->forget)
 		s->p->forget(s->arg, local, nlookup);
 	fuse_reply_none(req);
@@ -372,7 +383,7 @@ static void s_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size
 static void s_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	uint64_t local;
-	const struct ofs_fuse_slot *s = ofs_fuse_slot_of(fuse_req_userdata(req), ino, &local);
+	const struct ofs_fuse_slot *s = provider(req, ino, &local);
 	if (s && s->p->release)
 		s->p->release(s->arg, local, (void *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
@@ -382,7 +393,7 @@ static void s_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 static int flush_fh(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	uint64_t local;
-	const struct ofs_fuse_slot *s = ofs_fuse_slot_of(fuse_req_userdata(req), ino, &local);
+	const struct ofs_fuse_slot *s = provider(req, ino, &local);
 	return s && s->p->flush && fi ? s->p->flush(s->arg, local, (void *)(uintptr_t)fi->fh) : 0;
 }
 
@@ -403,7 +414,7 @@ static void s_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 {
 	struct ofs_fuse *srv = fuse_req_userdata(req);
 	uint64_t from, to;
-	const struct ofs_fuse_slot *s = ofs_fuse_slot_of(srv, parent, &from);
+	const struct ofs_fuse_slot *s = provider(req, parent, &from);
 	struct ofs_fuse_caller c = caller(req);
 	if (!s || s != ofs_fuse_slot_of(srv, newparent, &to) || !s->p->rename) {
 		fuse_reply_err(req, EXDEV);
@@ -514,7 +525,7 @@ static void j_mknod(struct ofs_fuse_job *j)
 static struct ofs_fuse_job *job(fuse_req_t req, void (*fn)(struct ofs_fuse_job *),
 				fuse_ino_t ino, const struct fuse_file_info *fi, size_t extra)
 {
-	const struct ofs_fuse_slot *s = ofs_fuse_slot_of(fuse_req_userdata(req), ino, NULL);
+	const struct ofs_fuse_slot *s = provider(req, ino, NULL);
 	if (!s || !s->p->blocks)
 		return NULL;
 	struct ofs_fuse_job *j = ofs_fuse_job_new(req, extra);
