@@ -125,13 +125,16 @@
 /* Group commit: the loop commits the open batch after this long with no
  * request, or once it is this old, holds this many calls or this many
  * bytes of file data.  The age bounds what a crash can take back of the
- * work no fsync asked to keep. */
+ * work no fsync asked to keep.  The byte bound is small on purpose: a
+ * commit copies the batch's pages into the page cache, and while they are
+ * still in the CPU's cache that copy is cheap (1 GiB written in 2 MiB
+ * batches took half the CPU time of 64 MiB ones). */
 #define OFS_FUSE_IDLE_MS 2
-/* Microseconds the loop polls for the next request before it sleeps. */
-#define OFS_FUSE_SPIN_US 50
 #define OFS_FUSE_BATCH_MS 200
 #define OFS_FUSE_BATCH_OPS 10000
-#define OFS_FUSE_BATCH_BYTES (64u << 20)
+#define OFS_FUSE_BATCH_BYTES (2u << 20)
+/* Microseconds the loop polls for the next request before it sleeps. */
+#define OFS_FUSE_SPIN_US 50
 
 /* server options (ofs_fuse_new) */
 enum {
