@@ -21,6 +21,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define OFS_IO_MAX (1u << 28) /* bytes per call: keeps a transaction in LMDB's limits */
 
@@ -609,6 +610,89 @@ ssize_t ofs_read(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off)
 	if (rc >= 0 && !(fs->flags & OFS_OPEN_RDONLY) && stale_atime(&in.a, &now))
 		touch_atime(fs, ino, &now);
 	return rc;
+}
+
+/* block_at: move c by op (MDB_SET_RANGE from block idx of ino, or
+ * MDB_NEXT) and set *found to the index of the block it lands on, or
+ * UINT64_MAX when that record is not one of ino's. */
+static int block_at(MDB_cursor *c, uint64_t ino, uint64_t idx, MDB_cursor_op op, uint64_t *found)
+{
+	struct ofs_key k;
+	MDB_val key = ofs_key2(&k, ino, idx), v;
+	int rc = mdb_cursor_get(c, &key, &v, op);
+	*found = UINT64_MAX;
+	if (rc)
+		return rc == MDB_NOTFOUND ? 0 : ofs_lmdb_err(rc);
+	if (key.mv_size == 16 && ofs_be64(key.mv_data) == ino)
+		*found = ofs_be64((const unsigned char *)key.mv_data + 8);
+	return 0;
+}
+
+/* seek_data: the first data offset at or after off (< size): one range
+ * lookup, however many blocks the file has; -ENXIO when none. */
+static off_t seek_data(MDB_cursor *c, uint64_t ino, uint64_t size, uint64_t off)
+{
+	uint64_t idx, nblk = size / OFS_BLOCK + (size % OFS_BLOCK != 0);
+	int rc = block_at(c, ino, off / OFS_BLOCK, MDB_SET_RANGE, &idx);
+	if (rc)
+		return rc;
+	if (idx >= nblk) /* none left, or stale blocks past the size */
+		return -ENXIO;
+	return (off_t)(idx * OFS_BLOCK > off ? idx * OFS_BLOCK : off);
+}
+
+/* seek_hole: the first hole offset at or after off (< size): the end of
+ * the run of consecutive blocks from off's, or size when the run reaches
+ * the last block (the end of the file is a hole). */
+static off_t seek_hole(MDB_cursor *c, uint64_t ino, uint64_t size, uint64_t off)
+{
+	uint64_t want = off / OFS_BLOCK, last = (size - 1) / OFS_BLOCK, idx;
+	for (MDB_cursor_op op = MDB_SET_RANGE; want <= last; op = MDB_NEXT, want++) {
+		int rc = block_at(c, ino, want, op, &idx);
+		if (rc)
+			return rc;
+		if (idx != want)
+			return (off_t)(want * OFS_BLOCK > off ? want * OFS_BLOCK : off);
+	}
+	return (off_t)size;
+}
+
+/* seek_in: ofs_seek inside txn. */
+static off_t seek_in(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t off, int whence)
+{
+	struct ofs_inode in;
+	MDB_cursor *c;
+	int rc = ofs_inode_get(fs, txn, ino, &in);
+	if (rc)
+		return rc;
+	if (!S_ISREG(in.a.mode))
+		return -EINVAL;
+	if (off >= in.a.size)
+		return -ENXIO;
+	if ((rc = mdb_cursor_open(txn, fs->data, &c)))
+		return ofs_lmdb_err(rc);
+	off_t r = whence == SEEK_DATA ? seek_data(c, ino, in.a.size, off)
+				      : seek_hole(c, ino, in.a.size, off);
+	mdb_cursor_close(c);
+	return r;
+}
+
+/* ofs_seek: lseek(2)'s SEEK_DATA or SEEK_HOLE from off.  Blocks are the
+ * unit: a stored block is data even where it holds zeros (overlays only
+ * ever sit on stored blocks, so they change nothing here). */
+off_t ofs_seek(ofs *fs, uint64_t ino, off_t off, int whence)
+{
+	MDB_txn *txn;
+	if (whence != SEEK_DATA && whence != SEEK_HOLE)
+		return -EINVAL;
+	if (off < 0)
+		return -ENXIO; /* as Linux's own file systems answer */
+	int rc = ofs_rtxn(fs, &txn);
+	if (rc)
+		return rc;
+	off_t r = seek_in(fs, txn, ino, (uint64_t)off, whence);
+	ofs_rtxn_done(fs, txn);
+	return r;
 }
 
 /* write_in: ofs_write inside txn. */

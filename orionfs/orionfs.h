@@ -220,6 +220,14 @@ int ofs_accessed(ofs *fs, uint64_t ino);
  * returns bytes written; updates mtime/ctime. */
 ssize_t ofs_write(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off);
 
+/* ofs_seek: lseek(2) SEEK_DATA or SEEK_HOLE on regular file ino from off;
+ * returns the offset found.  Holes are whole 64 KiB blocks with nothing
+ * stored (never written, punched whole, or added by growing the size or
+ * by fallocate); the end of the file counts as a hole.  -ENXIO when off is
+ * negative or not below the size, or (SEEK_DATA) no data follows off;
+ * -EINVAL for another whence or a file that is not regular. */
+off_t ofs_seek(ofs *fs, uint64_t ino, off_t off, int whence);
+
 /* ofs_fallocate: mode as fallocate(2): 0 (allocate, extend size unless
  * FALLOC_FL_KEEP_SIZE) or FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE. */
 int ofs_fallocate(ofs *fs, uint64_t ino, int mode, off_t off, off_t len);

@@ -263,6 +263,99 @@ START_TEST(wrong_types_refused)
 }
 END_TEST
 
+/* seek: ofs_seek from off with whence on f. */
+static off_t seek(off_t off, int whence)
+{
+	return ofs_seek(fs, f, off, whence);
+}
+
+START_TEST(seek_data_and_hole)
+{
+	enum { B = 65536 };
+	static unsigned char w[70000];
+	struct ofs_attr a = {.size = 10 * B + 123};
+	fill_pattern(w, sizeof w, 0);
+	/* an empty file has neither data nor holes */
+	ck_assert_int_eq(seek(0, SEEK_DATA), -ENXIO);
+	ck_assert_int_eq(seek(0, SEEK_HOLE), -ENXIO);
+	/* data in block 0 (a short payload), blocks 5 and 6, hole to the end */
+	ck_assert_int_eq(ofs_write(fs, f, w, 1000, 0), 1000);
+	ck_assert_int_eq(ofs_write(fs, f, w, sizeof w, 5 * B), (ssize_t)sizeof w);
+	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_SIZE, NULL), 0);
+	ck_assert_int_eq(seek(0, SEEK_DATA), 0);
+	ck_assert_int_eq(seek(500, SEEK_DATA), 500);
+	ck_assert_int_eq(seek(1000, SEEK_DATA), 1000); /* a stored block is data whole */
+	ck_assert_int_eq(seek(B, SEEK_DATA), 5 * B);
+	ck_assert_int_eq(seek(3 * B + 7, SEEK_DATA), 5 * B);
+	ck_assert_int_eq(seek(5 * B + 9, SEEK_DATA), 5 * B + 9);
+	ck_assert_int_eq(seek(6 * B + 5000, SEEK_DATA), 6 * B + 5000);
+	ck_assert_int_eq(seek(7 * B, SEEK_DATA), -ENXIO); /* only the final hole left */
+	ck_assert_int_eq(seek(10 * B + 122, SEEK_DATA), -ENXIO);
+	ck_assert_int_eq(seek(0, SEEK_HOLE), B);
+	ck_assert_int_eq(seek(999, SEEK_HOLE), B);
+	ck_assert_int_eq(seek(B, SEEK_HOLE), B);
+	ck_assert_int_eq(seek(2 * B + 3, SEEK_HOLE), 2 * B + 3);
+	ck_assert_int_eq(seek(5 * B, SEEK_HOLE), 7 * B);
+	ck_assert_int_eq(seek(6 * B + 100, SEEK_HOLE), 7 * B);
+	ck_assert_int_eq(seek(10 * B + 122, SEEK_HOLE), 10 * B + 122);
+	/* at or past the size, before 0, another whence, not a file */
+	ck_assert_int_eq(seek(10 * B + 123, SEEK_DATA), -ENXIO);
+	ck_assert_int_eq(seek(10 * B + 123, SEEK_HOLE), -ENXIO);
+	ck_assert_int_eq(seek(20 * B, SEEK_HOLE), -ENXIO);
+	ck_assert_int_eq(seek(-1, SEEK_DATA), -ENXIO);
+	ck_assert_int_eq(seek(-1, SEEK_HOLE), -ENXIO);
+	ck_assert_int_eq(seek(0, SEEK_SET), -EINVAL);
+	ck_assert_int_eq(ofs_seek(fs, OFS_ROOT_INO, 0, SEEK_DATA), -EINVAL);
+	ck_assert_int_eq(ofs_seek(fs, 9999, 0, SEEK_DATA), -ENOENT);
+	/* a block punched whole becomes a hole; a partial punch leaves data */
+	ck_assert_int_eq(ofs_fallocate(fs, f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 5 * B, B), 0);
+	ck_assert_int_eq(seek(B, SEEK_DATA), 6 * B);
+	ck_assert_int_eq(seek(5 * B, SEEK_HOLE), 5 * B);
+	ck_assert_int_eq(ofs_fallocate(fs, f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 6 * B, 100), 0);
+	ck_assert_int_eq(seek(5 * B + 1, SEEK_DATA), 6 * B);
+	clean();
+	ck_assert_int_eq(seek(6 * B + 1, SEEK_HOLE), 7 * B);
+}
+END_TEST
+
+START_TEST(seek_trimmed_tail_and_far_data)
+{
+	enum { B = 65536, N = 3 * B + 1000 };
+	unsigned char *w = malloc(N);
+	struct ofs_attr a = {.size = 2 * B + 500};
+	fill_pattern(w, N, 0);
+	/* all data: the only hole is the end, inside the last block */
+	ck_assert_int_eq(ofs_write(fs, f, w, N, 0), N);
+	ck_assert_int_eq(seek(0, SEEK_HOLE), N);
+	ck_assert_int_eq(seek(3 * B + 999, SEEK_HOLE), N);
+	ck_assert_int_eq(seek(3 * B + 999, SEEK_DATA), 3 * B + 999);
+	ck_assert_int_eq(seek(N, SEEK_DATA), -ENXIO);
+	/* cut inside block 2: its trimmed payload is data up to the size */
+	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_SIZE, NULL), 0);
+	ck_assert_int_eq(seek(0, SEEK_HOLE), 2 * B + 500);
+	ck_assert_int_eq(seek(2 * B + 499, SEEK_DATA), 2 * B + 499);
+	ck_assert_int_eq(seek(2 * B + 500, SEEK_DATA), -ENXIO);
+	/* grown back, the cut part is a hole up to the end */
+	a.size = N;
+	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_SIZE, NULL), 0);
+	ck_assert_int_eq(seek(0, SEEK_HOLE), 3 * B);
+	ck_assert_int_eq(seek(3 * B, SEEK_DATA), -ENXIO);
+	/* data far past a hole of 5 GiB is found at once */
+	uint64_t far = 5ULL << 30;
+	ck_assert_int_eq(ofs_write(fs, f, w, 10, (off_t)far), 10);
+	ck_assert_int_eq(seek(3 * B, SEEK_DATA), (off_t)far);
+	ck_assert_int_eq(seek(3 * B, SEEK_HOLE), 3 * B);
+	ck_assert_int_eq(seek((off_t)far, SEEK_HOLE), (off_t)far + 10);
+	/* an open batch is seen by its owner */
+	ck_assert_int_eq(ofs_batch(fs, 1), 0);
+	ck_assert_int_eq(ofs_write(fs, f, w, 10, 7 * B), 10);
+	ck_assert_int_eq(seek(3 * B, SEEK_DATA), 7 * B);
+	ck_assert_int_eq(ofs_batch(fs, 0), 0);
+	ck_assert_int_eq(seek(7 * B + 10, SEEK_HOLE), 8 * B);
+	free(w);
+}
+END_TEST
+
 START_TEST(relatime)
 {
 	struct ofs_attr a = {.atime = {100, 0}}, b;
@@ -565,6 +658,36 @@ START_TEST(overlays_truncate_and_punch)
 }
 END_TEST
 
+START_TEST(overlays_seek)
+{
+	enum { B = 65536 };
+	struct ofs_attr a = {.size = 6 * B};
+	ov_start();
+	ov_sector(1, 3, 'x');
+	ov_sector(3, 15, 'y');
+	ck_assert_uint_eq(ovl_count(f), 2);
+	/* overlays sit on stored blocks: still one run of data */
+	ck_assert_int_eq(seek(0, SEEK_HOLE), OV_SIZE);
+	ck_assert_int_eq(seek(B + 3 * 4096 + 5, SEEK_DATA), B + 3 * 4096 + 5);
+	ck_assert_int_eq(seek(3 * B + 15 * 4096, SEEK_HOLE), OV_SIZE);
+	/* a block punched whole between two with overlays */
+	ck_assert_int_eq(ofs_fallocate(fs, f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 2 * B, B), 0);
+	ck_assert_uint_eq(ovl_count(f), 2);
+	ck_assert_int_eq(seek(0, SEEK_HOLE), 2 * B);
+	ck_assert_int_eq(seek(2 * B, SEEK_DATA), 3 * B);
+	ck_assert_int_eq(seek(3 * B + 5, SEEK_HOLE), OV_SIZE);
+	/* a final hole after the last block of overlays */
+	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_SIZE, NULL), 0);
+	ck_assert_int_eq(seek(3 * B, SEEK_HOLE), 4 * B);
+	ck_assert_int_eq(seek(4 * B, SEEK_DATA), -ENXIO);
+	ck_assert_int_eq(seek(4 * B, SEEK_HOLE), 4 * B);
+	clean();
+	ck_assert_uint_eq(ovl_count(f), 2);
+	ck_assert_int_eq(seek(B, SEEK_HOLE), 2 * B);
+	ck_assert_int_eq(seek(B + 1, SEEK_DATA), B + 1);
+}
+END_TEST
+
 /* ovl_poke: xor byte at of the overlay record of sector s of block b of f,
  * or with at past the record, store a copy under inode ino instead. */
 static void ovl_poke(unsigned b, unsigned s, size_t at, uint64_t ino)
@@ -627,6 +750,8 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, fallocate_modes);
 	tcase_add_test(t, checksums_catch_damage);
 	tcase_add_test(t, wrong_types_refused);
+	tcase_add_test(t, seek_data_and_hole);
+	tcase_add_test(t, seek_trimmed_tail_and_far_data);
 	tcase_add_test(t, relatime);
 	tcase_add_test(t, concurrent_readers_see_whole_writes);
 	tcase_add_test(t, durable_after_sync);
@@ -646,6 +771,7 @@ static Suite *suite(void)
 	tcase_add_test(t, overlays_fold);
 	tcase_add_test(t, overlays_truncate_and_punch);
 	tcase_add_test(t, overlays_damage_found);
+	tcase_add_test(t, overlays_seek);
 	suite_add_tcase(s, t);
 	return s;
 }
