@@ -115,13 +115,15 @@ install: programs
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
 	$(if $(PROGRAMS),install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin)
+	install -m 755 mount-helpers/orion-ctl $(DESTDIR)$(PREFIX)/bin
 	$(if $(SBIN_PROGS),install -m 755 $(SBIN_PROGS) $(DESTDIR)$(PREFIX)/sbin)
 	@# mount(8) looks for helpers in /sbin only: link ours there too.
 	@if [ "$(PREFIX)" != / ] && [ "$(PREFIX)" != /usr ] && [ "$(MOUNT_HELPER_LINK)" = 1 ]; then \
 	  install -d $(DESTDIR)/sbin; \
 	  ln -sf $(PREFIX)/sbin/mount.orionfs $(DESTDIR)/sbin/mount.orionfs; \
 	  echo "linked $(DESTDIR)/sbin/mount.orionfs -> $(PREFIX)/sbin/mount.orionfs"; fi
-	@for m in docs/*.[158]; do [ -f "$$m" ] || continue; s=$${m##*.}; \
+	@# orion-demo.sh is a source-tree demo: neither it nor its page is installed.
+	@for m in docs/*.[158]; do [ -f "$$m" ] && [ "$$m" != docs/orion-demo.1 ] || continue; s=$${m##*.}; \
 	  install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
 
 clean:

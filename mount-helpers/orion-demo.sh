@@ -3,14 +3,82 @@
 # missing, mounts it on ${ORION_MNT:-/mnt/orion} (clearing a stale
 # mountpoint left by a dead daemon, leaving a live mount of this image as
 # it is), shows it working and prints what to try next.  Idempotent.
+# A source-tree demo: `make install` does not install it.
 set -eu
-cd "$(dirname "$0")/.."
-BIN=${ORION_BIN:-$PWD/bin}
-IMG=${ORION_IMAGE:-$PWD/orion.fs}
-MNT=${ORION_MNT:-/mnt/orion}
 P=orion-demo
 
+usage() {
+	cat <<EOT
+usage: $0 [-h | --help]
+The demo that "make run" runs, as root, once the programs are built:
+creates the image with mkfs.orionfs if it is missing, mounts it with
+mount.orionfs (a live mount of this image is left as it is, a stale mount
+point left by a dead daemon is cleared first), writes and reads files,
+OrionDB keys (also through mount-helpers/orion-ctl) and runs an OrionLang
+program in it, and prints what to try next.  The image stays mounted.
+Environment (a relative path is taken from the top of the source tree):
+  ORION_MNT    the mount point; default /mnt/orion (created if missing)
+  ORION_IMAGE  the image; default orion.fs at the top of the source tree
+  ORION_BIN    the directory of the programs; default bin/ of the tree
+Exit status: 0 done, 1 a check failed, 2 bad arguments, other: the status
+of the command that failed.  Manual: docs/orion-demo.1 in the source tree.
+EOT
+}
+for _a; do
+	case $_a in
+	-h | --help) ;;
+	*) echo "$P: unknown argument: $_a (it takes only -h or --help)" >&2; exit 2 ;;
+	esac
+done
+[ $# -eq 0 ] || { usage; exit 0; }
+
+cd "$(dirname "$0")/.."
+TOP=$PWD
+BIN=${ORION_BIN:-$TOP/bin}
+IMG=${ORION_IMAGE:-$TOP/orion.fs}
+MNT=${ORION_MNT:-/mnt/orion}
+case $BIN in /*) ;; *) BIN=$TOP/$BIN ;; esac
+
 die() { echo "$P: $*" >&2; exit 1; }
+# sub STR FROM TO: STR with each FROM replaced by TO, in $_s
+sub() {
+	_r=$1 _s=
+	while :; do
+		case $_r in
+		*"$2"*) _s=$_s${_r%%"$2"*}$3; _r=${_r#*"$2"} ;;
+		*) _s=$_s$_r; return ;;
+		esac
+	done
+}
+# mangle PATH: PATH as /proc/mounts writes it (backslash, blank, tab and
+# newline as octal escapes), in $_s
+nl='
+'
+mangle() {
+	sub "$1" "\\" '\134'
+	sub "$_s" ' ' '\040'
+	sub "$_s" '	' '\011'
+	sub "$_s" "$nl" '\012'
+}
+# q PATH: PATH as one shell word, for the hints printed at the end
+q() {
+	case $1 in
+	*[!A-Za-z0-9_./:,+=@%-]* | '') sub "$1" "'" "'\\''"; printf "'%s'" "$_s" ;;
+	*) printf '%s' "$1" ;;
+	esac
+}
+# mount_at: is $MNT a mount point in /proc/mounts?  Sets m_dev and
+# m_type from its last line (the mount on top)
+mount_at() {
+	mangle "$MNT"
+	_found=1
+	while read -r _d _mp _t _rest; do
+		[ "$_mp" = "$_s" ] || continue
+		m_dev=$_d m_type=$_t _found=0
+	done </proc/mounts
+	return $_found
+}
+
 [ "$(id -u)" -eq 0 ] || die "run me as root (mounting needs it)"
 for b in mkfs.orionfs mount.orionfs; do
 	[ -x "$BIN/$b" ] || die "$BIN/$b: missing; run make first"
@@ -22,21 +90,34 @@ if [ ! -e "$IMG" ]; then
 	echo "== creating $IMG"
 	"$BIN/mkfs.orionfs" "$IMG"
 fi
-mkdir -p "$MNT" 2>/dev/null || true
-# /proc/mounts names both by their real paths
+# /proc/mounts names both by their real paths; a stale mount point
+# cannot be resolved itself (stat fails), so resolve its parent
 IMG=$(readlink -f "$IMG")
-[ -d "$MNT" ] && MNT=$(readlink -f "$MNT")
+case $MNT in /*) ;; *) MNT=$TOP/$MNT ;; esac
+while :; do case $MNT in */) MNT=${MNT%/} ;; *) break ;; esac; done
+MNT=${MNT:-/}
+if [ -d "$MNT" ]; then
+	MNT=$(cd -P -- "$MNT" && pwd -P)
+elif _p=$(cd -P -- "$(dirname -- "$MNT")" 2>/dev/null && pwd -P); then
+	MNT=${_p%/}/$(basename -- "$MNT")
+fi
+# a missing mount point is made; one that cannot be made is an error,
+# unless it is listed as mounted (a stale mount point: stat fails)
+if ! _err=$(mkdir -p -- "$MNT" 2>&1) && ! mount_at; then
+	die "$MNT: cannot create the mount point: ${_err##*: }"
+fi
 
 # state of $MNT: "stale" (dead daemon), "ours" (this image), "other"
 # (something else mounted there) or "free"
 state() {
+	if ! mount_at; then echo free; return; fi
 	if ! stat -f "$MNT" >/dev/null 2>&1; then echo stale; return; fi
-	_line=$(awk -v m="$MNT" '$2 == m {print $1, $3}' /proc/mounts | tail -n 1)
-	case $_line in
-	"") echo free ;;
-	"$IMG fuse.orionfs") echo ours ;;
-	*) echo other ;;
-	esac
+	mangle "$IMG"
+	if [ "$m_type" = fuse.orionfs ] && [ "$m_dev" = "$_s" ]; then
+		echo ours
+	else
+		echo other
+	fi
 }
 
 case $(state) in
@@ -69,7 +150,7 @@ if [ -d "$MNT/db" ]; then
 	echo "hello, database" >"$MNT/db/demo/greeting"
 	cat "$MNT/db/demo/greeting"
 	echo "== OrionDB: a batch through the control file /ctl/db (all or nothing)"
-	"$PWD/mount-helpers/orion-ctl" -m "$MNT" db put demo/visits 1
+	"$TOP/mount-helpers/orion-ctl" -m "$MNT" db put demo/visits 1
 	ls -l "$MNT/db/demo"
 fi
 if [ -x "$BIN/orion-lang" ]; then
@@ -83,21 +164,22 @@ print(json.encode(words))
 print(format("{} distinct words", len(words)))' "$MNT/hello.txt"
 fi
 
+m=$(q "$MNT") i=$(q "$IMG") b=$(q "$BIN")
 cat <<EOT
 
 Orion is mounted on $MNT (image $IMG).  Try:
-  ls -la $MNT; echo hi >$MNT/note; cat $MNT/note
-  cp -a /usr/share/doc/bash $MNT/ && du -sh $MNT/bash
-  cd $MNT && git init demo-repo         # a git repository inside the image
-  man -l docs/mount.orionfs.8           # mount options, durability, signals
-  $BIN/fsck.orionfs -n $IMG             # after unmounting: check the image
-  $BIN/orion-lang                       # the OrionLang REPL (docs/lang.md)
+  ls -la $m; echo hi >$m/note; cat $m/note
+  cp -a /usr/share/doc/bash $m/ && du -sh $m/bash
+  cd $m && git init demo-repo         # a git repository inside the image
+  man -l $(q "$TOP/docs/mount.orionfs.8")   # mount options, durability, signals
+  $b/fsck.orionfs -n $i             # after unmounting: check the image
+  $b/orion-lang                       # the OrionLang REPL (docs/lang.md)
 EOT
 [ -d "$MNT/db" ] && cat <<EOT
-  mkdir -p $MNT/db/app; echo dark >$MNT/db/app/theme   # OrionDB key app/theme
+  mkdir -p $m/db/app; echo dark >$m/db/app/theme   # OrionDB key app/theme
 EOT
 cat <<EOT
-Unmount:  umount $MNT   (or: fusermount3 -u $MNT)
-Remount:  $BIN/mount.orionfs $IMG $MNT
+Unmount:  umount $m   (or: fusermount3 -u $m)
+Remount:  $b/mount.orionfs $i $m
 Run me again any time: make run
 EOT
