@@ -7,10 +7,12 @@
 #   BENCH_DIR       where images and data go (default /var/tmp)
 #   FSBENCH         a built bench/fs/fsbench (else compiled here with cc)
 # Figures: MB/s and ops/s are rates (ratio orionfs/fuse2fs); the tree
-# workloads are seconds (ratio fuse2fs/orionfs).  Warm reads are the best
-# of three runs (on both filesystems).  "cold" runs after
-# sync + drop_caches; the tree workloads include a final syncfs, so the
-# kernel's writeback cache cannot hide the work.
+# workloads are seconds (ratio fuse2fs/orionfs).  Both file systems are
+# mounted at once and each workload runs on one and then on the other, so
+# the shared machine's drift falls on both alike; warm reads are the best
+# of three rounds taken in turns.  "cold" runs after sync + drop_caches;
+# the tree workloads include a final syncfs, so the kernel's writeback
+# cache cannot hide the work.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${1:-$HERE/../../bin}
@@ -28,21 +30,25 @@ else
 	SEQ_MB=1024 NFILES=10000 RR_COLD=3000 RR_WARM=100000 RW=8192 TARSRC=/usr/include
 fi
 BT=$(mktemp -d "${BENCH_DIR:-/var/tmp}/orion-bench.XXXXXX") || exit 1
-MNT=$BT/m
-mkdir "$MNT"
+
+# unmount DIR: unmount DIR if it is mounted.
+unmount() {
+	if grep -qs " $1 " /proc/mounts; then
+		fusermount3 -u "$1" 2>/dev/null || umount -l "$1" 2>/dev/null
+	fi
+}
 
 # cleanup: unmount what we mounted, remove the scratch directory.
 cleanup() {
-	if grep -qs " $MNT " /proc/mounts; then
-		fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null
-	fi
+	unmount "$BT/m.orionfs"
+	unmount "$BT/m.fuse2fs"
 	wait_daemon
 	rm -rf "$BT"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# wait_daemon: wait for the daemon serving $BT to exit.
+# wait_daemon: wait for the daemons serving $BT to exit.
 wait_daemon() {
 	for _ in $(seq 1 100); do
 		pgrep -f "(mount.orionfs|fuse2fs) .*$BT" >/dev/null 2>&1 || return 0
@@ -50,13 +56,13 @@ wait_daemon() {
 	done
 }
 
-# wait_mount: wait until $MNT is a FUSE mount.
+# wait_mount DIR: wait until DIR is a FUSE mount.
 wait_mount() {
 	for _ in $(seq 1 100); do
-		grep -qs " $MNT fuse" /proc/mounts && return 0
+		grep -qs " $1 fuse" /proc/mounts && return 0
 		sleep 0.1
 	done
-	echo "bench/fs: mount did not come up" >&2
+	echo "bench/fs: mount on $1 did not come up" >&2
 	exit 1
 }
 
@@ -89,76 +95,141 @@ DISK=$(rate "$SEQ_MB" "$(since "$t0")")
 rm -f "$BT/raw.bin"
 sync
 
-# workloads NAME: run every workload on $MNT; figures go to $BT/res.NAME.
-workloads() {
-	R=$BT/res.$1
-	: >"$R"
+# Both file systems are mounted side by side and every workload runs on
+# one, then at once on the other, so that drift of the shared machine (the
+# host disk's state, other load) falls on both alike.  Warm reads take
+# turns, round by round, and keep each one's best.
+FSES="orionfs fuse2fs"
+mnt() { echo "$BT/m.$1"; }
+# put FS KEY VALUE: record a figure; fails when there is none (the
+# workload failed).
+put() { [ -n "$3" ] && echo "$2 $3" >>"$BT/res.$1"; }
+
+# seqwrite FS: 1 GiB of random data, then fsync, from a clean page cache.
+seqwrite() {
 	cat "$BT/src.bin" >/dev/null
 	sync # start with nothing of anyone else's waiting to be written back
 	t0=$(now)
-	dd if="$BT/src.bin" of="$MNT/seq" bs=1M conv=fsync status=none || return 1
-	echo "seqwrite $(rate "$SEQ_MB" "$(since "$t0")")" >>"$R"
+	dd if="$BT/src.bin" of="$(mnt "$1")/seq" bs=1M conv=fsync status=none || return 1
+	put "$1" seqwrite "$(rate "$SEQ_MB" "$(since "$t0")")"
+}
+
+# seqread_cold FS: the file read back after dropping every cache.
+seqread_cold() {
 	drop
 	t0=$(now)
-	dd if="$MNT/seq" of=/dev/null bs=1M status=none || return 1
-	echo "seqread_cold $(rate "$SEQ_MB" "$(since "$t0")")" >>"$R"
-	best=0
-	for _ in 1 2 3; do # warm figures: best of three, the machine is shared
-		t0=$(now)
-		dd if="$MNT/seq" of=/dev/null bs=1M status=none || return 1
-		best=$(max "$best" "$(rate "$SEQ_MB" "$(since "$t0")")")
-	done
-	echo "seqread_warm $best" >>"$R"
+	dd if="$(mnt "$1")/seq" of=/dev/null bs=1M status=none || return 1
+	put "$1" seqread_cold "$(rate "$SEQ_MB" "$(since "$t0")")"
+}
+
+# seqread_warm FS: one read of the cached file; prints MB/s.
+seqread_warm() {
+	t0=$(now)
+	dd if="$(mnt "$1")/seq" of=/dev/null bs=1M status=none || return 1
+	rate "$SEQ_MB" "$(since "$t0")"
+}
+
+# randread_cold FS: 4 KiB random reads after dropping every cache.
+randread_cold() {
 	drop
-	echo "randread_cold $("$FSB" randread "$MNT/seq" "$RR_COLD" 1)" >>"$R"
-	cat "$MNT/seq" >/dev/null
-	best=0
-	for seed in 2 3 4; do
-		best=$(max "$best" "$("$FSB" randread "$MNT/seq" "$RR_WARM" "$seed")")
-	done
-	echo "randread_warm $best" >>"$R"
-	echo "randwrite $("$FSB" randwrite "$MNT/seq" "$RW" 3)" >>"$R"
-	rm -f "$MNT/seq"
-	mkdir "$MNT/small"
-	for phase in create stat read delete; do
-		echo "$phase $("$FSB" "$phase" "$MNT/small" "$NFILES")" >>"$R"
-	done
-	rmdir "$MNT/small"
-	mkdir "$MNT/tree"
+	put "$1" randread_cold "$("$FSB" randread "$(mnt "$1")/seq" "$RR_COLD" 1)"
+}
+
+# randread_warm FS ROUND: 4 KiB random reads of the cached file.
+randread_warm() {
+	"$FSB" randread "$(mnt "$1")/seq" "$RR_WARM" "$(($2 + 1))"
+}
+
+# randwrite FS: 4 KiB random writes, fsync every 32.
+randwrite() {
+	sync
+	put "$1" randwrite "$("$FSB" randwrite "$(mnt "$1")/seq" "$RW" 3)" || return 1
+	rm -f "$(mnt "$1")/seq"
+}
+
+# small FS PHASE: create, stat, read or delete of NFILES small files.
+small() {
+	d=$(mnt "$1")/small
+	[ "$2" = create ] && { mkdir "$d" || return 1; }
+	put "$1" "$2" "$("$FSB" "$2" "$d" "$NFILES")" || return 1
+	[ "$2" != delete ] || rmdir "$d"
+}
+
+# untar, findcat, rmrf FS: the tree workloads; each ends with a syncfs,
+# so the kernel's writeback cache cannot hide the work.
+untar() {
+	mkdir "$(mnt "$1")/tree" || return 1
 	cat "$BT/tree.tar" >/dev/null
+	sync
 	t0=$(now)
-	tar -xf "$BT/tree.tar" -C "$MNT/tree" && sync -f "$MNT" || return 1
-	echo "untar $(since "$t0")" >>"$R"
+	tar -xf "$BT/tree.tar" -C "$(mnt "$1")/tree" && sync -f "$(mnt "$1")" || return 1
+	put "$1" untar "$(since "$t0")"
+}
+findcat() {
 	drop
 	t0=$(now)
-	find "$MNT/tree" -type f -exec cat {} + >/dev/null || return 1
-	echo "findcat $(since "$t0")" >>"$R"
+	find "$(mnt "$1")/tree" -type f -exec cat {} + >/dev/null || return 1
+	put "$1" findcat "$(since "$t0")"
+}
+rmrf() {
 	t0=$(now)
-	rm -rf "$MNT/tree" && sync -f "$MNT" || return 1
-	echo "rmrf $(since "$t0")" >>"$R"
+	rm -rf "$(mnt "$1")/tree" && sync -f "$(mnt "$1")" || return 1
+	put "$1" rmrf "$(since "$t0")"
+}
+
+# each WORKLOAD [ARG]: run WORKLOAD FS [ARG] on every file system in turn.
+each() {
+	w=$1
+	shift
+	for fs in $FSES; do
+		"$w" "$fs" "$@" || { echo "bench/fs: $w $* failed on $fs" >&2; exit 1; }
+	done
+}
+
+# warm WORKLOAD KEY: three rounds, the file systems taking turns; every
+# figure is recorded, and the table keeps each one's best.
+warm() {
+	for round in 1 2 3; do
+		for fs in $FSES; do
+			v=$("$1" "$fs" "$round") || { echo "bench/fs: $1 failed on $fs" >&2; exit 1; }
+			put "$fs" "$2" "$v"
+		done
+	done
 }
 
 echo "bench/fs: orionfs vs fuse2fs; seq ${SEQ_MB} MiB, $NFILES small files, tar of $TARSRC"
+for fs in $FSES; do mkdir "$(mnt "$fs")" && : >"$BT/res.$fs"; done
 "$BIN/mkfs.orionfs" -f "$BT/orion.fs" >/dev/null || exit 1
-"$BIN/mount.orionfs" "$BT/orion.fs" "$MNT" || exit 1
-wait_mount
-workloads orionfs || { echo "bench/fs: a workload failed on orionfs" >&2; exit 1; }
-fusermount3 -u "$MNT"
-wait_daemon
-
+"$BIN/mount.orionfs" "$BT/orion.fs" "$(mnt orionfs)" || exit 1
+wait_mount "$(mnt orionfs)"
 truncate -s 8G "$BT/ext4.img"
 mkfs.ext4 -q -F "$BT/ext4.img" || exit 1
-fuse2fs "$BT/ext4.img" "$MNT" -o fakeroot >/dev/null || exit 1
-wait_mount
-workloads fuse2fs || { echo "bench/fs: a workload failed on fuse2fs" >&2; exit 1; }
-fusermount3 -u "$MNT"
-wait_daemon
+fuse2fs "$BT/ext4.img" "$(mnt fuse2fs)" -o fakeroot >/dev/null || exit 1
+wait_mount "$(mnt fuse2fs)"
+
+each seqwrite
+each seqread_cold
+for fs in $FSES; do cat "$(mnt "$fs")/seq" >/dev/null; done
+warm seqread_warm seqread_warm
+each randread_cold
+for fs in $FSES; do cat "$(mnt "$fs")/seq" >/dev/null; done
+warm randread_warm randread_warm
+each randwrite
+for phase in create stat read delete; do each small "$phase"; done
+each untar
+each findcat
+each rmrf
+for fs in $FSES; do unmount "$(mnt "$fs")"; done
+
+# best KEY FILE: the highest figure recorded for KEY (one, but for the
+# warm reads, which are rates).
+best() { awk -v k="$1" '$1 == k && (n++ == 0 || $2 + 0 > m + 0) { m = $2 } END { print m }' "$2"; }
 
 # row KEY LABEL UNIT KIND TARGET: one line of the table; KIND is rate
 # (higher is better) or time (lower is better).
 row() {
-	o=$(awk -v k="$1" '$1 == k { print $2 }' "$BT/res.orionfs")
-	f=$(awk -v k="$1" '$1 == k { print $2 }' "$BT/res.fuse2fs")
+	o=$(best "$1" "$BT/res.orionfs")
+	f=$(best "$1" "$BT/res.fuse2fs")
 	awk -v l="$2" -v u="$3" -v kind="$4" -v t="$5" -v o="$o" -v f="$f" 'BEGIN {
 		r = (kind == "rate") ? o / f : f / o
 		tt = ">=" t "x"
