@@ -268,8 +268,9 @@ static int serve(struct ofs_fuse *srv)
 /* ofs_fuse_loop: serve until unmounted or signalled (SIGTERM, SIGINT,
  * SIGHUP); returns 0 or a negative errno.  One thread serves: a FUSE round
  * trip handed between threads costs several times one served in place,
- * and every real-inode request is short.  What may block (fsync, provider
- * I/O) is deferred to a thread of its own.  Writes are group-committed
+ * and every real-inode request is short.  What may block for long
+ * (provider I/O) is deferred to a thread of its own.  Writes are
+ * group-committed
  * (ofs_batch): the batch is committed when no request comes for
  * OFS_FUSE_IDLE_MS, when it grows too old or too big, at every fsync, and
  * before any request to a provider. */

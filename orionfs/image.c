@@ -199,35 +199,17 @@ int ofs_batch(ofs *fs, int on)
 	return rc;
 }
 
-/* writeback: bytes more of file data were committed; once enough has
- * gathered, start writing the image's dirty pages to disk (without
- * waiting), so that the disk works while the writer goes on and a later
- * fsync finds little left to do.  The kernel alone would wait until a
- * tenth of memory is dirty. */
-static void writeback(ofs *fs, uint64_t bytes)
-{
-	int fd;
-	fs->unwritten += bytes;
-	if (fs->unwritten < OFS_WRITEBACK || mdb_env_get_fd(fs->env, &fd) != 0)
-		return;
-	fs->unwritten = 0;
-	sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-}
-
 /* ofs_flush: commit the open batch, if any (owner thread only). */
 int ofs_flush(ofs *fs)
 {
 	if (!batch_mine(fs))
 		return 0;
 	MDB_txn *t = fs->batch;
-	uint64_t bytes = fs->batch_bytes;
 	fs->batch = NULL;
 	fs->batch_ops = fs->batch_bytes = 0;
 	int rc = ofs_lmdb_err(mdb_txn_commit(t));
 	if (rc) /* acknowledged work is lost: refuse all further writes */
 		fs->broken = rc == -ENOSPC ? -ENOSPC : -EIO;
-	else
-		writeback(fs, bytes);
 	return rc;
 }
 
@@ -570,8 +552,13 @@ static int attach(ofs *fs, const char *path, const struct stat *st)
 	unsigned ro = fs->flags & OFS_OPEN_RDONLY;
 	/* Read-only opens skip LMDB's lock file: our shared flock already
 	 * keeps writers out, and the image may sit on read-only media. */
+	/* MDB_NOMETASYNC: a commit flushes its pages before it writes the
+	 * meta page that points to them, and leaves that page to the next
+	 * flush.  A power loss can then cost the last commit, never the
+	 * image; MDB_NOSYNC would let the disk see a meta page before its
+	 * pages.  ofs_sync() flushes the meta page too. */
 	unsigned envflags = MDB_NOSUBDIR | MDB_NOTLS | (ro ? MDB_RDONLY | MDB_NOLOCK : 0) |
-			    (!ro && !(fs->flags & OFS_OPEN_SYNC) ? MDB_NOSYNC : 0);
+			    (!ro && !(fs->flags & OFS_OPEN_SYNC) ? MDB_NOMETASYNC : 0);
 	MDB_txn *txn;
 	int rc = env_new(&fs->env, 0);
 	if (rc)

@@ -45,8 +45,7 @@ enum {
 	OFS_OPEN_NORECLAIM = 1 << 9, /* leave orphans alone (fsck) */
 };
 
-#define OFS_RTXN_POOL 16
-#define OFS_WRITEBACK (16u << 20) /* committed data bytes that start writeback */        /* idle read transactions kept for reuse */
+#define OFS_RTXN_POOL 16        /* idle read transactions kept for reuse */
 
 struct ofs {
 	MDB_env *env;
@@ -76,7 +75,6 @@ struct ofs {
 	uint64_t batch_ops, batch_bytes;
 	struct timespec batch_start;
 	int broken; /* a batch commit failed: -EIO/-ENOSPC for every write */
-	uint64_t unwritten; /* file data committed since writeback began */
 };
 
 /* One inode as stored: the public attributes plus the parent of a

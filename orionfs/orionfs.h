@@ -9,7 +9,9 @@
  *  - Every mutating call is atomic: after a crash it is either wholly done
  *    or not done at all.  It is one LMDB write transaction, or, in group
  *    commit (ofs_batch), one transaction nested in the batch's.
- *  - Commits are atomic but not durable; ofs_sync() makes everything
+ *  - A commit flushes its pages to disk before it writes the root that
+ *    points to them, but not that root: after a power loss the image is
+ *    whole, at worst without its last commit.  ofs_sync() makes everything
  *    committed so far durable (mount.orionfs calls it for fsync/fsyncdir).
  *    OFS_OPEN_SYNC makes every commit durable.  In group commit a call is
  *    committed only when the batch is (ofs_flush, or ofs_sync on the
