@@ -181,8 +181,8 @@ static int commit_wait(struct ofs_fuse *srv)
 {
 	struct ofs_batch_info bi;
 	ofs_batch_info(srv->fs, &bi);
-	if (bi.ops == 0)
-		return -1;
+	if (!bi.open)
+		return -1; /* an open batch, even empty, holds LMDB's write lock */
 	if (bi.ops >= OFS_FUSE_BATCH_OPS || bi.bytes >= OFS_FUSE_BATCH_BYTES ||
 	    bi.age_ns >= OFS_FUSE_BATCH_MS * 1000000ull)
 		return 0;

@@ -222,6 +222,7 @@ void ofs_batch_info(ofs *fs, struct ofs_batch_info *bi)
 		return;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	bi->open = 1;
 	bi->ops = fs->batch_ops;
 	bi->bytes = fs->batch_bytes;
 	bi->age_ns = (uint64_t)(now.tv_sec - fs->batch_start.tv_sec) * 1000000000u +
@@ -551,8 +552,8 @@ static int attach(ofs *fs, const char *path, const struct stat *st)
 {
 	unsigned ro = fs->flags & OFS_OPEN_RDONLY;
 	/* Read-only opens skip LMDB's lock file: our shared flock already
-	 * keeps writers out, and the image may sit on read-only media. */
-	/* MDB_NOMETASYNC: a commit flushes its pages before it writes the
+	 * keeps writers out, and the image may sit on read-only media.
+	 * MDB_NOMETASYNC: a commit flushes its pages before it writes the
 	 * meta page that points to them, and leaves that page to the next
 	 * flush.  A power loss can then cost the last commit, never the
 	 * image; MDB_NOSYNC would let the disk see a meta page before its
@@ -654,8 +655,7 @@ void ofs_close(ofs *fs)
 {
 	if (!fs)
 		return;
-	ofs_flush(fs);
-	ofs_sync(fs);
+	ofs_sync(fs); /* commits the batch first */
 	rtxn_drain(fs);
 	mdb_env_close(fs->env);
 	close(fs->lockfd);

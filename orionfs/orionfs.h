@@ -142,7 +142,8 @@ int ofs_sync(ofs *fs);
  * if another thread owns it.  If a batch commit fails, its calls are lost
  * and every later write fails with -EIO (or -ENOSPC): ofs_room() counts
  * the batch against both the map and the host disk so that room never
- * causes this. */
+ * causes this.  Close the image (ofs_close) on the owner, or after
+ * ofs_batch(fs, 0): no other thread may commit the batch. */
 int ofs_batch(ofs *fs, int on);
 
 /* ofs_flush: commit the open batch, if the caller owns one (else 0). */
@@ -150,6 +151,8 @@ int ofs_flush(ofs *fs);
 
 /* What an open batch holds (ofs_batch_info; zeros when none is open). */
 struct ofs_batch_info {
+	int open;        /* a batch is open (perhaps holding no call yet:
+			  * one that failed leaves it open and empty) */
 	uint64_t ops;    /* calls joined */
 	uint64_t bytes;  /* file data written */
 	uint64_t age_ns; /* since it opened */

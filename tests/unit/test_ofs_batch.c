@@ -101,6 +101,7 @@ START_TEST(owner_reads_its_writes_others_see_flushes)
 	ck_assert_int_eq(ofs_batch(fs, 1), 0);
 	uint64_t ino = mkfile("a", 'x', 5);
 	ofs_batch_info(fs, &bi);
+	ck_assert_int_eq(bi.open, 1);
 	ck_assert_uint_eq(bi.ops, 2);
 	ck_assert_uint_eq(bi.bytes, 5);
 	ck_assert_int_eq(ofs_lookup(fs, OFS_ROOT_INO, "a", &a), 0);
@@ -109,6 +110,7 @@ START_TEST(owner_reads_its_writes_others_see_flushes)
 	ck_assert_int_eq(elsewhere(lookup_main, "a"), -ENOENT);
 	ck_assert_int_eq(ofs_flush(fs), 0);
 	ofs_batch_info(fs, &bi);
+	ck_assert_int_eq(bi.open, 0);
 	ck_assert_uint_eq(bi.ops, 0);
 	ck_assert_int_eq(elsewhere(lookup_main, "a"), 0);
 	ck_assert_int_eq(ofs_batch(fs, 0), 0);
@@ -118,8 +120,15 @@ END_TEST
 START_TEST(a_failing_call_leaves_the_batch_as_it_was)
 {
 	struct ofs_attr a;
+	struct ofs_batch_info bi;
 	char buf[4];
 	ck_assert_int_eq(ofs_batch(fs, 1), 0);
+	/* a first call that fails opens the batch and leaves it empty: the
+	 * owner must still see it open, as it holds LMDB's write lock */
+	ck_assert_int_eq(ofs_mkdir(fs, 999, "x", 0755, 0, 0, &a), -ENOENT);
+	ofs_batch_info(fs, &bi);
+	ck_assert_int_eq(bi.open, 1);
+	ck_assert_uint_eq(bi.ops, 0);
 	uint64_t ino = mkfile("a", 'x', 4);
 	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "a", S_IFREG | 0644, 0, 0, 0, &a), -EEXIST);
 	ck_assert_int_eq(ofs_mkdir(fs, OFS_ROOT_INO, "d", 0755, 0, 0, &a), 0);
