@@ -11,27 +11,9 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
-#include "tests/unit/unit.h"
+#include "tests/unit/ofs_unit.h"
 
-static char dir[64], img[96];
-static ofs *fs;
 static MDB_txn *txn;
-
-/* setup: a fresh image, open. */
-static void setup(void)
-{
-	unit_tmpdir(dir);
-	snprintf(img, sizeof img, "%s/img.fs", dir);
-	ck_assert_int_eq(ofs_mkfs(img, NULL), 0);
-	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
-}
-
-/* teardown: remove everything setup made. */
-static void teardown(void)
-{
-	ofs_close(fs);
-	unit_rmtree(dir);
-}
 
 /* mk: create parent/name of mode; its inode number. */
 static uint64_t mk(uint64_t parent, const char *name, uint32_t mode)

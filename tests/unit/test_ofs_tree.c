@@ -13,44 +13,13 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
-#include "tests/unit/unit.h"
-
-static char dir[64], img[96];
-static ofs *fs;
-
-/* setup: a fresh image, opened read-write. */
-static void setup(void)
-{
-	unit_tmpdir(dir);
-	snprintf(img, sizeof img, "%s/img.fs", dir);
-	ck_assert_int_eq(ofs_mkfs(img, NULL), 0);
-	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
-}
-
-/* teardown: close and remove everything setup made. */
-static void teardown(void)
-{
-	ofs_close(fs);
-	fs = NULL;
-	unit_rmtree(dir);
-}
+#include "tests/unit/ofs_unit.h"
 
 /* reopen: close and open the image again. */
 static void reopen(unsigned flags)
 {
 	ofs_close(fs);
 	ck_assert_int_eq(ofs_open(&fs, img, flags), 0);
-}
-
-/* clean: fsck finds nothing wrong (the image is closed meanwhile). */
-static void clean(void)
-{
-	struct ofs_fsck_report r;
-	ofs_close(fs);
-	fs = NULL;
-	ck_assert_int_eq(ofs_fsck(img, 0, NULL, NULL, &r), 0);
-	ck_assert_uint_eq(r.problems, 0);
-	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
 }
 
 /* mkfile: create parent/name as a regular file; its inode number. */
