@@ -123,17 +123,8 @@
 #define OFS_FUSE_LOCAL_MASK ((1ULL << OFS_FUSE_SLOT_SHIFT) - 1)
 #define OFS_FUSE_MAX_PROVIDERS 8
 /* Group commit: the loop commits the open batch after this long with no
- * request, or once it is this old, holds this many calls or this many
- * bytes of file data.  The age bounds what a crash can take back of the
- * work no fsync asked to keep.  The byte bound is small on purpose: a
- * commit copies the batch's pages into the page cache, cheaply while they
- * are still in the CPU's cache (1 GiB written in 2 MiB batches took half
- * the CPU time of 64 MiB ones), and flushes them, which 8 MiB at a time
- * keeps the disk busy without stalling the writer. */
+ * request, or when it is due (ofs_batch_due: OFS_BATCH_* of orionfs.h). */
 #define OFS_FUSE_IDLE_MS 2
-#define OFS_FUSE_BATCH_MS 200
-#define OFS_FUSE_BATCH_OPS 10000
-#define OFS_FUSE_BATCH_BYTES (8u << 20)
 /* Microseconds the loop polls for the next request before it sleeps. */
 #define OFS_FUSE_SPIN_US 50
 

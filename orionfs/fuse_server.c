@@ -183,10 +183,7 @@ static int commit_wait(struct ofs_fuse *srv)
 	ofs_batch_info(srv->fs, &bi);
 	if (!bi.open)
 		return -1; /* an open batch, even empty, holds LMDB's write lock */
-	if (bi.ops >= OFS_FUSE_BATCH_OPS || bi.bytes >= OFS_FUSE_BATCH_BYTES ||
-	    bi.age_ns >= OFS_FUSE_BATCH_MS * 1000000ull)
-		return 0;
-	return OFS_FUSE_IDLE_MS;
+	return ofs_batch_due(srv->fs) ? 0 : OFS_FUSE_IDLE_MS;
 }
 
 /* elapsed_us: microseconds from t0 to now (CLOCK_MONOTONIC). */

@@ -213,6 +213,15 @@ int ofs_flush(ofs *fs)
 	return rc;
 }
 
+/* ofs_batch_due: the caller's open batch has reached a limit. */
+int ofs_batch_due(ofs *fs)
+{
+	struct ofs_batch_info bi;
+	ofs_batch_info(fs, &bi);
+	return bi.open && (bi.ops >= OFS_BATCH_OPS || bi.bytes >= OFS_BATCH_BYTES ||
+			   bi.age_ns >= OFS_BATCH_MS * 1000000ull);
+}
+
 /* ofs_batch_info: what the open batch holds: calls, bytes of file data,
  * and nanoseconds since it opened (all 0 when none is open). */
 void ofs_batch_info(ofs *fs, struct ofs_batch_info *bi)

@@ -3,7 +3,9 @@
  * plain syscalls on a directory beside the image, so the ratio shows what
  * the layer costs before FUSE adds its round trips.  The last two rows
  * repeat the sequential pass on an image checksummed with BLAKE2b-128
- * (format version 1) instead of the default Poly1305.
+ * (format version 1) instead of the default Poly1305.  The layer runs as
+ * mount.orionfs runs it, in group commit (ofs_batch), committing when a
+ * batch is due and at the end of every timed pass.
  * usage: ofs-bench DIR [MiB]   (DIR: a scratch directory, removed after) */
 #include "orionfs/orionfs.h"
 
@@ -53,6 +55,32 @@ static uint64_t lcg(uint64_t *s)
 }
 
 /* seq_ofs: write then read mib MiB through ofs; MB/s into w and r. */
+/* tick: commit the open batch when it is due, as mount.orionfs does. */
+static void tick(ofs *fs)
+{
+	int rc = ofs_batch_due(fs) ? ofs_flush(fs) : 0;
+	if (rc)
+		die("ofs_flush", rc);
+}
+
+/* done: commit what the timed pass left in the batch. */
+static void done(ofs *fs)
+{
+	int rc = ofs_flush(fs);
+	if (rc)
+		die("ofs_flush", rc);
+}
+
+/* open_batched: open the image at path in group commit. */
+static ofs *open_batched(const char *path)
+{
+	ofs *fs = NULL;
+	long rc = ofs_open(&fs, path, 0);
+	if (rc || (rc = ofs_batch(fs, 1)))
+		die(path, rc);
+	return fs;
+}
+
 static void seq_ofs(ofs *fs, uint64_t ino, double *w, double *r)
 {
 	double t = now();
@@ -60,14 +88,18 @@ static void seq_ofs(ofs *fs, uint64_t ino, double *w, double *r)
 		ssize_t n = ofs_write(fs, ino, buf, CHUNK, (off_t)i * CHUNK);
 		if (n != CHUNK)
 			die("ofs_write", n);
+		tick(fs);
 	}
 	if (ofs_sync(fs))
 		die("ofs_sync", -EIO);
 	*w = (double)mib / (now() - t);
 	t = now();
-	for (size_t i = 0; i < mib; i++)
+	for (size_t i = 0; i < mib; i++) {
 		if (ofs_read(fs, ino, buf, CHUNK, (off_t)i * CHUNK) != CHUNK)
 			die("ofs_read", -EIO);
+		tick(fs);
+	}
+	done(fs);
 	*r = (double)mib / (now() - t);
 }
 
@@ -94,9 +126,12 @@ static void rand_ofs(ofs *fs, uint64_t ino, double *rd, double *wr)
 {
 	uint64_t s = 1, blocks = mib * (CHUNK / 4096);
 	double t = now();
-	for (int i = 0; i < RANDOPS; i++)
+	for (int i = 0; i < RANDOPS; i++) {
 		if (ofs_read(fs, ino, buf, 4096, (off_t)(lcg(&s) % blocks) * 4096) != 4096)
 			die("ofs_read", -EIO);
+		tick(fs);
+	}
+	done(fs);
 	*rd = RANDOPS / (now() - t);
 	t = now();
 	for (int i = 0; i < RANDOPS; i++) {
@@ -104,7 +139,9 @@ static void rand_ofs(ofs *fs, uint64_t ino, double *rd, double *wr)
 			die("ofs_write", -EIO);
 		if (i % 32 == 31 && ofs_sync(fs))
 			die("ofs_sync", -EIO);
+		tick(fs);
 	}
+	done(fs);
 	*wr = RANDOPS / (now() - t);
 }
 
@@ -143,7 +180,9 @@ static void small_ofs(ofs *fs, double out[4])
 		    ofs_write(fs, a.ino, buf, 1024, 0) != 1024)
 			die("create", -EIO);
 		ino[i] = a.ino;
+		tick(fs);
 	}
+	done(fs);
 	out[0] = SMALL / (now() - t);
 	t = now();
 	for (int i = 0; i < SMALL; i++) {
@@ -151,11 +190,15 @@ static void small_ofs(ofs *fs, double out[4])
 		if (ofs_lookup(fs, d.ino, name, &a))
 			die("ofs_lookup", -EIO);
 	}
+	done(fs);
 	out[1] = SMALL / (now() - t);
 	t = now();
-	for (int i = 0; i < SMALL; i++)
+	for (int i = 0; i < SMALL; i++) {
 		if (ofs_read(fs, ino[i], buf, 4096, 0) != 1024)
 			die("ofs_read", -EIO);
+		tick(fs);
+	}
+	done(fs);
 	out[2] = SMALL / (now() - t);
 	t = now();
 	for (int i = 0; i < SMALL; i++) {
@@ -163,7 +206,9 @@ static void small_ofs(ofs *fs, double out[4])
 		snprintf(name, sizeof name, "file-%d", i);
 		if (ofs_unlink(fs, d.ino, name, &orphan) || ofs_evict(fs, orphan))
 			die("ofs_unlink", -EIO);
+		tick(fs);
 	}
+	done(fs);
 	out[3] = SMALL / (now() - t);
 }
 
@@ -213,10 +258,11 @@ static void seq_v1(const char *path, double *w, double *r)
 {
 	struct ofs_mkfs_opts o = {.force = 1, .hash = OFS_HASH_BLAKE2B128};
 	struct ofs_attr a;
-	ofs *fs = NULL;
 	long rc = ofs_mkfs(path, &o);
-	if (rc || (rc = ofs_open(&fs, path, 0)) ||
-	    (rc = ofs_mknod(fs, OFS_ROOT_INO, "big", S_IFREG | 0644, 0, 0, 0, &a)))
+	if (rc)
+		die("v1 image", rc);
+	ofs *fs = open_batched(path);
+	if ((rc = ofs_mknod(fs, OFS_ROOT_INO, "big", S_IFREG | 0644, 0, 0, 0, &a)))
 		die("v1 image", rc);
 	seq_ofs(fs, a.ino, w, r);
 	ofs_close(fs);
@@ -249,7 +295,10 @@ int main(int argc, char **argv)
 		die("mkdir", -errno);
 	struct ofs_mkfs_opts o = {.force = 1};
 	long rc = ofs_mkfs(img, &o);
-	if (rc || (rc = ofs_open(&fs, img, 0)) || (rc = ofs_mknod(fs, OFS_ROOT_INO, "big", S_IFREG | 0644, 0, 0, 0, &a)))
+	if (rc)
+		die("image", rc);
+	fs = open_batched(img);
+	if ((rc = ofs_mknod(fs, OFS_ROOT_INO, "big", S_IFREG | 0644, 0, 0, 0, &a)))
 		die("image", rc);
 	int fd = open(big, O_CREAT | O_RDWR | O_TRUNC, 0644);
 	if (fd < 0)
