@@ -123,7 +123,7 @@
 #define OFS_FUSE_LOCAL_MASK ((1ULL << OFS_FUSE_SLOT_SHIFT) - 1)
 #define OFS_FUSE_MAX_PROVIDERS 8
 /* Group commit: the loop commits the open batch after this long with no
- * request, or when it is due (ofs_batch_due: OFS_BATCH_* of orionfs.h). */
+ * request, or when it is due (ofs_batch_info: OFS_BATCH_* of orionfs.h). */
 #define OFS_FUSE_IDLE_MS 2
 /* Microseconds the loop polls for the next request before it sleeps. */
 #define OFS_FUSE_SPIN_US 50

@@ -183,7 +183,7 @@ static int commit_wait(struct ofs_fuse *srv)
 	ofs_batch_info(srv->fs, &bi);
 	if (!bi.open)
 		return -1; /* an open batch, even empty, holds LMDB's write lock */
-	return ofs_batch_due(srv->fs) ? 0 : OFS_FUSE_IDLE_MS;
+	return bi.due ? 0 : OFS_FUSE_IDLE_MS;
 }
 
 /* elapsed_us: microseconds from t0 to now (CLOCK_MONOTONIC). */
@@ -267,10 +267,9 @@ static int serve(struct ofs_fuse *srv)
  * trip handed between threads costs several times one served in place,
  * and every real-inode request is short.  What may block for long
  * (provider I/O) is deferred to a thread of its own.  Writes are
- * group-committed
- * (ofs_batch): the batch is committed when no request comes for
- * OFS_FUSE_IDLE_MS, when it grows too old or too big, at every fsync, and
- * before any request to a provider. */
+ * group-committed (ofs_batch): the batch is committed when no request
+ * comes for OFS_FUSE_IDLE_MS, when it is due, at every fsync, and before
+ * any request to a provider. */
 int ofs_fuse_loop(struct ofs_fuse *srv)
 {
 	/* SIGTERM must always unmount, even if our parent ignored it

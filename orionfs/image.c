@@ -90,10 +90,18 @@ static void snap_end(ofs *fs, MDB_txn *txn)
 		mdb_txn_abort(txn);
 }
 
+/* owner: the calling thread is the group-commit owner.  Only the owner
+ * touches batch, nested and the counters, so other threads test this
+ * first and never read what the owner is changing. */
+static int owner(const ofs *fs)
+{
+	return fs->batching && pthread_equal(fs->batch_owner, pthread_self());
+}
+
 /* batch_mine: the calling thread owns fs's open batch. */
 static int batch_mine(const ofs *fs)
 {
-	return fs->batch && pthread_equal(fs->batch_owner, pthread_self());
+	return owner(fs) && fs->batch;
 }
 
 /* ofs_rtxn: a transaction to read in (end it with ofs_rtxn_done): the
@@ -111,7 +119,7 @@ int ofs_rtxn(ofs *fs, MDB_txn **txn)
 /* ofs_rtxn_done: end a transaction from ofs_rtxn. */
 void ofs_rtxn_done(ofs *fs, MDB_txn *txn)
 {
-	if (txn != fs->batch && txn != fs->nested)
+	if (!owner(fs) || (txn != fs->batch && txn != fs->nested))
 		snap_end(fs, txn);
 }
 
@@ -131,7 +139,7 @@ int ofs_wtxn(ofs *fs, MDB_txn **txn)
 		return -EROFS;
 	if (fs->broken)
 		return fs->broken;
-	if (!fs->batching || !pthread_equal(fs->batch_owner, pthread_self()))
+	if (!owner(fs))
 		return ofs_lmdb_err(mdb_txn_begin(fs->env, NULL, 0, txn));
 	if (!fs->batch) {
 		int rc = mdb_txn_begin(fs->env, NULL, 0, &fs->batch);
@@ -151,7 +159,7 @@ int ofs_wtxn(ofs *fs, MDB_txn **txn)
 int ofs_commit(ofs *fs, MDB_txn *txn)
 {
 	int rc = ofs_lmdb_err(mdb_txn_commit(txn));
-	if (txn == fs->nested) {
+	if (owner(fs) && txn == fs->nested) {
 		fs->nested = NULL;
 		if (rc == 0)
 			fs->batch_ops++;
@@ -159,10 +167,10 @@ int ofs_commit(ofs *fs, MDB_txn *txn)
 	return rc;
 }
 
-/* ofs_abort: abort txn (from ofs_wtxn); the batch it nests in lives on. */
-void ofs_abort(ofs *fs, MDB_txn *txn)
+/* abort_txn: abort txn (from ofs_wtxn); the batch it nests in lives on. */
+static void abort_txn(ofs *fs, MDB_txn *txn)
 {
-	if (txn == fs->nested)
+	if (owner(fs) && txn == fs->nested)
 		fs->nested = NULL;
 	mdb_txn_abort(txn);
 }
@@ -172,7 +180,7 @@ void ofs_abort(ofs *fs, MDB_txn *txn)
 int ofs_finish(ofs *fs, MDB_txn *txn, int rc)
 {
 	if (rc < 0) {
-		ofs_abort(fs, txn);
+		abort_txn(fs, txn);
 		return rc;
 	}
 	int c = ofs_commit(fs, txn);
@@ -191,7 +199,7 @@ int ofs_batch(ofs *fs, int on)
 {
 	if (fs->flags & OFS_OPEN_RDONLY)
 		return 0;
-	if (fs->batching && !pthread_equal(fs->batch_owner, pthread_self()))
+	if (fs->batching && !owner(fs))
 		return -EBUSY;
 	int rc = on ? 0 : ofs_flush(fs);
 	fs->batch_owner = pthread_self();
@@ -213,17 +221,8 @@ int ofs_flush(ofs *fs)
 	return rc;
 }
 
-/* ofs_batch_due: the caller's open batch has reached a limit. */
-int ofs_batch_due(ofs *fs)
-{
-	struct ofs_batch_info bi;
-	ofs_batch_info(fs, &bi);
-	return bi.open && (bi.ops >= OFS_BATCH_OPS || bi.bytes >= OFS_BATCH_BYTES ||
-			   bi.age_ns >= OFS_BATCH_MS * 1000000ull);
-}
-
-/* ofs_batch_info: what the open batch holds: calls, bytes of file data,
- * and nanoseconds since it opened (all 0 when none is open). */
+/* ofs_batch_info: what the caller's open batch holds, and whether it has
+ * reached a limit (all 0 when none is open). */
 void ofs_batch_info(ofs *fs, struct ofs_batch_info *bi)
 {
 	memset(bi, 0, sizeof *bi);
@@ -236,6 +235,8 @@ void ofs_batch_info(ofs *fs, struct ofs_batch_info *bi)
 	bi->bytes = fs->batch_bytes;
 	bi->age_ns = (uint64_t)(now.tv_sec - fs->batch_start.tv_sec) * 1000000000u +
 		     (uint64_t)now.tv_nsec - (uint64_t)fs->batch_start.tv_nsec;
+	bi->due = bi->ops >= OFS_BATCH_OPS || bi->bytes >= OFS_BATCH_BYTES ||
+		  bi->age_ns >= OFS_BATCH_MS * 1000000ull;
 }
 
 /* super_get: the value of super key, which must be exactly len bytes. */

@@ -199,11 +199,7 @@ int ofs_reclaim_orphans(ofs *fs)
 	while ((rc = first_orphan(fs, txn, &ino)) == 0 && ino)
 		if ((rc = ofs_inode_destroy(fs, txn, ino)))
 			break;
-	if (rc) {
-		ofs_abort(fs, txn);
-		return rc;
-	}
-	return ofs_commit(fs, txn);
+	return ofs_finish(fs, txn, rc);
 }
 
 /* ofs_getattr: attributes of ino. */
@@ -237,11 +233,8 @@ int ofs_evict(ofs *fs, uint64_t ino)
 	rc = ofs_inode_get(fs, txn, ino, &in);
 	if (!rc && in.a.nlink == 0)
 		rc = ofs_inode_destroy(fs, txn, ino);
-	if (rc) {
-		ofs_abort(fs, txn);
-		return rc == -ENOENT ? 0 : rc;
-	}
-	return ofs_commit(fs, txn);
+	rc = ofs_finish(fs, txn, rc);
+	return rc == -ENOENT ? 0 : rc;
 }
 
 /* set_times: apply the time fields of valid to in; ctime becomes now
@@ -307,13 +300,7 @@ int ofs_setattr(ofs *fs, uint64_t ino, const struct ofs_attr *src, unsigned vali
 	rc = ofs_inode_get(fs, txn, ino, &in);
 	if (!rc)
 		rc = apply(fs, txn, &in, src, valid);
-	if (rc) {
-		ofs_abort(fs, txn);
-		return rc;
-	}
-	if ((rc = ofs_commit(fs, txn)))
-		return rc;
-	if (out)
+	if ((rc = ofs_finish(fs, txn, rc)) == 0 && out)
 		*out = in.a;
-	return 0;
+	return rc;
 }

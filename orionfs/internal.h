@@ -145,7 +145,6 @@ int ofs_rtxn(ofs *fs, MDB_txn **txn);
 void ofs_rtxn_done(ofs *fs, MDB_txn *txn);
 int ofs_wtxn(ofs *fs, MDB_txn **txn);
 int ofs_commit(ofs *fs, MDB_txn *txn);
-void ofs_abort(ofs *fs, MDB_txn *txn);
 int ofs_finish(ofs *fs, MDB_txn *txn, int rc);
 void ofs_batch_account(ofs *fs, uint64_t bytes);
 int ofs_open_ex(ofs **fsp, const char *path, unsigned flags);

@@ -149,7 +149,7 @@ int ofs_batch(ofs *fs, int on);
 /* ofs_flush: commit the open batch, if the caller owns one (else 0). */
 int ofs_flush(ofs *fs);
 
-/* Group commit limits: a batch is due once it is this old, holds this
+/* Group commit limits: a batch is due (ofs_batch_info) once it is this old, holds this
  * many calls or this many bytes of file data.  The age bounds what a
  * crash can take back of work no sync asked to keep.  The byte bound is
  * small on purpose: a commit copies the batch's pages into the page
@@ -161,10 +161,6 @@ int ofs_flush(ofs *fs);
 #define OFS_BATCH_OPS 10000
 #define OFS_BATCH_BYTES (8u << 20)
 
-/* ofs_batch_due: 1 when the caller's open batch has reached one of the
- * limits above and should be flushed now, else 0. */
-int ofs_batch_due(ofs *fs);
-
 /* What an open batch holds (ofs_batch_info; zeros when none is open). */
 struct ofs_batch_info {
 	int open;        /* a batch is open (perhaps holding no call yet:
@@ -172,6 +168,7 @@ struct ofs_batch_info {
 	uint64_t ops;    /* calls joined */
 	uint64_t bytes;  /* file data written */
 	uint64_t age_ns; /* since it opened */
+	int due;         /* a limit above is reached: flush it now */
 };
 void ofs_batch_info(ofs *fs, struct ofs_batch_info *bi);
 

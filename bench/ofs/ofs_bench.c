@@ -58,7 +58,9 @@ static uint64_t lcg(uint64_t *s)
 /* tick: commit the open batch when it is due, as mount.orionfs does. */
 static void tick(ofs *fs)
 {
-	int rc = ofs_batch_due(fs) ? ofs_flush(fs) : 0;
+	struct ofs_batch_info bi;
+	ofs_batch_info(fs, &bi);
+	int rc = bi.due ? ofs_flush(fs) : 0;
 	if (rc)
 		die("ofs_flush", rc);
 }

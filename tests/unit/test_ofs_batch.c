@@ -74,6 +74,7 @@ START_TEST(owner_reads_its_writes_others_see_flushes)
 	uint64_t ino = mkfile("a", 'x', 5);
 	ofs_batch_info(fs, &bi);
 	ck_assert_int_eq(bi.open, 1);
+	ck_assert_int_eq(bi.due, 0);
 	ck_assert_uint_eq(bi.ops, 2);
 	ck_assert_uint_eq(bi.bytes, 5);
 	ck_assert_int_eq(ofs_lookup(fs, OFS_ROOT_INO, "a", &a), 0);
@@ -86,6 +87,23 @@ START_TEST(owner_reads_its_writes_others_see_flushes)
 	ck_assert_uint_eq(bi.ops, 0);
 	ck_assert_int_eq(elsewhere(lookup_main, "a"), 0);
 	ck_assert_int_eq(ofs_batch(fs, 0), 0);
+}
+END_TEST
+
+START_TEST(a_batch_falls_due_at_its_byte_bound)
+{
+	struct ofs_batch_info bi;
+	ck_assert_int_eq(ofs_batch(fs, 1), 0);
+	mkfile("a", 'a', OFS_BATCH_BYTES - 1);
+	ofs_batch_info(fs, &bi);
+	ck_assert_int_eq(bi.due, 0);
+	mkfile("b", 'b', 1);
+	ofs_batch_info(fs, &bi);
+	ck_assert_uint_eq(bi.bytes, OFS_BATCH_BYTES);
+	ck_assert_int_eq(bi.due, 1);
+	ck_assert_int_eq(ofs_flush(fs), 0);
+	ofs_batch_info(fs, &bi);
+	ck_assert_int_eq(bi.due, 0);
 }
 END_TEST
 
@@ -277,6 +295,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, owner_reads_its_writes_others_see_flushes);
+	tcase_add_test(t, a_batch_falls_due_at_its_byte_bound);
 	tcase_add_test(t, a_failing_call_leaves_the_batch_as_it_was);
 	tcase_add_test(t, a_call_failing_halfway_is_undone_inside_the_batch);
 	tcase_add_test(t, writes_of_other_threads_wait_for_the_flush);
