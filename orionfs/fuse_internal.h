@@ -100,7 +100,10 @@
  *  EXDEV (so mv falls back to copy and unlink); so do hard links.  Without
  *  xattr callbacks a synthetic inode has no xattrs (ENODATA, an empty
  *  list) and takes none (ENOTSUP).  fsync on a synthetic inode makes the
- *  image durable (ofs_sync).
+ *  image durable (ofs_sync).  lseek SEEK_DATA/SEEK_HOLE treats a
+ *  provider's file as data up to the size its getattr gives.  Before any
+ *  callback the server commits its open batch (ofs_batch), so a provider
+ *  may write the image from the loop thread or from a job's.
  *
  * Caveats
  *  - Never use a struct ofs_fuse (nor its ofs) in a forked child.
@@ -227,6 +230,7 @@ struct ofs_fuse {
 	struct fuse_session *se;
 	const char *mountpoint;
 	int tuned; /* read-ahead raised (ofs_fuse_tune) */
+	int writeback; /* the kernel granted its write-back cache at INIT */
 	struct ofs_fuse_slot slot[OFS_FUSE_MAX_PROVIDERS];
 	int nslot;
 	pthread_mutex_t nlock; /* guards the node table */

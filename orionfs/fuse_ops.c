@@ -821,25 +821,6 @@ static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, of
 	ofs_fuse_reply_err(req, ofs_fallocate(SRV(req)->fs, ino, mode, off, len));
 }
 
-/* synth_seek: SEEK_DATA/SEEK_HOLE on a provider's file, which is data
- * throughout: what the kernel answers by itself for a file system without
- * lseek (refusing with ENOSYS would turn lseek off for the whole mount). */
-static off_t synth_seek(struct ofs_fuse *srv, fuse_ino_t ino, off_t off, int whence)
-{
-	uint64_t local;
-	struct stat st = {0};
-	ofs_fuse_commit(srv); /* the provider reads the image: show it our writes */
-	const struct ofs_fuse_slot *s = ofs_fuse_slot_of(srv, ino, &local);
-	int rc = s ? s->p->getattr(s->arg, local, &st) : -ENOENT;
-	if (rc < 0)
-		return rc;
-	if (whence != SEEK_DATA && whence != SEEK_HOLE)
-		return -EINVAL;
-	if (off < 0 || off >= st.st_size)
-		return -ENXIO;
-	return whence == SEEK_DATA ? off : st.st_size;
-}
-
 /* op_lseek: SEEK_DATA and SEEK_HOLE (the kernel answers the others).  The
  * kernel asks without writing its dirty pages back first: under its
  * write-back cache we would call data still in its cache a hole, or lie
@@ -848,13 +829,15 @@ static off_t synth_seek(struct ofs_fuse *srv, fuse_ino_t ino, off_t off, int whe
 static void op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 		     struct fuse_file_info *fi)
 {
-	unsigned f = SRV(req)->flags;
-	if ((f & OFS_FUSE_WRITEBACK) && !(f & OFS_FUSE_SYNC)) {
+	if (SRV(req)->writeback) {
 		fuse_reply_err(req, ENOSYS);
 		return;
 	}
-	off_t r = ofs_fuse_is_synth(ino) ? synth_seek(SRV(req), ino, off, whence)
-					 : ofs_seek(SRV(req)->fs, ino, off, whence);
+	if (ofs_fuse_is_synth(ino)) {
+		ofs_fuse_synth_ops.lseek(req, ino, off, whence, fi);
+		return;
+	}
+	off_t r = ofs_seek(SRV(req)->fs, ino, off, whence);
 	if (r < 0)
 		ofs_fuse_reply_err(req, (int)r);
 	else
@@ -874,6 +857,7 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	if ((srv->flags & OFS_FUSE_WRITEBACK) && !(srv->flags & OFS_FUSE_SYNC))
 		want |= FUSE_CAP_WRITEBACK_CACHE;
 	conn->want |= want & conn->capable;
+	srv->writeback = (conn->want & FUSE_CAP_WRITEBACK_CACHE) != 0;
 	/* the kernel's local locks and privilege dropping are what we want;
 	 * cached data is only invalidated when we say so */
 	conn->want &= ~(unsigned)(FUSE_CAP_POSIX_LOCKS | FUSE_CAP_FLOCK_LOCKS |

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The names the runtime keeps at the root (design section 2). */
 static const char *const reserved[] = {"db", "ctl", "proc", "snapshots"};
@@ -122,12 +123,12 @@ static void s_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	int rc;
 	if (parent == OFS_ROOT_INO) { /* a reserved name */
 		int i = ofs_fuse_slot_named(srv, name);
-		ofs_fuse_commit(srv);
 		if (i < 0) {
 			struct fuse_entry_param e = {.entry_timeout = srv->timeout};
 			fuse_reply_entry(req, &e); /* providers never come later */
 			return;
 		}
+		ofs_fuse_commit(srv); /* the provider's getattr follows */
 		s = &srv->slot[i];
 		local = 1;
 		if ((rc = s->p->getattr(s->arg, 1, &st)) == 0)
@@ -166,6 +167,28 @@ static void s_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	st.st_ino = ino;
 	fuse_reply_attr(req, &st, s->p->timeout);
+}
+
+/* s_lseek: SEEK_DATA/SEEK_HOLE on a provider's file, which is data
+ * throughout: what the kernel answers by itself for a file system without
+ * lseek (refusing with ENOSYS would turn lseek off for the whole mount). */
+static void s_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
+		    struct fuse_file_info *fi)
+{
+	uint64_t local;
+	const struct ofs_fuse_slot *s = target(req, ino, &local);
+	struct stat st = {0};
+	if (!s)
+		return;
+	int rc = s->p->getattr(s->arg, local, &st);
+	if (rc == 0 && whence != SEEK_DATA && whence != SEEK_HOLE)
+		rc = -EINVAL;
+	else if (rc == 0 && (off < 0 || off >= st.st_size))
+		rc = -ENXIO;
+	if (rc < 0)
+		ofs_fuse_reply_err(req, rc);
+	else
+		fuse_reply_lseek(req, whence == SEEK_DATA ? off : st.st_size);
 }
 
 static void s_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *in, int to_set,
@@ -660,4 +683,5 @@ const struct fuse_lowlevel_ops ofs_fuse_synth_ops = {
 	.getxattr = s_getxattr,
 	.listxattr = s_listxattr,
 	.removexattr = s_removexattr,
+	.lseek = s_lseek,
 };

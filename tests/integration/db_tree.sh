@@ -28,6 +28,18 @@ t_mount
 echo hello >"$D/greet"
 same "$D/greet" hello
 size "$D/greet" 6
+# a value is data throughout: SEEK_DATA stays put, SEEK_HOLE finds its end
+python3 - "$D/greet" <<'PY' || fail "SEEK_DATA/SEEK_HOLE on a /db value"
+import errno, os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+assert os.lseek(fd, 2, os.SEEK_DATA) == 2
+assert os.lseek(fd, 0, os.SEEK_HOLE) == 6
+try:
+    os.lseek(fd, 6, os.SEEK_DATA)
+    sys.exit("SEEK_DATA at the end did not fail")
+except OSError as e:
+    assert e.errno == errno.ENXIO, e
+PY
 mkdir -p "$D/app/cfg"
 [ -d "$D/app/cfg" ] || fail "mkdir -p made no directory"
 echo dark >"$D/app/cfg/theme"

@@ -13,7 +13,7 @@ for opts in rw writeback_cache; do
 t_mount "$IMG" "$MNT" "$opts"
 cd "$MNT"
 
-python3 - <<'PY' || fail "python checks ($opts)"
+OPTS=$opts python3 - <<'PY' || fail "python checks ($opts)"
 import ctypes, errno, fcntl, mmap, os, stat, sys
 
 def check(cond, what):
@@ -98,6 +98,28 @@ check(open("tu", "rb").read() == b"y" * 10, "truncate down")
 fd = os.open("fa", os.O_RDWR | os.O_CREAT, 0o644)
 os.posix_fallocate(fd, 0, 1 << 20)
 check(os.fstat(fd).st_size == 1 << 20, "fallocate size")
+os.close(fd)
+
+# SEEK_DATA/SEEK_HOLE: real holes (64 KiB blocks) when writes come
+# straight to us; under the write-back cache we decline, and the kernel
+# answers "all data" (data may still sit in its cache)
+M = 1 << 20
+fd = os.open("sp", os.O_RDWR | os.O_CREAT, 0o644)
+os.pwrite(fd, b"d" * 4096, M)
+os.ftruncate(fd, 2 * M)
+os.fsync(fd)
+if os.environ["OPTS"] == "writeback_cache":
+    check(os.lseek(fd, 0, os.SEEK_DATA) == 0, "SEEK_DATA under the write-back cache")
+    check(os.lseek(fd, 0, os.SEEK_HOLE) == 2 * M, "SEEK_HOLE under the write-back cache")
+else:
+    check(os.lseek(fd, 0, os.SEEK_DATA) == M, "SEEK_DATA over a leading hole")
+    check(os.lseek(fd, M, os.SEEK_HOLE) == M + 65536, "SEEK_HOLE after the data block")
+    check(os.lseek(fd, 0, os.SEEK_HOLE) == 0, "SEEK_HOLE at a hole")
+try:
+    os.lseek(fd, 2 * M, os.SEEK_DATA)
+    check(False, "SEEK_DATA at the end of the file")
+except OSError as e:
+    check(e.errno == errno.ENXIO, "SEEK_DATA at the end: ENXIO")
 os.close(fd)
 
 # locks stay in the kernel, but they work
