@@ -73,10 +73,14 @@ drop() {
 now() { date +%s.%N; }
 # since T0: seconds elapsed since T0.
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.6f", b - a }'; }
-# max A B: the larger of two figures.
-max() { awk -v a="$1" -v b="$2" 'BEGIN { print (a + 0 > b + 0) ? a : b }'; }
 # rate AMOUNT SECONDS
 rate() { awk -v a="$1" -v s="$2" 'BEGIN { printf "%.1f", a / s }'; }
+# ddrate IN OUT [DD-ARG]: copy SEQ_MB MiB from IN to OUT with dd; prints MB/s.
+ddrate() {
+	t0=$(now)
+	dd if="$1" of="$2" bs=1M ${3:+"$3"} status=none || return 1
+	rate "$SEQ_MB" "$(since "$t0")"
+}
 
 FSB=${FSBENCH:-}
 if [ -z "$FSB" ]; then
@@ -89,9 +93,7 @@ sync # neither file system may pay for writing back the sources
 
 # The host disk itself, as a ceiling: the same data written to a new file
 # with fsync, beside the images.
-t0=$(now)
-dd if="$BT/src.bin" of="$BT/raw.bin" bs=1M conv=fsync status=none || exit 1
-DISK=$(rate "$SEQ_MB" "$(since "$t0")")
+DISK=$(ddrate "$BT/src.bin" "$BT/raw.bin" conv=fsync) || exit 1
 rm -f "$BT/raw.bin"
 sync
 
@@ -109,25 +111,17 @@ put() { [ -n "$3" ] && echo "$2 $3" >>"$BT/res.$1"; }
 seqwrite() {
 	cat "$BT/src.bin" >/dev/null
 	sync # start with nothing of anyone else's waiting to be written back
-	t0=$(now)
-	dd if="$BT/src.bin" of="$(mnt "$1")/seq" bs=1M conv=fsync status=none || return 1
-	put "$1" seqwrite "$(rate "$SEQ_MB" "$(since "$t0")")"
+	put "$1" seqwrite "$(ddrate "$BT/src.bin" "$(mnt "$1")/seq" conv=fsync)"
 }
 
 # seqread_cold FS: the file read back after dropping every cache.
 seqread_cold() {
 	drop
-	t0=$(now)
-	dd if="$(mnt "$1")/seq" of=/dev/null bs=1M status=none || return 1
-	put "$1" seqread_cold "$(rate "$SEQ_MB" "$(since "$t0")")"
+	put "$1" seqread_cold "$(ddrate "$(mnt "$1")/seq" /dev/null)"
 }
 
 # seqread_warm FS: one read of the cached file; prints MB/s.
-seqread_warm() {
-	t0=$(now)
-	dd if="$(mnt "$1")/seq" of=/dev/null bs=1M status=none || return 1
-	rate "$SEQ_MB" "$(since "$t0")"
-}
+seqread_warm() { ddrate "$(mnt "$1")/seq" /dev/null; }
 
 # randread_cold FS: 4 KiB random reads after dropping every cache.
 randread_cold() {
