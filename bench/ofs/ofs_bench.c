@@ -54,7 +54,6 @@ static uint64_t lcg(uint64_t *s)
 	return *s >> 17;
 }
 
-/* seq_ofs: write then read mib MiB through ofs; MB/s into w and r. */
 /* tick: commit the open batch when it is due, as mount.orionfs does. */
 static void tick(ofs *fs)
 {
@@ -83,6 +82,7 @@ static ofs *open_batched(const char *path)
 	return fs;
 }
 
+/* seq_ofs: write then read mib MiB through ofs; MB/s into w and r. */
 static void seq_ofs(ofs *fs, uint64_t ino, double *w, double *r)
 {
 	double t = now();
