@@ -14,13 +14,20 @@
 static char dir[64], img[96];
 static ofs *fs;
 
-/* setup: a fresh image at img, opened read-write as fs. */
-static inline void setup(void)
+/* image_make: a fresh image at img made with o (NULL: the defaults) in a
+ * new private directory, opened read-write as fs. */
+static inline void image_make(const struct ofs_mkfs_opts *o)
 {
 	unit_tmpdir(dir);
 	snprintf(img, sizeof img, "%s/img.fs", dir);
-	ck_assert_int_eq(ofs_mkfs(img, NULL), 0);
+	ck_assert_int_eq(ofs_mkfs(img, o), 0);
 	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+}
+
+/* setup: a fresh default image at img, opened read-write as fs. */
+static inline void setup(void)
+{
+	image_make(NULL);
 }
 
 /* teardown: close fs (if open) and remove everything setup made. */

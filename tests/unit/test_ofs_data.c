@@ -15,57 +15,33 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "tests/unit/unit.h"
+#include "tests/unit/ofs_unit.h"
 
-static char dir[64], img[96];
-static ofs *fs;
-static uint64_t f; /* a regular file made by setup */
+static uint64_t f; /* a regular file made by setup_file */
 static uint32_t hash; /* the data checksum of the images the tests make */
 
-/* setup: a fresh image holding one empty file, f. */
-static void setup(void)
+/* setup_file: a fresh image of checksum hash holding one empty file, f. */
+static void setup_file(void)
 {
 	struct ofs_attr a;
 	struct ofs_mkfs_opts o = {.hash = hash};
-	strcpy(dir, "/tmp/ofs-unit.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(img, sizeof img, "%s/img.fs", dir);
-	ck_assert_int_eq(ofs_mkfs(img, &o), 0);
-	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	image_make(&o);
 	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "f", S_IFREG | 0644, 0, 0, 0, &a), 0);
 	f = a.ino;
 }
 
-/* setup_poly1305, setup_blake2b: setup with images of either checksum
- * (BLAKE2b-128 images are format version 1 and must stay writable). */
+/* setup_poly1305, setup_blake2b: setup_file with images of either
+ * checksum (BLAKE2b-128 images are format version 1 and must stay
+ * writable). */
 static void setup_poly1305(void)
 {
 	hash = OFS_HASH_POLY1305;
-	setup();
+	setup_file();
 }
 static void setup_blake2b(void)
 {
 	hash = OFS_HASH_BLAKE2B128;
-	setup();
-}
-
-/* teardown: close and remove everything setup made. */
-static void teardown(void)
-{
-	char cmd[128];
-	ofs_close(fs);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-/* clean: the image passes fsck (closed meanwhile). */
-static void clean(void)
-{
-	struct ofs_fsck_report r;
-	ofs_close(fs);
-	ck_assert_int_eq(ofs_fsck(img, 0, NULL, NULL, &r), 0);
-	ck_assert_uint_eq(r.problems, 0);
-	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	setup_file();
 }
 
 /* pattern: a byte that depends on its file offset. */
