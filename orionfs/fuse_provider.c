@@ -153,18 +153,26 @@ static void s_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 	fuse_reply_none(req);
 }
 
-static void s_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+/* attr_of: the provider's attributes of synthetic ino into st (local
+ * numbers); on failure the error is replied and NULL returned. */
+static const struct ofs_fuse_slot *attr_of(fuse_req_t req, fuse_ino_t ino, struct stat *st)
 {
 	uint64_t local;
 	const struct ofs_fuse_slot *s = target(req, ino, &local);
-	struct stat st = {0};
-	if (!s)
-		return;
-	int rc = s->p->getattr(s->arg, local, &st);
+	int rc = s ? s->p->getattr(s->arg, local, st) : 0;
 	if (rc < 0) {
 		ofs_fuse_reply_err(req, rc);
-		return;
+		return NULL;
 	}
+	return s;
+}
+
+static void s_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct stat st = {0};
+	const struct ofs_fuse_slot *s = attr_of(req, ino, &st);
+	if (!s)
+		return;
 	st.st_ino = ino;
 	fuse_reply_attr(req, &st, s->p->timeout);
 }
@@ -175,18 +183,13 @@ static void s_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 static void s_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 		    struct fuse_file_info *fi)
 {
-	uint64_t local;
-	const struct ofs_fuse_slot *s = target(req, ino, &local);
 	struct stat st = {0};
-	if (!s)
+	if (!attr_of(req, ino, &st))
 		return;
-	int rc = s->p->getattr(s->arg, local, &st);
-	if (rc == 0 && whence != SEEK_DATA && whence != SEEK_HOLE)
-		rc = -EINVAL;
-	else if (rc == 0 && (off < 0 || off >= st.st_size))
-		rc = -ENXIO;
-	if (rc < 0)
-		ofs_fuse_reply_err(req, rc);
+	if (whence != SEEK_DATA && whence != SEEK_HOLE)
+		fuse_reply_err(req, EINVAL);
+	else if (off < 0 || off >= st.st_size)
+		fuse_reply_err(req, ENXIO);
 	else
 		fuse_reply_lseek(req, whence == SEEK_DATA ? off : st.st_size);
 }

@@ -65,6 +65,18 @@ t_umount() {
 	fail "daemon for $_dir did not exit after unmount"
 }
 
+# t_kill9 [DIR]: kill the daemon serving DIR with SIGKILL and wait until
+# it is gone (the mountpoint is then stale).
+t_kill9() {
+	_pid=$(pgrep -f "mount.orionfs .*${1:-$MNT}") || fail "no daemon for ${1:-$MNT}"
+	kill -9 "$_pid"
+	for _ in $(seq 1 50); do
+		kill -0 "$_pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	fail "daemon $_pid outlived SIGKILL"
+}
+
 # t_fsck [IMAGE]: the image must be clean.
 t_fsck() {
 	"$ORION_BIN/fsck.orionfs" -n "${1:-$IMG}" >"$T/fsck.out" 2>&1 ||

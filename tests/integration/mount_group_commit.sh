@@ -21,13 +21,7 @@ done
 mkdir "$MNT/dir"
 mv "$MNT/f0" "$MNT/dir/moved"
 sleep 1 # quiet: longer than the idle time and the batch age together
-pid=$(pgrep -f "mount.orionfs .*$MNT")
-[ -n "$pid" ] || fail "no daemon"
-kill -9 "$pid"
-for _ in $(seq 1 50); do
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
+t_kill9
 fusermount3 -u "$MNT"
 t_fsck
 t_mount

@@ -9,13 +9,7 @@ t_mkfs
 t_mount
 echo kept >"$MNT/f"
 sync "$MNT/f"
-pid=$(pgrep -f "mount.orionfs .*$MNT")
-[ -n "$pid" ] || fail "no daemon"
-kill -9 "$pid"
-for _ in $(seq 1 50); do
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
+t_kill9
 stat "$MNT" >/dev/null 2>"$T/stat.err" && fail "mountpoint not stale after kill -9"
 grep -q "not connected" "$T/stat.err" || fail "unexpected: $(cat "$T/stat.err")"
 

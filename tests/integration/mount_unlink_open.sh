@@ -37,7 +37,8 @@ t_mount
 cp "$T/ref" "$MNT/victim2"
 exec 3<"$MNT/victim2"
 rm "$MNT/victim2"
-kill -9 "$(pgrep -f "mount.orionfs .*$MNT")"
+sync "$MNT" # the unlink is durable: only then must a crash keep it
+t_kill9
 exec 3<&-
 for _ in $(seq 1 50); do
 	fusermount3 -u "$MNT" 2>/dev/null && break
