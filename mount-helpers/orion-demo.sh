@@ -50,16 +50,6 @@ sub() {
 		esac
 	done
 }
-# mangle PATH: PATH as /proc/mounts writes it (backslash, blank, tab and
-# newline as octal escapes), in $_s
-nl='
-'
-mangle() {
-	sub "$1" "\\" '\134'
-	sub "$_s" ' ' '\040'
-	sub "$_s" '	' '\011'
-	sub "$_s" "$nl" '\012'
-}
 # q PATH: PATH as one shell word, for the hints printed at the end
 q() {
 	case $1 in
@@ -67,16 +57,12 @@ q() {
 	*) printf '%s' "$1" ;;
 	esac
 }
-# mount_at: is $MNT a mount point in /proc/mounts?  Sets m_dev and
-# m_type from its last line (the mount on top)
+# mount_at: is $MNT a mount point?  Sets m_type and m_dev from the mount
+# on top (findmnt reads the kernel's table, so a stale one answers too)
 mount_at() {
-	mangle "$MNT"
-	_found=1
-	while read -r _d _mp _t _rest; do
-		[ "$_mp" = "$_s" ] || continue
-		m_dev=$_d m_type=$_t _found=0
-	done </proc/mounts
-	return $_found
+	m_type=$(findmnt -n -o FSTYPE --mountpoint "$MNT" | tail -n 1)
+	m_dev=$(findmnt -n -o SOURCE --mountpoint "$MNT" | tail -n 1)
+	[ -n "$m_type" ]
 }
 
 [ "$(id -u)" -eq 0 ] || die "run me as root (mounting needs it)"
@@ -90,7 +76,7 @@ if [ ! -e "$IMG" ]; then
 	echo "== creating $IMG"
 	"$BIN/mkfs.orionfs" "$IMG"
 fi
-# /proc/mounts names both by their real paths; a stale mount point
+# the mount table names both by their real paths; a stale mount point
 # cannot be resolved itself (stat fails), so resolve its parent
 IMG=$(readlink -f "$IMG")
 case $MNT in /*) ;; *) MNT=$TOP/$MNT ;; esac
@@ -112,8 +98,7 @@ fi
 state() {
 	if ! mount_at; then echo free; return; fi
 	if ! stat -f "$MNT" >/dev/null 2>&1; then echo stale; return; fi
-	mangle "$IMG"
-	if [ "$m_type" = fuse.orionfs ] && [ "$m_dev" = "$_s" ]; then
+	if [ "$m_type" = fuse.orionfs ] && [ "$m_dev" = "$IMG" ]; then
 		echo ours
 	else
 		echo other
