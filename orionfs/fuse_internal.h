@@ -90,7 +90,9 @@
  *                                     size; -ERANGE, -ENODATA).
  *   forget(arg, ino, nlookup)         the kernel dropped nlookup references
  *                                     (optional: for providers that number
- *                                     objects dynamically).
+ *                                     objects dynamically).  Runs with the
+ *                                     batch open: it must not write the
+ *                                     image.
  *   destroy(arg)                      the mount is going away: wake every
  *                                     blocked call, which must then return
  *                                     promptly.  Calls still running may
@@ -102,8 +104,8 @@
  *  list) and takes none (ENOTSUP).  fsync on a synthetic inode makes the
  *  image durable (ofs_sync).  lseek SEEK_DATA/SEEK_HOLE treats a
  *  provider's file as data up to the size its getattr gives.  Before any
- *  callback the server commits its open batch (ofs_batch), so a provider
- *  may write the image from the loop thread or from a job's.
+ *  callback but forget the server commits its open batch (ofs_batch), so
+ *  a provider may write the image from the loop thread or from a job's.
  *
  * Caveats
  *  - Never use a struct ofs_fuse (nor its ofs) in a forked child.

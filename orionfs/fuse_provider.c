@@ -144,10 +144,12 @@ static void s_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		reply_entry(req, s, &st);
 }
 
+/* s_forget: no commit first, as for forget_multi: a forget only drops
+ * the provider's own bookkeeping, and the kernel sends them at any time. */
 static void s_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
 	uint64_t local;
-	const struct ofs_fuse_slot *s = provider(req, ino, &local);
+	const struct ofs_fuse_slot *s = ofs_fuse_slot_of(fuse_req_userdata(req), ino, &local);
 	if (s && s->p->forget)
 		s->p->forget(s->arg, local, nlookup);
 	fuse_reply_none(req);
