@@ -34,7 +34,7 @@ static uint64_t mkfile(const char *name, int c, size_t n)
 struct probe {
 	const char *name;
 	int rc;
-	volatile int done;
+	_Atomic int done; /* read by the test while the thread runs */
 };
 
 static void *lookup_main(void *arg)
