@@ -198,6 +198,44 @@ static unsigned setattr_mask(int to_set, const struct stat *st, struct ofs_attr 
 	return valid;
 }
 
+/* kill_mode: mode without suid, and without sgid when group-executable
+ * (without group exec, sgid marks mandatory locking and stays). */
+static uint32_t kill_mode(uint32_t mode)
+{
+	return mode & ~(uint32_t)(S_ISUID | ((mode & S_IXGRP) ? S_ISGID : 0));
+}
+
+/* drop_privs: what a write, truncate or chown of ino owes when the kernel
+ * leaves it to us (HANDLE_KILLPRIV_V2), as local file systems do:
+ * security.capability goes, and suid/sgid go when kill says so.  Returns
+ * 1 if that changed ino (the kernel's cached mode is then stale), else 0
+ * or a negative errno. */
+static int drop_privs(struct ofs_fuse *srv, uint64_t ino, int kill)
+{
+	static const char cap[] = "security.capability";
+	struct ofs_attr a, out;
+	if (!srv->killpriv)
+		return 0;
+	int had = ofs_getxattr(srv->fs, ino, cap, NULL, 0) >= 0;
+	int rc = had ? ofs_removexattr(srv->fs, ino, cap) : 0;
+	if (rc < 0 || !kill || (rc = ofs_getattr(srv->fs, ino, &a)) < 0 || kill_mode(a.mode) == a.mode)
+		return rc < 0 ? rc : had;
+	a.mode = kill_mode(a.mode);
+	rc = ofs_setattr(srv->fs, ino, &a, OFS_SET_MODE, &out);
+	return rc < 0 ? rc : 1;
+}
+
+/* drop_privs_inval: drop_privs for a request whose reply carries no
+ * attributes: the kernel's copy of them is dropped when they changed
+ * (offset -1: attributes only, as the caller may hold ino's pages). */
+static int drop_privs_inval(struct ofs_fuse *srv, uint64_t ino, int kill)
+{
+	int rc = drop_privs(srv, ino, kill);
+	if (rc > 0)
+		fuse_lowlevel_notify_inval_inode(srv->se, ino, -1, 0);
+	return rc < 0 ? rc : 0;
+}
+
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *st, int to_set,
 		       struct fuse_file_info *fi)
 {
@@ -209,18 +247,15 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *st, int to_s
 	struct ofs_attr in, out;
 	unsigned valid = setattr_mask(to_set, st, &in);
 	int rc;
-	if ((to_set & (FUSE_SET_ATTR_KILL_SUID | FUSE_SET_ATTR_KILL_SGID)) &&
-	    !(valid & OFS_SET_MODE)) {
-		/* only when the kernel leaves privilege dropping to us */
-		if ((rc = ofs_getattr(srv->fs, ino, &out)) < 0) {
-			ofs_fuse_reply_err(req, rc);
-			return;
-		}
-		in.mode = out.mode & ~(uint32_t)(S_ISUID | ((out.mode & S_IXGRP) ? S_ISGID : 0));
-		if (in.mode != out.mode)
-			valid |= OFS_SET_MODE;
-	}
-	rc = valid ? ofs_setattr(srv->fs, ino, &in, valid, &out) : ofs_getattr(srv->fs, ino, &out);
+	/* a truncate (the kernel's flag) or a chown of a non-directory (ours
+	 * to see) drops privileges; chown drops suid whoever asks */
+	int chown = (valid & (OFS_SET_UID | OFS_SET_GID)) != 0;
+	rc = (chown || (valid & OFS_SET_SIZE)) && !(valid & OFS_SET_MODE)
+		     ? ofs_getattr(srv->fs, ino, &out)
+		     : 1;
+	if (rc == 0 && !S_ISDIR(out.mode))
+		rc = drop_privs(srv, ino, chown || srv->kill); /* the reply has the new mode */
+	rc = rc < 0 ? rc : valid ? ofs_setattr(srv->fs, ino, &in, valid, &out) : ofs_getattr(srv->fs, ino, &out);
 	if (rc < 0)
 		ofs_fuse_reply_err(req, rc);
 	else
@@ -381,7 +416,8 @@ static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
 static int truncate_open(struct ofs_fuse *srv, uint64_t ino)
 {
 	struct ofs_attr in = {0}, out;
-	return ofs_setattr(srv->fs, ino, &in, OFS_SET_SIZE | OFS_SET_MTIME_NOW, &out);
+	int rc = drop_privs_inval(srv, ino, srv->kill);
+	return rc < 0 ? rc : ofs_setattr(srv->fs, ino, &in, OFS_SET_SIZE | OFS_SET_MTIME_NOW, &out);
 }
 
 /* ts_le: a <= b */
@@ -501,7 +537,10 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		ofs_fuse_synth_ops.write(req, ino, buf, size, off, fi);
 		return;
 	}
-	ssize_t n = ofs_write(SRV(req)->fs, ino, buf, size, off);
+	struct ofs_fuse *srv = SRV(req);
+	/* the page cache's write-back: the write(2) behind it dropped them */
+	int rc = fi->writepage ? 0 : drop_privs_inval(srv, ino, srv->kill);
+	ssize_t n = rc < 0 ? rc : ofs_write(srv->fs, ino, buf, size, off);
 	if (n < 0)
 		ofs_fuse_reply_err(req, (int)n);
 	else
@@ -858,8 +897,11 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 		want |= FUSE_CAP_WRITEBACK_CACHE;
 	conn->want |= want & conn->capable;
 	srv->writeback = (conn->want & FUSE_CAP_WRITEBACK_CACHE) != 0;
-	/* the kernel's local locks and privilege dropping are what we want;
-	 * cached data is only invalidated when we say so */
+	/* the kernel's local locks are what we want; privileges we drop
+	 * ourselves with HANDLE_KILLPRIV_V2 (the wire hooks of fuse_server.c
+	 * ask for it: libfuse 3.14 cannot), not with the first version, which
+	 * would still cost a round trip per write; cached data is only
+	 * invalidated when we say so */
 	conn->want &= ~(unsigned)(FUSE_CAP_POSIX_LOCKS | FUSE_CAP_FLOCK_LOCKS |
 				  FUSE_CAP_HANDLE_KILLPRIV | FUSE_CAP_AUTO_INVAL_DATA);
 	conn->max_write = OFS_FUSE_MAX_WRITE;

@@ -12,7 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fuse.h>
+#include <stddef.h>
+#include <sys/uio.h>
 #include <syslog.h>
+#include <unistd.h>
 
 struct tbuf {
 	size_t cap;
@@ -128,6 +132,76 @@ void ofs_fuse_tune(struct ofs_fuse *srv)
 	tune_bdi(srv->mountpoint);
 }
 
+
+/* The wire hooks: libfuse reads requests and writes replies through them
+ * (fuse_session_custom_io).  They exist for one feature libfuse 3.14 does
+ * not negotiate: FUSE_HANDLE_KILLPRIV_V2, with which the kernel stops
+ * asking for security.capability before every write (a round trip per
+ * write(2)) and leaves dropping suid, sgid and capabilities to us; and
+ * for the per-request flags of it that libfuse does not pass on. */
+
+/* kill_flag: whether request h (n bytes in all) asks us to drop suid/sgid. */
+static int kill_flag(const struct fuse_in_header *h, size_t n)
+{
+	const char *arg = (const char *)(h + 1);
+	size_t len = n - sizeof *h;
+	switch (h->opcode) {
+	case FUSE_WRITE:
+		return len >= offsetof(struct fuse_write_in, write_flags) + 4 &&
+		       (((const struct fuse_write_in *)arg)->write_flags & FUSE_WRITE_KILL_SUIDGID);
+	case FUSE_SETATTR:
+		return len >= offsetof(struct fuse_setattr_in, valid) + 4 &&
+		       (((const struct fuse_setattr_in *)arg)->valid & FATTR_KILL_SUIDGID);
+	case FUSE_OPEN:
+		return len >= sizeof(struct fuse_open_in) &&
+		       (((const struct fuse_open_in *)arg)->open_flags & FUSE_OPEN_KILL_SUIDGID);
+	case FUSE_CREATE:
+		return len >= offsetof(struct fuse_create_in, open_flags) + 4 &&
+		       (((const struct fuse_create_in *)arg)->open_flags & FUSE_OPEN_KILL_SUIDGID);
+	}
+	return 0;
+}
+
+/* wire_read: read(2) of one request, noting its kill flag and, for INIT,
+ * whether the kernel offers HANDLE_KILLPRIV_V2. */
+static ssize_t wire_read(int fd, void *buf, size_t size, void *userdata)
+{
+	struct ofs_fuse *srv = userdata;
+	ssize_t n = read(fd, buf, size);
+	srv->kill = 0;
+	if (n < (ssize_t)sizeof(struct fuse_in_header))
+		return n;
+	const struct fuse_in_header *h = buf;
+	srv->kill = kill_flag(h, (size_t)n);
+	if (h->opcode == FUSE_INIT && (size_t)n >= sizeof *h + sizeof(struct fuse_init_in)) {
+		const struct fuse_init_in *in = (const void *)(h + 1);
+		srv->init_unique = h->unique;
+		srv->init_v2 = (in->flags & FUSE_HANDLE_KILLPRIV_V2) != 0;
+	}
+	return n;
+}
+
+/* wire_writev: writev(2) of one reply; the INIT reply takes
+ * HANDLE_KILLPRIV_V2 when the kernel offered it. */
+static ssize_t wire_writev(int fd, struct iovec *iov, int count, void *userdata)
+{
+	struct ofs_fuse *srv = userdata;
+	const struct fuse_out_header *h = iov[0].iov_base;
+	if (srv->init_unique && count >= 2 && iov[0].iov_len >= sizeof *h &&
+	    h->unique == srv->init_unique) {
+		srv->init_unique = 0;
+		struct fuse_init_out *out = iov[1].iov_base;
+		if (h->error == 0 && srv->init_v2 &&
+		    iov[1].iov_len >= offsetof(struct fuse_init_out, flags) + sizeof out->flags) {
+			out->flags |= FUSE_HANDLE_KILLPRIV_V2;
+			srv->killpriv = 1;
+		}
+	}
+	return writev(fd, iov, count);
+}
+
+static const struct fuse_custom_io wire = {.read = wire_read, .writev = wire_writev};
+
 /* ofs_fuse_mount: mount image on dir (both absolute paths); kernel_opts
  * are extra mount(8) flags (noexec, nosuid ...) or NULL. */
 int ofs_fuse_mount(struct ofs_fuse *srv, const char *image, const char *dir,
@@ -157,7 +231,8 @@ int ofs_fuse_mount(struct ofs_fuse *srv, const char *image, const char *dir,
 		return -EIO;
 	}
 	srv->mountpoint = dir;
-	return 0;
+	/* the same descriptor, read and written through the wire hooks */
+	return fuse_session_custom_io(srv->se, &wire, fuse_session_fd(srv->se)) ? -EIO : 0;
 }
 
 /* ofs_fuse_commit: commit the open batch now.  A failure cannot be

@@ -33,6 +33,19 @@ left=$(find "$MNT/battery" "$MNT/nobody" -mindepth 1 | head -5)
 [ -z "$left" ] || bad="$bad leftovers($left)"
 
 t_umount
+
+# Dropping privileges again through the kernel's write-back cache, where
+# write(2) is the kernel's to see to and truncate and chown are ours.
+t_mount "$IMG" "$MNT" allow_other,writeback_cache
+mkdir "$MNT/battery-wb" "$MNT/nobody-wb"
+chown 65534:65534 "$MNT/nobody-wb"
+"$B" -k killpriv -k chown "$MNT/battery-wb" >"$T/wb.out" 2>&1 || bad="$bad writeback-root"
+"$B" --perm-setup "$MNT/perm-wb" || fail "perm-setup (writeback_cache)"
+setpriv --reuid=65534 --regid=65534 --groups 4242 "$B" -k perm_kill_suid -k perm_kill_trunc \
+	-P "$MNT/perm-wb" "$MNT/nobody-wb" >>"$T/wb.out" 2>&1 || bad="$bad writeback-nobody"
+sed 's/^/writeback_cache: /' "$T/wb.out"
+grep -q "ok perm_kill_trunc" "$T/wb.out" || bad="$bad writeback-skipped"
+t_umount
 t_fsck
 [ -z "$bad" ] || fail "battery failed:$bad"
 echo "posix: all checks passed as root and as nobody"

@@ -92,6 +92,40 @@ static int c_chown(void)
 	return 0;
 }
 
+/* has_cap: whether path has a security.capability xattr. */
+static int has_cap(const char *path)
+{
+	return getxattr(path, "security.capability", NULL, 0) >= 0;
+}
+
+/* Privileges go as on a local file system: a file capability on any
+ * write, truncate or chown; suid not on root's own write (CAP_FSETID). */
+static int c_killpriv(void)
+{
+	/* a version 2 capability set (magic 0x02000000, no bits) */
+	static const unsigned char cap[20] = {0, 0, 0, 2};
+	int fd;
+	SYS(mk("f"));
+	SYS(chmod("f", 04755));
+	SYS(fd = open("f", O_WRONLY | O_APPEND));
+	SYS(write_all(fd, "x", 1));
+	close(fd);
+	EXPECT((st_of("f").st_mode & 07777) == 04755, "root's write changed mode to %04o",
+	       st_of("f").st_mode & 07777);
+	SYS(setxattr("f", "security.capability", cap, sizeof cap, 0));
+	SYS(fd = open("f", O_WRONLY | O_APPEND));
+	SYS(write_all(fd, "y", 1));
+	close(fd);
+	EXPECT(!has_cap("f"), "a write kept security.capability");
+	SYS(setxattr("f", "security.capability", cap, sizeof cap, 0));
+	SYS(truncate("f", 1));
+	EXPECT(!has_cap("f"), "a truncate kept security.capability");
+	SYS(setxattr("f", "security.capability", cap, sizeof cap, 0));
+	SYS(chown("f", 7, 7));
+	EXPECT(!has_cap("f"), "a chown kept security.capability");
+	return 0;
+}
+
 /* A set-group-ID directory hands its group (and the bit, to subdirs) down. */
 static int c_setgid_dir(void)
 {
@@ -754,6 +788,7 @@ static int c_mmap_mtime(void)
 const struct check meta_checks[] = {
 	{"chmod", c_chmod, 0, "chmod/fchmod, ctime"},
 	{"chown", c_chown, NEED_ROOT, "chown/lchown/fchown, large ids, suid clear"},
+	{"killpriv", c_killpriv, NEED_ROOT, "write/truncate/chown drop capabilities, suid"},
 	{"setgid_dir", c_setgid_dir, NEED_ROOT, "set-group-ID directory inheritance"},
 	{"utimens", c_utimens, 0, "utimensat at nanosecond precision"},
 	{"utime_now_omit", c_utime_now_omit, 0, "UTIME_NOW and UTIME_OMIT"},

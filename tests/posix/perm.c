@@ -48,6 +48,9 @@ int perm_setup(const char *fixdir)
 	    mkdir_mode(fx("sticky"), 01777) < 0 ||
 	    put_mode(fx("sticky/rootfile"), "r", 0666) < 0 ||
 	    put_mode(fx("rootdir/suid"), "s", 06777) < 0 ||
+	    put_mode(fx("rootdir/suid-trunc"), "s", 06777) < 0 ||
+	    put_mode(fx("rootdir/suid-otrunc"), "s", 06777) < 0 ||
+	    put_mode(fx("rootdir/sgid-nogx"), "s", 02767) < 0 ||
 	    put_mode(fx("grp-member"), "g", 0640) < 0 || chown(fx("grp-member"), 0, PERM_GID) < 0 ||
 	    put_mode(fx("grp-other"), "g", 0640) < 0 || chown(fx("grp-other"), 0, PERM_GID + 1) < 0) {
 		fprintf(stderr, "perm-setup: %s\n", strerror(errno));
@@ -175,6 +178,33 @@ static int c_perm_kill_suid(void)
 	return 0;
 }
 
+/* mode_of: the permission bits of path, or -1. */
+static int mode_of(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) < 0 ? -1 : (int)(st.st_mode & 07777);
+}
+
+/* A truncate by someone else, by truncate(2) or by O_TRUNC, clears suid
+ * and sgid too; sgid without group exec (a locking mark) survives a write. */
+static int c_perm_kill_trunc(void)
+{
+	SYS(truncate(fx("rootdir/suid-trunc"), 0));
+	EXPECT(mode_of(fx("rootdir/suid-trunc")) == 0777, "mode %04o after truncate(2)",
+	       mode_of(fx("rootdir/suid-trunc")));
+	int fd;
+	SYS(fd = open(fx("rootdir/suid-otrunc"), O_WRONLY | O_TRUNC));
+	close(fd);
+	EXPECT(mode_of(fx("rootdir/suid-otrunc")) == 0777, "mode %04o after O_TRUNC",
+	       mode_of(fx("rootdir/suid-otrunc")));
+	SYS(fd = open(fx("rootdir/sgid-nogx"), O_WRONLY | O_APPEND));
+	SYS(write_all(fd, "x", 1));
+	close(fd);
+	EXPECT(mode_of(fx("rootdir/sgid-nogx")) == 02767, "mode %04o after a write",
+	       mode_of(fx("rootdir/sgid-nogx")));
+	return 0;
+}
+
 /* Group bits apply through supplementary groups; chgrp is allowed to
  * one's own groups only. */
 static int c_perm_group(void)
@@ -210,5 +240,6 @@ const struct check perm_checks[] = {
 	{"perm_own_modes", c_perm_own_modes, PERM, "owner bits bind the owner"},
 	{"perm_group", c_perm_group, PERM, "supplementary groups and chgrp"},
 	{"perm_kill_suid", c_perm_kill_suid, PERM, "a write by another user clears suid/sgid"},
+	{"perm_kill_trunc", c_perm_kill_trunc, PERM, "a truncate by another user clears suid/sgid"},
 	{0},
 };
