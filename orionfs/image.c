@@ -725,14 +725,38 @@ static void room_of(ofs *fs, struct room *r)
 	r->reserve = r->total / 16 < 256 ? r->total / 16 : 256;
 }
 
+/* mono_ns: CLOCK_MONOTONIC in nanoseconds. */
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 /* host_pages: pages of psize bytes the host file system still has room
- * for (as good as endless when it cannot tell). */
+ * for (as good as endless when it cannot tell), asked afresh. */
 static uint64_t host_pages(ofs *fs, uint64_t psize)
 {
 	struct statvfs host;
 	if (fstatvfs(fs->lockfd, &host) != 0)
 		return UINT64_MAX;
-	return (uint64_t)host.f_bavail * host.f_frsize / psize;
+	uint64_t bytes = (uint64_t)host.f_bavail * host.f_frsize;
+	fs->host_free = bytes;
+	fs->host_at = mono_ns();
+	return bytes / psize;
+}
+
+/* host_pages_cached: host_pages, from the last answer while that is
+ * under OFS_HOST_TTL_MS old and left OFS_HOST_SLACK bytes beyond twice
+ * need pages: no disk fills that much in that time, so only a host disk
+ * near full is asked at every call. */
+static uint64_t host_pages_cached(ofs *fs, uint64_t psize, uint64_t need)
+{
+	uint64_t at = fs->host_at, pages = fs->host_free / psize;
+	if (at && mono_ns() - at < OFS_HOST_TTL_MS * 1000000ull &&
+	    pages > 2 * need + OFS_HOST_SLACK / psize)
+		return pages;
+	return host_pages(fs, psize);
 }
 
 /* ofs_room: -ENOSPC unless about bytes more, on top of what the open
@@ -745,7 +769,7 @@ int ofs_room(ofs *fs, uint64_t bytes)
 	room_of(fs, &r);
 	uint64_t pending = batch_mine(fs) ? fs->batch_bytes + fs->batch_ops * 4096 : 0;
 	uint64_t need = (bytes + pending) / r.psize * 17 / 16 + 8 + r.reserve;
-	uint64_t grow = r.untouched, host = host_pages(fs, r.psize);
+	uint64_t grow = r.untouched, host = host_pages_cached(fs, r.psize, need);
 	MDB_txn *rtxn; /* LMDB shows its free list to read transactions only */
 	if (host < grow)
 		grow = host;

@@ -38,6 +38,8 @@
 #define OFS_SLOT_SPAN 256u     /* slots per name hash (collision room) */
 #define OFS_DEFAULT_MAP (1ULL << 40)
 #define OFS_MAX_DBS 64         /* room for other subsystems' tables */
+#define OFS_HOST_TTL_MS 100u   /* how long ofs_room trusts the host disk figure */
+#define OFS_HOST_SLACK (1ULL << 30) /* ... while it has this much spare */
 
 /* internal ofs_open flags, beyond the public OFS_OPEN_* bits */
 enum {
@@ -75,6 +77,10 @@ struct ofs {
 	uint64_t batch_ops, batch_bytes;
 	struct timespec batch_start;
 	int broken; /* a batch commit failed: -EIO/-ENOSPC for every write */
+	/* The host disk's free space as last asked (ofs_room): asking costs a
+	 * system call, too much for every write. */
+	_Atomic uint64_t host_free; /* bytes */
+	_Atomic uint64_t host_at;   /* CLOCK_MONOTONIC ns of the asking; 0: never */
 };
 
 /* One inode as stored: the public attributes plus the parent of a
