@@ -132,6 +132,9 @@
 #define OFS_FUSE_IDLE_MS 2
 /* Microseconds the loop polls for the next request before it sleeps. */
 #define OFS_FUSE_SPIN_US 50
+/* Free heap the daemon keeps rather than hands back (M_TRIM_THRESHOLD):
+ * room for a whole batch (OFS_BATCH_BYTES) of dirty pages. */
+#define OFS_FUSE_HEAP_KEEP (32 << 20)
 
 /* server options (ofs_fuse_new) */
 enum {

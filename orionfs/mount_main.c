@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,6 +322,11 @@ static int serve(struct mopts *m, int notify)
 	struct ofs_fuse *srv = NULL;
 	unsigned oflags = ((m->flags & OFS_FUSE_RDONLY) ? OFS_OPEN_RDONLY : 0) |
 			  ((m->flags & OFS_FUSE_SYNC) ? OFS_OPEN_SYNC : 0);
+	/* A batch's dirty pages are malloc'd and all freed at its commit;
+	 * glibc would hand the heap back to the kernel each time and fault
+	 * it in again for the next batch (measured: a page fault per two
+	 * pages written, and a 1 GiB write 30-50% slower).  Keep it. */
+	mallopt(M_TRIM_THRESHOLD, OFS_FUSE_HEAP_KEEP);
 	int rc = ofs_open(&fs, m->aimage, oflags);
 	if (rc < 0) {
 		snprintf(what, sizeof what, "%s: cannot open", m->image);
