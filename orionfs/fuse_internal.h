@@ -135,6 +135,9 @@
 /* Free heap the daemon keeps rather than hands back (M_TRIM_THRESHOLD):
  * room for a whole batch (OFS_BATCH_BYTES) of dirty pages. */
 #define OFS_FUSE_HEAP_KEEP (32 << 20)
+/* Allocations glibc maps on their own (M_MMAP_THRESHOLD): above the
+ * 2 MiB LMDB takes for every nested transaction. */
+#define OFS_FUSE_MMAP_MIN (4 << 20)
 
 /* server options (ofs_fuse_new) */
 enum {
