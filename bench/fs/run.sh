@@ -9,10 +9,14 @@
 # Figures: MB/s and ops/s are rates (ratio orionfs/fuse2fs); the tree
 # workloads are seconds (ratio fuse2fs/orionfs).  Both file systems are
 # mounted at once and each workload runs on one and then on the other, so
-# the shared machine's drift falls on both alike; warm reads are the best
-# of three rounds taken in turns.  "cold" runs after sync + drop_caches;
-# the tree workloads include a final syncfs, so the kernel's writeback
-# cache cannot hide the work.
+# the shared machine's drift falls on both alike.  Every workload that
+# writes runs ROUNDS times (default 3), the two taking turns at going
+# first (the host disk is slower for whoever follows a big write), and the
+# table shows each one's median, the rounds below it; seq write starts
+# from fresh images every round.  Warm reads are the best of three rounds
+# taken in turns.  "cold" runs after sync + drop_caches; the tree
+# workloads include a final syncfs, so the kernel's writeback cache cannot
+# hide the work.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${1:-$HERE/../../bin}
@@ -26,8 +30,10 @@ done
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	SEQ_MB=128 NFILES=1000 RR_COLD=300 RR_WARM=20000 RW=1024 TARSRC=/usr/include/linux
+	ROUNDS=${ROUNDS:-1}
 else
 	SEQ_MB=1024 NFILES=10000 RR_COLD=3000 RR_WARM=100000 RW=8192 TARSRC=/usr/include
+	ROUNDS=${ROUNDS:-3}
 fi
 BT=$(mktemp -d "${BENCH_DIR:-/var/tmp}/orion-bench.XXXXXX") || exit 1
 
@@ -134,40 +140,40 @@ randread_warm() {
 	"$FSB" randread "$(mnt "$1")/seq" "$RR_WARM" "$(($2 + 1))"
 }
 
-# randwrite FS: 4 KiB random writes, fsync every 32.
+# randwrite FS ROUND: 4 KiB random writes, fsync every 32 (other
+# offsets every round).
 randwrite() {
 	sync
-	put "$1" randwrite "$("$FSB" randwrite "$(mnt "$1")/seq" "$RW" 3)" || return 1
-	rm -f "$(mnt "$1")/seq"
+	put "$1" randwrite "$("$FSB" randwrite "$(mnt "$1")/seq" "$RW" $(($2 + 2)))"
 }
 
-# small FS PHASE: create, stat, read or delete of NFILES small files.
+# small FS ROUND PHASE: create, stat, read or delete of NFILES small files.
 small() {
-	d=$(mnt "$1")/small
-	[ "$2" = create ] && { mkdir "$d" || return 1; }
-	put "$1" "$2" "$("$FSB" "$2" "$d" "$NFILES")" || return 1
-	[ "$2" != delete ] || rmdir "$d"
+	d=$(mnt "$1")/small$2
+	[ "$3" = create ] && { mkdir "$d" || return 1; }
+	put "$1" "$3" "$("$FSB" "$3" "$d" "$NFILES")" || return 1
+	[ "$3" != delete ] || rmdir "$d"
 }
 
-# untar, findcat, rmrf FS: the tree workloads; each ends with a syncfs,
-# so the kernel's writeback cache cannot hide the work.
+# untar, findcat, rmrf FS ROUND: the tree workloads; each ends with a
+# syncfs, so the kernel's writeback cache cannot hide the work.
 untar() {
-	mkdir "$(mnt "$1")/tree" || return 1
+	mkdir "$(mnt "$1")/tree$2" || return 1
 	cat "$BT/tree.tar" >/dev/null
 	sync
 	t0=$(now)
-	tar -xf "$BT/tree.tar" -C "$(mnt "$1")/tree" && sync -f "$(mnt "$1")" || return 1
+	tar -xf "$BT/tree.tar" -C "$(mnt "$1")/tree$2" && sync -f "$(mnt "$1")" || return 1
 	put "$1" untar "$(since "$t0")"
 }
 findcat() {
 	drop
 	t0=$(now)
-	find "$(mnt "$1")/tree" -type f -exec cat {} + >/dev/null || return 1
+	find "$(mnt "$1")/tree$2" -type f -exec cat {} + >/dev/null || return 1
 	put "$1" findcat "$(since "$t0")"
 }
 rmrf() {
 	t0=$(now)
-	rm -rf "$(mnt "$1")/tree" && sync -f "$(mnt "$1")" || return 1
+	rm -rf "$(mnt "$1")/tree$2" && sync -f "$(mnt "$1")" || return 1
 	put "$1" rmrf "$(since "$t0")"
 }
 
@@ -178,6 +184,23 @@ each() {
 	for fs in $FSES; do
 		"$w" "$fs" "$@" || { echo "bench/fs: $w $* failed on $fs" >&2; exit 1; }
 	done
+}
+
+# turns WORKLOAD ROUND [ARG]: run WORKLOAD FS ROUND [ARG] on both file
+# systems, orionfs first in odd rounds and fuse2fs first in even ones.
+turns() {
+	w=$1 r=$2
+	shift 2
+	order=$FSES
+	[ $((r % 2)) = 1 ] || order="fuse2fs orionfs"
+	for fs in $order; do
+		"$w" "$fs" "$r" "$@" || { echo "bench/fs: $w $* failed on $fs" >&2; exit 1; }
+	done
+}
+
+# rounds WORKLOAD [ARG]: turns WORKLOAD, ROUNDS times.
+rounds() {
+	for r in $(seq 1 "$ROUNDS"); do turns "$@" "$r"; done
 }
 
 # warm WORKLOAD KEY: three rounds, the file systems taking turns; every
@@ -193,31 +216,55 @@ warm() {
 
 echo "bench/fs: orionfs vs fuse2fs; seq ${SEQ_MB} MiB, $NFILES small files, tar of $TARSRC"
 for fs in $FSES; do mkdir "$(mnt "$fs")" && : >"$BT/res.$fs"; done
-"$BIN/mkfs.orionfs" -f "$BT/orion.fs" >/dev/null || exit 1
-"$BIN/mount.orionfs" "$BT/orion.fs" "$(mnt orionfs)" || exit 1
-wait_mount "$(mnt orionfs)"
-truncate -s 8G "$BT/ext4.img"
-mkfs.ext4 -q -F "$BT/ext4.img" || exit 1
-fuse2fs "$BT/ext4.img" "$(mnt fuse2fs)" -o fakeroot >/dev/null || exit 1
-wait_mount "$(mnt fuse2fs)"
 
-each seqwrite
+# fresh: both file systems on new, empty images.
+fresh() {
+	for fs in $FSES; do unmount "$(mnt "$fs")"; done
+	wait_daemon
+	rm -f "$BT/orion.fs" "$BT/ext4.img"
+	"$BIN/mkfs.orionfs" -f "$BT/orion.fs" >/dev/null || exit 1
+	"$BIN/mount.orionfs" "$BT/orion.fs" "$(mnt orionfs)" || exit 1
+	wait_mount "$(mnt orionfs)"
+	truncate -s 8G "$BT/ext4.img"
+	mkfs.ext4 -q -F "$BT/ext4.img" || exit 1
+	fuse2fs "$BT/ext4.img" "$(mnt fuse2fs)" -o fakeroot >/dev/null || exit 1
+	wait_mount "$(mnt fuse2fs)"
+	sync
+}
+
+# seq write takes turns on fresh images; the reads use the last round's
+for r in $(seq 1 "$ROUNDS"); do
+	fresh
+	turns seqwrite "$r"
+done
 each seqread_cold
 for fs in $FSES; do cat "$(mnt "$fs")/seq" >/dev/null; done
 warm seqread_warm seqread_warm
 each randread_cold
 for fs in $FSES; do cat "$(mnt "$fs")/seq" >/dev/null; done
 warm randread_warm randread_warm
-each randwrite
-for phase in create stat read delete; do each small "$phase"; done
-each untar
-each findcat
-each rmrf
+rounds randwrite
+for fs in $FSES; do rm -f "$(mnt "$fs")/seq"; done
+for r in $(seq 1 "$ROUNDS"); do
+	for phase in create stat read delete; do turns small "$r" "$phase"; done
+done
+for r in $(seq 1 "$ROUNDS"); do
+	turns untar "$r"
+	turns findcat "$r"
+	turns rmrf "$r"
+done
 for fs in $FSES; do unmount "$(mnt "$fs")"; done
 
-# best KEY FILE: the highest figure recorded for KEY (one, but for the
-# warm reads, which are rates).
-best() { awk -v k="$1" '$1 == k && (n++ == 0 || $2 + 0 > m + 0) { m = $2 } END { print m }' "$2"; }
+# best KEY FILE: the figure the table shows for KEY: the highest for the
+# warm reads (rates, best of three), else the median of the rounds.
+best() {
+	case $1 in
+	*_warm) awk -v k="$1" '$1 == k && (n++ == 0 || $2 + 0 > m + 0) { m = $2 } END { print m }' "$2" ;;
+	*) awk -v k="$1" '$1 == k { print $2 }' "$2" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }' ;;
+	esac
+}
+# rounds_of KEY FILE: every figure recorded for KEY, in order.
+rounds_of() { awk -v k="$1" '$1 == k { printf "%s%s", s, $2; s = " " }' "$2"; }
 
 # row KEY LABEL UNIT KIND TARGET: one line of the table; KIND is rate
 # (higher is better) or time (lower is better).
@@ -248,3 +295,7 @@ row delete "small delete" op/s rate 2
 row untar "untar" s time 2
 row findcat "find+cat (cold)" s time 1
 row rmrf "rm -rf" s time 1
+echo "rounds (orionfs | fuse2fs), the median above:"
+for k in seqwrite randwrite create stat read delete untar findcat rmrf; do
+	printf "  %-12s %s | %s\n" "$k" "$(rounds_of "$k" "$BT/res.orionfs")" "$(rounds_of "$k" "$BT/res.fuse2fs")"
+done
