@@ -132,7 +132,6 @@ void ofs_fuse_tune(struct ofs_fuse *srv)
 	tune_bdi(srv->mountpoint);
 }
 
-
 /* The wire hooks: libfuse reads requests and writes replies through them
  * (fuse_session_custom_io).  They exist for one feature libfuse 3.14 does
  * not negotiate: FUSE_HANDLE_KILLPRIV_V2, with which the kernel stops
