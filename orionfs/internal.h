@@ -40,6 +40,7 @@
 #define OFS_MAX_DBS 64         /* room for other subsystems' tables */
 #define OFS_HOST_TTL_MS 100u   /* how long ofs_room trusts the host disk figure */
 #define OFS_HOST_SLACK (1ULL << 30) /* ... while it has this much spare */
+#define OFS_UNCACHE_MIN (1u << 20) /* data a commit needs to uncache what it appended */
 
 /* internal ofs_open flags, beyond the public OFS_OPEN_* bits */
 enum {

@@ -7,12 +7,16 @@
 
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "tests/unit/ofs_unit.h"
@@ -288,6 +292,74 @@ START_TEST(room_counts_the_batch_so_the_flush_never_fails)
 }
 END_TEST
 
+/* cached_pages: pages of the image file in [from, to) bytes that the
+ * kernel holds in its cache. */
+static size_t cached_pages(off_t from, off_t to)
+{
+	long psize = sysconf(_SC_PAGESIZE);
+	int fd = open(img, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	void *map = mmap(NULL, (size_t)to, PROT_READ, MAP_SHARED, fd, 0);
+	ck_assert_ptr_ne(map, MAP_FAILED);
+	size_t n = (size_t)(to + psize - 1) / (size_t)psize, cached = 0;
+	unsigned char *vec = malloc(n);
+	ck_assert_int_eq(mincore(map, (size_t)to, vec), 0);
+	for (size_t i = (size_t)(from / psize); i < n; i++)
+		cached += vec[i] & 1;
+	free(vec);
+	munmap(map, (size_t)to);
+	close(fd);
+	return cached;
+}
+
+START_TEST(a_data_commit_leaves_no_second_copy_cached)
+{
+	struct statfs sf;
+	struct stat a, b;
+	ck_assert_int_eq(statfs(dir, &sf), 0);
+	if (sf.f_type == TMPFS_MAGIC)
+		return; /* tmpfs pages are the only copy: nothing to drop */
+	ck_assert_int_eq(stat(img, &a), 0);
+	ck_assert_int_eq(ofs_batch(fs, 1), 0);
+	mkfile("big", 'b', 4u << 20);
+	mkfile("small", 's', 100);
+	ck_assert_int_eq(ofs_flush(fs), 0);
+	ck_assert_int_eq(stat(img, &b), 0);
+	ck_assert_int_gt(b.st_size, a.st_size + (4 << 20));
+	size_t pages = (size_t)(b.st_size - a.st_size) / (size_t)sysconf(_SC_PAGESIZE);
+	ck_assert_uint_lt(cached_pages(a.st_size, b.st_size), pages / 4);
+	/* what is read back comes from the image again */
+	char buf[4096];
+	struct ofs_attr at;
+	ck_assert_int_eq(ofs_lookup(fs, OFS_ROOT_INO, "big", &at), 0);
+	ck_assert_int_eq(ofs_read(fs, at.ino, buf, sizeof buf, 3u << 20), (ssize_t)sizeof buf);
+	ck_assert_int_eq(buf[0], 'b');
+	ck_assert_int_eq(buf[sizeof buf - 1], 'b');
+	ck_assert_int_eq(ofs_batch(fs, 0), 0);
+	clean();
+}
+END_TEST
+
+/* A commit of metadata keeps its pages cached: the next lookups need them. */
+START_TEST(a_metadata_commit_stays_cached)
+{
+	struct stat a, b;
+	char name[32];
+	ck_assert_int_eq(stat(img, &a), 0);
+	ck_assert_int_eq(ofs_batch(fs, 1), 0);
+	for (int i = 0; i < 2000; i++) {
+		snprintf(name, sizeof name, "f%05d", i);
+		mkfile(name, 'm', 1000);
+	}
+	ck_assert_int_eq(ofs_flush(fs), 0);
+	ck_assert_int_eq(stat(img, &b), 0);
+	size_t pages = (size_t)(b.st_size - a.st_size) / (size_t)sysconf(_SC_PAGESIZE);
+	ck_assert_uint_gt(pages, 100);
+	ck_assert_uint_gt(cached_pages(a.st_size, b.st_size), pages / 2);
+	ck_assert_int_eq(ofs_batch(fs, 0), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ofs_batch");
@@ -303,6 +375,8 @@ static Suite *suite(void)
 	tcase_add_test(t, sync_commits_the_batch);
 	tcase_add_test(t, a_crash_loses_the_open_batch_whole);
 	tcase_add_test(t, room_counts_the_batch_so_the_flush_never_fails);
+	tcase_add_test(t, a_data_commit_leaves_no_second_copy_cached);
+	tcase_add_test(t, a_metadata_commit_stays_cached);
 	suite_add_tcase(s, t);
 	return s;
 }
