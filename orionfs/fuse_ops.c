@@ -246,16 +246,14 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *st, int to_s
 	struct ofs_fuse *srv = SRV(req);
 	struct ofs_attr in, out;
 	unsigned valid = setattr_mask(to_set, st, &in);
-	int rc;
-	/* a truncate (the kernel's flag) or a chown of a non-directory (ours
-	 * to see) drops privileges; chown drops suid whoever asks */
-	int chown = (valid & (OFS_SET_UID | OFS_SET_GID)) != 0;
-	rc = (chown || (valid & OFS_SET_SIZE)) && !(valid & OFS_SET_MODE)
-		     ? ofs_getattr(srv->fs, ino, &out)
-		     : 1;
-	if (rc == 0 && !S_ISDIR(out.mode))
-		rc = drop_privs(srv, ino, chown || srv->kill); /* the reply has the new mode */
-	rc = rc < 0 ? rc : valid ? ofs_setattr(srv->fs, ino, &in, valid, &out) : ofs_getattr(srv->fs, ino, &out);
+	/* a chown of a non-directory drops privileges whoever asks; a
+	 * truncate drops suid/sgid when the kernel's flag says so */
+	int owner = (valid & (OFS_SET_UID | OFS_SET_GID)) != 0, rc = 0;
+	if ((owner || (valid & OFS_SET_SIZE)) && !(valid & OFS_SET_MODE) &&
+	    (rc = ofs_getattr(srv->fs, ino, &out)) == 0 && !S_ISDIR(out.mode))
+		rc = drop_privs(srv, ino, owner || srv->kill); /* the reply has the new mode */
+	if (rc >= 0)
+		rc = valid ? ofs_setattr(srv->fs, ino, &in, valid, &out) : ofs_getattr(srv->fs, ino, &out);
 	if (rc < 0)
 		ofs_fuse_reply_err(req, rc);
 	else
