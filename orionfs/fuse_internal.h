@@ -239,8 +239,8 @@ struct ofs_fuse {
 	const char *mountpoint;
 	int tuned; /* read-ahead raised (ofs_fuse_tune) */
 	int writeback; /* the kernel granted its write-back cache at INIT */
-	int killpriv;  /* HANDLE_KILLPRIV_V2 agreed at INIT: dropping suid,
-			* sgid and security.capability is ours */
+	int killpriv;  /* HANDLE_KILLPRIV_V2 agreed at INIT: dropping suid
+			* and sgid is ours */
 	int kill;      /* the request being served asks us to drop suid/sgid */
 	uint64_t init_unique; /* the INIT request, until it is answered */
 	int init_v2;   /* the kernel offered HANDLE_KILLPRIV_V2 */

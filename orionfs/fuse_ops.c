@@ -205,35 +205,34 @@ static uint32_t kill_mode(uint32_t mode)
 	return mode & ~(uint32_t)(S_ISUID | ((mode & S_IXGRP) ? S_ISGID : 0));
 }
 
-/* drop_privs: what a write, truncate or chown of ino owes when the kernel
- * leaves it to us (HANDLE_KILLPRIV_V2), as local file systems do:
- * security.capability goes, and suid/sgid go when kill says so.  Returns
- * 1 if that changed ino (the kernel's cached mode is then stale), else 0
- * or a negative errno. */
-static int drop_privs(struct ofs_fuse *srv, uint64_t ino, int kill)
+/* kill_suidgid: add to the setattr (in, *valid) the mode that drops
+ * ino's suid/sgid, as a write, truncate or chown must when the kernel
+ * leaves that to us (HANDLE_KILLPRIV_V2; the kernel still drops
+ * security.capability itself).  Returns 1 if the mode changes, 0 if it
+ * stays, or a negative errno. */
+static int kill_suidgid(struct ofs_fuse *srv, uint64_t ino, struct ofs_attr *in, unsigned *valid)
 {
-	static const char cap[] = "security.capability";
-	struct ofs_attr a, out;
-	if (!srv->killpriv)
-		return 0;
-	int had = ofs_getxattr(srv->fs, ino, cap, NULL, 0) >= 0;
-	int rc = had ? ofs_removexattr(srv->fs, ino, cap) : 0;
-	if (rc < 0 || !kill || (rc = ofs_getattr(srv->fs, ino, &a)) < 0 || kill_mode(a.mode) == a.mode)
-		return rc < 0 ? rc : had;
-	a.mode = kill_mode(a.mode);
-	rc = ofs_setattr(srv->fs, ino, &a, OFS_SET_MODE, &out);
-	return rc < 0 ? rc : 1;
+	struct ofs_attr a;
+	int rc = ofs_getattr(srv->fs, ino, &a);
+	if (rc < 0 || S_ISDIR(a.mode) || kill_mode(a.mode) == a.mode)
+		return rc;
+	in->mode = kill_mode(a.mode);
+	*valid |= OFS_SET_MODE;
+	return 1;
 }
 
-/* drop_privs_inval: drop_privs for a request whose reply carries no
- * attributes: the kernel's copy of them is dropped when they changed
- * (offset -1: attributes only, as the caller may hold ino's pages). */
-static int drop_privs_inval(struct ofs_fuse *srv, uint64_t ino, int kill)
+/* setattr_inval: ofs_setattr for a request whose reply carries no
+ * attributes; when killed says the mode changed, the kernel's copy of
+ * the attributes is dropped (offset -1: attributes only, as the caller
+ * may hold ino's pages). */
+static int setattr_inval(struct ofs_fuse *srv, uint64_t ino, const struct ofs_attr *in,
+			 unsigned valid, int killed)
 {
-	int rc = drop_privs(srv, ino, kill);
-	if (rc > 0)
+	struct ofs_attr out;
+	int rc = ofs_setattr(srv->fs, ino, in, valid, &out);
+	if (rc == 0 && killed > 0)
 		fuse_lowlevel_notify_inval_inode(srv->se, ino, -1, 0);
-	return rc < 0 ? rc : 0;
+	return rc;
 }
 
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *st, int to_set,
@@ -246,12 +245,12 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *st, int to_s
 	struct ofs_fuse *srv = SRV(req);
 	struct ofs_attr in, out;
 	unsigned valid = setattr_mask(to_set, st, &in);
-	/* a chown of a non-directory drops privileges whoever asks; a
-	 * truncate drops suid/sgid when the kernel's flag says so */
-	int owner = (valid & (OFS_SET_UID | OFS_SET_GID)) != 0, rc = 0;
-	if ((owner || (valid & OFS_SET_SIZE)) && !(valid & OFS_SET_MODE) &&
-	    (rc = ofs_getattr(srv->fs, ino, &out)) == 0 && !S_ISDIR(out.mode))
-		rc = drop_privs(srv, ino, owner || srv->kill); /* the reply has the new mode */
+	/* a chown drops suid/sgid whoever asks; a truncate when the kernel's
+	 * flag says so.  The reply carries the new mode. */
+	int rc = 0;
+	if (srv->killpriv && !(valid & OFS_SET_MODE) &&
+	    ((valid & (OFS_SET_UID | OFS_SET_GID)) || ((valid & OFS_SET_SIZE) && srv->kill)))
+		rc = kill_suidgid(srv, ino, &in, &valid);
 	if (rc >= 0)
 		rc = valid ? ofs_setattr(srv->fs, ino, &in, valid, &out) : ofs_getattr(srv->fs, ino, &out);
 	if (rc < 0)
@@ -413,9 +412,10 @@ static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
 /* truncate_open: O_TRUNC arrives with the open (atomic_o_trunc). */
 static int truncate_open(struct ofs_fuse *srv, uint64_t ino)
 {
-	struct ofs_attr in = {0}, out;
-	int rc = drop_privs_inval(srv, ino, srv->kill);
-	return rc < 0 ? rc : ofs_setattr(srv->fs, ino, &in, OFS_SET_SIZE | OFS_SET_MTIME_NOW, &out);
+	struct ofs_attr in = {0};
+	unsigned valid = OFS_SET_SIZE | OFS_SET_MTIME_NOW;
+	int killed = srv->kill ? kill_suidgid(srv, ino, &in, &valid) : 0;
+	return killed < 0 ? killed : setattr_inval(srv, ino, &in, valid, killed);
 }
 
 /* ts_le: a <= b */
@@ -536,8 +536,13 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		return;
 	}
 	struct ofs_fuse *srv = SRV(req);
-	/* the page cache's write-back: the write(2) behind it dropped them */
-	int rc = fi->writepage ? 0 : drop_privs_inval(srv, ino, srv->kill);
+	struct ofs_attr in;
+	unsigned valid = 0;
+	/* the kernel's flag: set for every write by a caller without
+	 * CAP_FSETID, whatever the mode */
+	int rc = srv->kill ? kill_suidgid(srv, ino, &in, &valid) : 0;
+	if (rc > 0)
+		rc = setattr_inval(srv, ino, &in, valid, rc);
 	ssize_t n = rc < 0 ? rc : ofs_write(srv->fs, ino, buf, size, off);
 	if (n < 0)
 		ofs_fuse_reply_err(req, (int)n);

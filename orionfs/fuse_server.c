@@ -136,8 +136,10 @@ void ofs_fuse_tune(struct ofs_fuse *srv)
  * (fuse_session_custom_io).  They exist for one feature libfuse 3.14 does
  * not negotiate: FUSE_HANDLE_KILLPRIV_V2, with which the kernel stops
  * asking for security.capability before every write (a round trip per
- * write(2)) and leaves dropping suid, sgid and capabilities to us; and
- * for the per-request flags of it that libfuse does not pass on. */
+ * write(2); it asks once per file, until it finds none) and leaves
+ * dropping suid and sgid to us; and for the per-request flag of it that
+ * libfuse does not pass on (srv->kill, read by the handler of the same
+ * request on this thread). */
 
 /* kill_flag: whether request h (n bytes in all) asks us to drop suid/sgid. */
 static int kill_flag(const struct fuse_in_header *h, size_t n)
