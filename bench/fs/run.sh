@@ -177,15 +177,6 @@ rmrf() {
 	put "$1" rmrf "$(since "$t0")"
 }
 
-# each WORKLOAD [ARG]: run WORKLOAD FS [ARG] on every file system in turn.
-each() {
-	w=$1
-	shift
-	for fs in $FSES; do
-		"$w" "$fs" "$@" || { echo "bench/fs: $w $* failed on $fs" >&2; exit 1; }
-	done
-}
-
 # turns WORKLOAD ROUND [ARG]: run WORKLOAD FS ROUND [ARG] on both file
 # systems, orionfs first in odd rounds and fuse2fs first in even ones.
 turns() {
@@ -200,7 +191,9 @@ turns() {
 
 # rounds WORKLOAD [ARG]: turns WORKLOAD, ROUNDS times.
 rounds() {
-	for r in $(seq 1 "$ROUNDS"); do turns "$@" "$r"; done
+	w=$1
+	shift
+	for r in $(seq 1 "$ROUNDS"); do turns "$w" "$r" "$@"; done
 }
 
 # warm WORKLOAD KEY: three rounds, the file systems taking turns; every
@@ -237,10 +230,10 @@ for r in $(seq 1 "$ROUNDS"); do
 	fresh
 	turns seqwrite "$r"
 done
-each seqread_cold
+turns seqread_cold 1 # the cold reads: one round, orionfs first
 for fs in $FSES; do cat "$(mnt "$fs")/seq" >/dev/null; done
 warm seqread_warm seqread_warm
-each randread_cold
+turns randread_cold 1
 for fs in $FSES; do cat "$(mnt "$fs")/seq" >/dev/null; done
 warm randread_warm randread_warm
 rounds randwrite
