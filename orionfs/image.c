@@ -673,8 +673,11 @@ int ofs_open_ex(ofs **fsp, const char *path, unsigned flags)
 						   ? LOCK_EX : LOCK_SH);
 	if (!rc)
 		rc = attach(fs, path, &st);
+	/* housekeeping, not a condition of opening: freeing pages takes new
+	 * pages (LMDB writes the free list), so on a full host disk the
+	 * orphans wait for a later open rather than lock the image out */
 	if (!rc && !(flags & (OFS_OPEN_RDONLY | OFS_OPEN_NORECLAIM)))
-		rc = ofs_reclaim_orphans(fs);
+		(void)ofs_reclaim_orphans(fs);
 	if (rc) {
 		discard(fs, path, had_lockfile || rc == -ORION_EMOUNTED);
 		return rc;
