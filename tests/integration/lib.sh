@@ -47,11 +47,16 @@ t_mount() {
 	else
 		"$ORION_BIN/mount.orionfs" "$_img" "$_dir"
 	fi
+	t_wait_mount "$_dir"
+}
+
+# t_wait_mount [DIR]: wait up to 5 s until DIR is a FUSE mount.
+t_wait_mount() {
 	for _ in $(seq 1 50); do
-		grep -qs " $_dir fuse" /proc/mounts && return 0
+		grep -qs " ${1:-$MNT} fuse" /proc/mounts && return 0
 		sleep 0.1
 	done
-	fail "mount of $_img on $_dir did not come up"
+	fail "the mount on ${1:-$MNT} did not come up"
 }
 
 # t_umount [DIR]: unmount and wait for the daemon to release the image.

@@ -51,11 +51,7 @@ gone "$MNT"
 _MOUNTS="$_MOUNTS $MNT"
 "$ORION_BIN/mount.orionfs" "$IMG" "$MNT" -f &
 fpid=$!
-for _ in $(seq 1 50); do
-	grep -qs " $MNT fuse" /proc/mounts && break
-	sleep 0.1
-done
-grep -qs " $MNT fuse" /proc/mounts || fail "-f did not mount"
+t_wait_mount
 [ "$(dpid "$MNT")" = "$fpid" ] || fail "-f forked a daemon"
 cat "$MNT/big" | cmp - "$T/ref" || fail "-f does not serve"
 fusermount3 -u "$MNT"
@@ -65,10 +61,7 @@ gone "$MNT"
 # 4. -f with SIGTERM, even when started with SIGTERM ignored
 (trap '' TERM; exec "$ORION_BIN/mount.orionfs" "$IMG" "$MNT" -f) &
 fpid=$!
-for _ in $(seq 1 50); do
-	grep -qs " $MNT fuse" /proc/mounts && break
-	sleep 0.1
-done
+t_wait_mount
 kill -TERM "$fpid"
 wait "$fpid" || fail "-f exited with status $? after SIGTERM"
 gone "$MNT"

@@ -10,11 +10,7 @@
 t_mkfs
 _MOUNTS="$_MOUNTS $MNT"
 "$ORION_BIN/mount.orionfs" "$IMG" "$MNT" -d 2>"$T/requests" &
-for _ in $(seq 1 50); do
-	grep -qs " $MNT fuse" /proc/mounts && break
-	sleep 0.1
-done
-grep -qs " $MNT fuse" /proc/mounts || fail "mount did not come up"
+t_wait_mount
 
 # the kernel's INIT flags, as libfuse logs them (the first flags= line)
 kflags=$(sed -n 's/^flags=0x\([0-9a-f]*\)$/\1/p' "$T/requests" | head -n 1)
