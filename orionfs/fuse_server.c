@@ -141,24 +141,30 @@ void ofs_fuse_tune(struct ofs_fuse *srv)
  * libfuse does not pass on (srv->kill, read by the handler of the same
  * request on this thread). */
 
+/* Where each request that may ask us to drop suid/sgid carries the flag:
+ * a 32-bit field of its argument, and the bit. */
+static const struct {
+	uint32_t opcode;
+	size_t off;
+	uint32_t bit;
+} kill_fields[] = {
+	{FUSE_WRITE, offsetof(struct fuse_write_in, write_flags), FUSE_WRITE_KILL_SUIDGID},
+	{FUSE_SETATTR, offsetof(struct fuse_setattr_in, valid), FATTR_KILL_SUIDGID},
+	{FUSE_OPEN, offsetof(struct fuse_open_in, open_flags), FUSE_OPEN_KILL_SUIDGID},
+	{FUSE_CREATE, offsetof(struct fuse_create_in, open_flags), FUSE_OPEN_KILL_SUIDGID},
+};
+
 /* kill_flag: whether request h (n bytes in all) asks us to drop suid/sgid. */
 static int kill_flag(const struct fuse_in_header *h, size_t n)
 {
-	const char *arg = (const char *)(h + 1);
-	size_t len = n - sizeof *h;
-	switch (h->opcode) {
-	case FUSE_WRITE:
-		return len >= offsetof(struct fuse_write_in, write_flags) + 4 &&
-		       (((const struct fuse_write_in *)arg)->write_flags & FUSE_WRITE_KILL_SUIDGID);
-	case FUSE_SETATTR:
-		return len >= offsetof(struct fuse_setattr_in, valid) + 4 &&
-		       (((const struct fuse_setattr_in *)arg)->valid & FATTR_KILL_SUIDGID);
-	case FUSE_OPEN:
-		return len >= sizeof(struct fuse_open_in) &&
-		       (((const struct fuse_open_in *)arg)->open_flags & FUSE_OPEN_KILL_SUIDGID);
-	case FUSE_CREATE:
-		return len >= offsetof(struct fuse_create_in, open_flags) + 4 &&
-		       (((const struct fuse_create_in *)arg)->open_flags & FUSE_OPEN_KILL_SUIDGID);
+	for (size_t i = 0; i < sizeof kill_fields / sizeof kill_fields[0]; i++) {
+		uint32_t v;
+		if (kill_fields[i].opcode != h->opcode)
+			continue;
+		if (n < sizeof *h + kill_fields[i].off + sizeof v)
+			return 0;
+		memcpy(&v, (const char *)(h + 1) + kill_fields[i].off, sizeof v);
+		return (v & kill_fields[i].bit) != 0;
 	}
 	return 0;
 }
