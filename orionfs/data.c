@@ -450,6 +450,69 @@ static int drop_from(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t first
 	return rc && rc != MDB_NOTFOUND ? ofs_lmdb_err(rc) : 0;
 }
 
+/* val_pages: the pages LMDB frees with a value of len bytes (only a
+ * value too big for a leaf page has pages of its own). */
+static uint64_t val_pages(size_t len)
+{
+	return len > OFS_SECTOR / 2 ? (len + 16 + OFS_SECTOR - 1) / OFS_SECTOR : 0;
+}
+
+/* tail_from: the first block of the shortest tail of ino's blocks from
+ * index floor on that frees at least want pages (all of them when they
+ * free less), and what it frees; *first is UINT64_MAX when there is no
+ * such block. */
+static int tail_from(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t floor, uint64_t want,
+		     uint64_t *first, uint64_t *pages)
+{
+	MDB_cursor *c;
+	struct ofs_key k;
+	MDB_val key = ofs_key2(&k, ino, UINT64_MAX), v;
+	*first = UINT64_MAX;
+	*pages = 0;
+	int rc = mdb_cursor_open(txn, fs->data, &c);
+	if (rc)
+		return ofs_lmdb_err(rc);
+	rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE); /* the next inode's first */
+	MDB_cursor_op op = rc == MDB_NOTFOUND ? MDB_LAST : MDB_PREV;
+	if (rc == 0 || rc == MDB_NOTFOUND)
+		while ((rc = mdb_cursor_get(c, &key, &v, op)) == 0 && key.mv_size == 16 &&
+		       ofs_be64(key.mv_data) == ino && *pages < want) {
+			uint64_t idx = ofs_be64((const unsigned char *)key.mv_data + 8);
+			if (idx < floor)
+				break;
+			*first = idx;
+			*pages += val_pages(v.mv_size);
+			op = MDB_PREV;
+		}
+	mdb_cursor_close(c);
+	return rc && rc != MDB_NOTFOUND ? ofs_lmdb_err(rc) : 0;
+}
+
+/* ofs_data_shed: drop in's blocks from index floor on, the last first,
+ * with their overlays, until the write transaction has freed
+ * OFS_FREE_PAGES pages, and shrink the size to match: deleting or
+ * truncating a huge file takes several commits, each of which leaves a
+ * shorter, consistent file.  Returns 1 (commit, then call again) when
+ * such blocks may remain, or when it freed some on a tight image (the
+ * rest of the call then goes in a commit of its own, which lets the
+ * next one reuse these pages: ofs_step); else 0. */
+int ofs_data_shed(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t floor)
+{
+	uint64_t want = fs->freed < OFS_FREE_PAGES ? OFS_FREE_PAGES - fs->freed : 0;
+	uint64_t first, pages;
+	int rc = tail_from(fs, txn, in->a.ino, floor, want ? want : 1, &first, &pages);
+	if (rc || first == UINT64_MAX)
+		return rc;
+	if (want == 0) /* the transaction freed its share already */
+		return 1;
+	if ((rc = drop_from(fs, txn, in, first)))
+		return rc;
+	fs->freed += pages;
+	if (in->a.size > first * OFS_BLOCK)
+		in->a.size = first * OFS_BLOCK;
+	return pages >= want || (pages && ofs_tight(fs));
+}
+
 /* ofs_truncate_data: make in's data size bytes long (size set too). */
 int ofs_truncate_data(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t size)
 {

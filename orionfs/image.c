@@ -139,13 +139,18 @@ int ofs_wtxn(ofs *fs, MDB_txn **txn)
 		return -EROFS;
 	if (fs->broken)
 		return fs->broken;
-	if (!owner(fs))
-		return ofs_lmdb_err(mdb_txn_begin(fs->env, NULL, 0, txn));
+	if (!owner(fs)) {
+		int rc = ofs_lmdb_err(mdb_txn_begin(fs->env, NULL, 0, txn));
+		if (rc == 0)
+			fs->freed = 0; /* ours: we hold the write lock */
+		return rc;
+	}
 	if (!fs->batch) {
 		int rc = mdb_txn_begin(fs->env, NULL, 0, &fs->batch);
 		if (rc)
 			return ofs_lmdb_err(rc);
 		clock_gettime(CLOCK_MONOTONIC, &fs->batch_start);
+		fs->freed = 0;
 	}
 	int rc = mdb_txn_begin(fs->env, fs->batch, 0, txn);
 	if (rc)
@@ -725,19 +730,61 @@ void *ofs_env(ofs *fs)
 	return fs->env;
 }
 
-/* free_pages: pages on LMDB's free list (table 0), reusable by writes. */
-static uint64_t free_pages(MDB_txn *txn)
+/* What LMDB's free list (table 0) offers the next write transaction:
+ * all its pages, and those in runs long enough for a full data block
+ * (a value's pages are contiguous: when no run is long enough, LMDB
+ * grows the file even though the list holds thousands of pages); and
+ * the pages the last commit freed, which LMDB hands out only from the
+ * commit after next. */
+struct reusable {
+	uint64_t any, blocks, newest;
+};
+
+/* idl_runs: of the n page numbers at ids (an LMDB IDL: descending, maybe
+ * unaligned), the pages in runs of span or more, counted in whole spans. */
+static uint64_t idl_runs(const unsigned char *ids, size_t n, uint64_t span)
+{
+	uint64_t total = 0, run = 0;
+	size_t prev = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t id;
+		memcpy(&id, ids + i * sizeof id, sizeof id);
+		if (run && id + 1 != prev) {
+			total += run / span * span;
+			run = 0;
+		}
+		run++;
+		prev = id;
+	}
+	return total + run / span * span;
+}
+
+/* reusable_of: the free list as txn (a read transaction on the last
+ * commit) shows it. */
+static void reusable_of(MDB_txn *txn, uint64_t psize, struct reusable *re)
 {
 	MDB_cursor *c;
 	MDB_val k, v;
-	uint64_t n = 0;
+	uint64_t span = (OFS_BLOCK + OFS_SECTORS * OFS_DIGEST + 16 + psize - 1) / psize;
+	size_t last = mdb_txn_id(txn), n, id;
+	memset(re, 0, sizeof *re);
 	if (mdb_cursor_open(txn, 0, &c))
-		return 0;
-	while (mdb_cursor_get(c, &k, &v, MDB_NEXT) == 0)
-		if (v.mv_size >= sizeof(size_t))
-			n += *(const size_t *)v.mv_data; /* an IDL: count first */
+		return;
+	while (mdb_cursor_get(c, &k, &v, MDB_NEXT) == 0) {
+		if (k.mv_size != sizeof id || v.mv_size < sizeof n)
+			continue;
+		memcpy(&id, k.mv_data, sizeof id);
+		memcpy(&n, v.mv_data, sizeof n);
+		if (v.mv_size < (n + 1) * sizeof n)
+			continue;
+		if (id >= last) {
+			re->newest += n;
+			continue;
+		}
+		re->any += n;
+		re->blocks += idl_runs((const unsigned char *)v.mv_data + sizeof n, n, span);
+	}
 	mdb_cursor_close(c);
-	return n;
 }
 
 /* Page figures of the map: total, never used yet, and the reserve that
@@ -793,28 +840,70 @@ static uint64_t host_pages_cached(ofs *fs, uint64_t psize, uint64_t need)
 	return host_pages(fs, psize);
 }
 
-/* ofs_room: -ENOSPC unless about bytes more, on top of what the open
- * batch holds, still leave the reserve, both in the map and on the host
- * disk (a batch commit that fails for room would lose acknowledged
- * work); the free list is counted only when room is short. */
-int ofs_room(ofs *fs, uint64_t bytes)
+/* avail: the pages r's image can grow by (in the map and on the host
+ * disk), and, when that is under need, what its free list offers (*re;
+ * zeros otherwise). */
+static int avail(ofs *fs, const struct room *r, uint64_t need, uint64_t *grow,
+		 struct reusable *re)
 {
-	struct room r;
-	room_of(fs, &r);
-	uint64_t pending = batch_mine(fs) ? fs->batch_bytes + fs->batch_ops * 4096 : 0;
-	uint64_t need = (bytes + pending) / r.psize * 17 / 16 + 8 + r.reserve;
-	uint64_t grow = r.untouched, host = host_pages_cached(fs, r.psize, need);
+	uint64_t host = host_pages_cached(fs, r->psize, need);
 	MDB_txn *rtxn; /* LMDB shows its free list to read transactions only */
-	if (host < grow)
-		grow = host;
-	if (grow >= need)
+	*grow = host < r->untouched ? host : r->untouched;
+	memset(re, 0, sizeof *re);
+	if (*grow >= need)
 		return 0;
 	int rc = snap_begin(fs, &rtxn);
 	if (rc)
 		return rc;
-	uint64_t reusable = free_pages(rtxn);
+	reusable_of(rtxn, r->psize, re);
 	snap_end(fs, rtxn);
-	return grow + reusable >= need ? 0 : -ENOSPC;
+	return 0;
+}
+
+/* ofs_room: -ENOSPC unless about bytes more, on top of what the open
+ * batch holds, still leave the reserve, both in the map and on the host
+ * disk (a batch commit that fails for room would lose acknowledged
+ * work); the free list is counted only when room is short, and for file
+ * data only its runs that can hold a block. */
+int ofs_room(ofs *fs, uint64_t bytes)
+{
+	struct room r;
+	struct reusable re;
+	uint64_t grow;
+	room_of(fs, &r);
+	uint64_t pending = batch_mine(fs) ? fs->batch_bytes + fs->batch_ops * 4096 : 0;
+	uint64_t data = (bytes + pending) / r.psize * 17 / 16;
+	uint64_t need = data + 8 + r.reserve;
+	int rc = avail(fs, &r, need, &grow, &re);
+	if (rc)
+		return rc;
+	return grow >= need || (grow + re.any >= need && grow + re.blocks >= data) ? 0 : -ENOSPC;
+}
+
+/* ofs_tight: the image has under 2 * OFS_FREE_PAGES pages left for file
+ * data, counting growth and the free list as the next commit sees it. */
+int ofs_tight(ofs *fs)
+{
+	struct room r;
+	struct reusable re;
+	uint64_t grow, want = 2 * OFS_FREE_PAGES;
+	room_of(fs, &r);
+	return avail(fs, &r, want, &grow, &re) == 0 && grow + re.blocks < want;
+}
+
+/* ofs_step: go on with a call made of commits (rc 1 from a step: commit
+ * the open batch, then return 1 to take the next step).  After the last
+ * of several steps on a tight image it commits once more: LMDB hands out
+ * the pages a commit freed only from the commit after next, and room is
+ * needed now.  Returns 1 (step again), 0 or a negative errno. */
+int ofs_step(ofs *fs, int rc, int *steps)
+{
+	if (rc == 1) {
+		(*steps)++;
+		rc = ofs_flush(fs);
+		return rc ? rc : 1;
+	}
+	return rc == 0 && *steps && ofs_tight(fs) ? ofs_flush(fs) : rc;
 }
 
 /* ofs_statfs: true figures (block size, blocks total/free, inodes). */
@@ -828,8 +917,9 @@ int ofs_statfs(ofs *fs, struct statvfs *out)
 		return rc;
 	room_of(fs, &r);
 	mdb_stat(txn, fs->inode, &is);
-	uint64_t grow = r.untouched, reusable = free_pages(txn);
-	uint64_t host = host_pages(fs, r.psize);
+	struct reusable re; /* all of it: free space soon, if not for the next write */
+	reusable_of(txn, r.psize, &re);
+	uint64_t grow = r.untouched, reusable = re.any + re.newest, host = host_pages(fs, r.psize);
 	snap_end(fs, txn);
 	if (host < grow)
 		grow = host; /* the host disk may be smaller */

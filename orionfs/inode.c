@@ -147,12 +147,23 @@ int ofs_orphan_add(ofs *fs, MDB_txn *txn, uint64_t ino)
 	return ofs_lmdb_err(mdb_put(txn, fs->orphan, &key, &v, 0));
 }
 
-/* ofs_inode_destroy: delete ino with its data, xattrs and orphan entry. */
+/* ofs_inode_destroy: delete ino with its data, xattrs and orphan entry.
+ * Returns 1 when it could free only part of the data in this write
+ * transaction (ofs_data_shed): ino is then shorter, still an orphan, and
+ * the caller commits and calls again. */
 int ofs_inode_destroy(ofs *fs, MDB_txn *txn, uint64_t ino)
 {
 	struct ofs_key k;
+	struct ofs_inode in;
 	MDB_val key = ofs_key1(&k, ino);
-	int rc = ofs_owner_drop(txn, fs->data, ino, 0);
+	int rc = ofs_inode_get(fs, txn, ino, &in);
+	if (rc == 0 && (rc = ofs_data_shed(fs, txn, &in, 0)) == 1) {
+		int put = ofs_inode_put(fs, txn, &in);
+		return put ? put : 1;
+	}
+	if (rc && rc != -ENOENT)
+		return rc;
+	rc = ofs_owner_drop(txn, fs->data, ino, 0);
 	if (rc >= 0 && fs->has_overlay)
 		rc = ofs_owner_drop(txn, fs->overlay, ino, 0);
 	if (rc >= 0)
@@ -188,18 +199,21 @@ static int first_orphan(ofs *fs, MDB_txn *txn, uint64_t *ino)
 }
 
 /* ofs_reclaim_orphans: delete the orphans a previous run left behind
- * (no kernel can know them any more), in one transaction. */
+ * (no kernel can know them any more), a commit per OFS_FREE_PAGES freed. */
 int ofs_reclaim_orphans(ofs *fs)
 {
 	MDB_txn *txn;
 	uint64_t ino = 0;
-	int rc = ofs_wtxn(fs, &txn);
-	if (rc)
-		return rc;
-	while ((rc = first_orphan(fs, txn, &ino)) == 0 && ino)
-		if ((rc = ofs_inode_destroy(fs, txn, ino)))
-			break;
-	return ofs_finish(fs, txn, rc);
+	int rc, steps = 0;
+	do {
+		if ((rc = ofs_wtxn(fs, &txn)))
+			return rc;
+		while ((rc = first_orphan(fs, txn, &ino)) == 0 && ino)
+			if ((rc = ofs_inode_destroy(fs, txn, ino)))
+				break;
+		rc = ofs_finish(fs, txn, rc);
+	} while ((rc = ofs_step(fs, rc, &steps)) == 1);
+	return rc;
 }
 
 /* ofs_getattr: attributes of ino. */
@@ -228,12 +242,15 @@ int ofs_evict(ofs *fs, uint64_t ino)
 		return 0;
 	if (rc)
 		return rc;
-	if ((rc = ofs_wtxn(fs, &txn)))
-		return rc == -EROFS ? 0 : rc;
-	rc = ofs_inode_get(fs, txn, ino, &in);
-	if (!rc && in.a.nlink == 0)
-		rc = ofs_inode_destroy(fs, txn, ino);
-	rc = ofs_finish(fs, txn, rc);
+	int steps = 0;
+	do { /* a huge file takes several commits (ofs_inode_destroy) */
+		if ((rc = ofs_wtxn(fs, &txn)))
+			return rc == -EROFS ? 0 : rc;
+		rc = ofs_inode_get(fs, txn, ino, &in);
+		if (!rc && in.a.nlink == 0)
+			rc = ofs_inode_destroy(fs, txn, ino);
+		rc = ofs_finish(fs, txn, rc);
+	} while ((rc = ofs_step(fs, rc, &steps)) == 1);
 	return rc == -ENOENT ? 0 : rc;
 }
 
@@ -255,7 +272,9 @@ static void set_times(struct ofs_inode *in, const struct ofs_attr *src, unsigned
 	in->a.ctime = valid & OFS_SET_CTIME ? src->ctime : *now;
 }
 
-/* apply: the OFS_SET_* fields of src onto in, inside txn. */
+/* apply: the OFS_SET_* fields of src onto in, inside txn; 1 when a
+ * truncation could free only part of the data in txn (ofs_data_shed):
+ * in is then shorter but otherwise unchanged. */
 static int apply(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const struct ofs_attr *src,
 		 unsigned valid)
 {
@@ -273,7 +292,9 @@ static int apply(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const struct ofs_a
 			return -EINVAL;
 		if (src->size > OFS_MAX_SIZE)
 			return -EFBIG;
-		if ((rc = ofs_truncate_data(fs, txn, in, src->size)))
+		uint64_t floor = (src->size + OFS_BLOCK - 1) / OFS_BLOCK;
+		if ((in->a.size > src->size && (rc = ofs_data_shed(fs, txn, in, floor))) ||
+		    (rc = ofs_truncate_data(fs, txn, in, src->size)))
 			return rc;
 	}
 	if (valid & OFS_SET_MODE)
@@ -288,19 +309,28 @@ static int apply(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const struct ofs_a
 }
 
 /* ofs_setattr: apply the fields named by valid (OFS_SET_*); ctime is
- * updated as POSIX says; fills out with the result. */
+ * updated as POSIX says; fills out with the result.  A truncation that
+ * frees a huge file's data commits a shorter file first, as often as it
+ * takes (apply), then the whole change. */
 int ofs_setattr(ofs *fs, uint64_t ino, const struct ofs_attr *src, unsigned valid,
 		struct ofs_attr *out)
 {
 	MDB_txn *txn;
 	struct ofs_inode in;
-	int rc = ofs_wtxn(fs, &txn);
-	if (rc)
-		return rc;
-	rc = ofs_inode_get(fs, txn, ino, &in);
-	if (!rc)
-		rc = apply(fs, txn, &in, src, valid);
-	if ((rc = ofs_finish(fs, txn, rc)) == 0 && out)
+	int rc, steps = 0;
+	do {
+		if ((rc = ofs_wtxn(fs, &txn)))
+			return rc;
+		rc = ofs_inode_get(fs, txn, ino, &in);
+		if (!rc)
+			rc = apply(fs, txn, &in, src, valid);
+		if (rc == 1) {
+			int put = ofs_inode_put(fs, txn, &in);
+			rc = put ? put : 1;
+		}
+		rc = ofs_finish(fs, txn, rc);
+	} while ((rc = ofs_step(fs, rc, &steps)) == 1);
+	if (rc == 0 && out)
 		*out = in.a;
 	return rc;
 }

@@ -41,6 +41,12 @@
 #define OFS_HOST_TTL_MS 100u   /* how long ofs_room trusts the host disk figure */
 #define OFS_HOST_SLACK (1ULL << 30) /* ... while it has this much spare */
 #define OFS_UNCACHE_MIN (1u << 20) /* data a commit needs to uncache what it appended */
+/* Pages of file data one commit may free (ofs_data_shed).  LMDB records
+ * the pages a commit frees in a free-list entry that itself takes new
+ * pages, 1 for every 512 freed: this bound keeps that entry well inside
+ * the reserve ofs_room holds back, so a deletion commits even on a full
+ * host disk. */
+#define OFS_FREE_PAGES 8192u
 
 /* internal ofs_open flags, beyond the public OFS_OPEN_* bits */
 enum {
@@ -78,6 +84,9 @@ struct ofs {
 	uint64_t batch_ops, batch_bytes;
 	struct timespec batch_start;
 	int broken; /* a batch commit failed: -EIO/-ENOSPC for every write */
+	/* Pages of file data the open top-level write transaction freed
+	 * (ofs_data_shed); whoever holds LMDB's write lock owns it. */
+	uint64_t freed;
 	/* The host disk's free space as last asked (ofs_room): asking costs a
 	 * system call, too much for every write. */
 	_Atomic uint64_t host_free; /* bytes */
@@ -156,6 +165,8 @@ int ofs_finish(ofs *fs, MDB_txn *txn, int rc);
 void ofs_batch_account(ofs *fs, uint64_t bytes);
 int ofs_open_ex(ofs **fsp, const char *path, unsigned flags);
 int ofs_room(ofs *fs, uint64_t bytes);
+int ofs_tight(ofs *fs);
+int ofs_step(ofs *fs, int rc, int *steps);
 int ofs_super_u64(ofs *fs, MDB_txn *txn, const char *key, uint64_t *v);
 int ofs_super_put_u64(ofs *fs, MDB_txn *txn, const char *key, uint64_t v);
 
@@ -201,6 +212,7 @@ int ofs_overlay_mask(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, unsigned
 int ofs_overlay_verify(const ofs *fs, const MDB_val *k, const MDB_val *v);
 uint64_t ofs_units(uint64_t len);
 int ofs_truncate_data(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t size);
+int ofs_data_shed(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t floor);
 int ofs_data_write(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const void *buf,
 		   size_t size, uint64_t off);
 int ofs_data_read(ofs *fs, MDB_txn *txn, const struct ofs_inode *in, void *buf,

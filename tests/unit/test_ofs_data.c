@@ -714,6 +714,71 @@ START_TEST(overlays_damage_found)
 }
 END_TEST
 
+/* huge_file: ino filled with mb MiB of pattern, and its second and last
+ * sectors overwritten (as overlays) with the pattern of the last MiB. */
+static void huge_file(uint64_t ino, int mb)
+{
+	static unsigned char buf[1 << 20];
+	for (int i = 0; i < mb; i++) {
+		fill_pattern(buf, sizeof buf, (uint64_t)i << 20);
+		ck_assert_int_eq(ofs_write(fs, ino, buf, sizeof buf, (off_t)i << 20), (ssize_t)sizeof buf);
+	}
+	ck_assert_int_eq(ofs_write(fs, ino, buf, OFS_SECTOR, OFS_SECTOR), OFS_SECTOR);
+	ck_assert_int_eq(ofs_write(fs, ino, buf, OFS_SECTOR, ((off_t)mb << 20) - OFS_SECTOR),
+			 OFS_SECTOR);
+}
+
+/* A file whose deletion frees more than one commit may free goes in
+ * steps (the free list of one big commit could not be written on a full
+ * disk): each step leaves a shorter orphan that fsck finds sound, the
+ * next step or open goes on, and ofs_evict takes all the steps at once;
+ * a truncation of such a file too. */
+START_TEST(huge_file_freed_in_steps)
+{
+	enum { MB = 40 };
+	struct ofs_fsck_report r;
+	struct ofs_attr a;
+	MDB_txn *txn;
+	huge_file(f, MB);
+	ck_assert_int_eq(ofs_unlink(fs, OFS_ROOT_INO, "f", NULL), 0);
+	ck_assert_int_eq(ofs_wtxn(fs, &txn), 0);
+	ck_assert_int_eq(ofs_finish(fs, txn, ofs_inode_destroy(fs, txn, f)), 1);
+	uint64_t left = size_of(f);
+	ck_assert_uint_eq(left % OFS_BLOCK, 0);
+	ck_assert_uint_gt(left, 0);
+	ck_assert_uint_ge(left, ((uint64_t)MB << 20) - (uint64_t)OFS_FREE_PAGES * OFS_SECTOR);
+	ofs_close(fs);
+	fs = NULL;
+	ck_assert_int_eq(ofs_fsck(img, 0, NULL, NULL, &r), 0);
+	ck_assert_uint_eq(r.problems, 0);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0); /* frees the rest */
+	ck_assert_int_eq(ofs_getattr(fs, f, &a), -ENOENT);
+	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "g", S_IFREG | 0644, 0, 0, 0, &a), 0);
+	huge_file(a.ino, MB);
+	ck_assert_int_eq(ofs_unlink(fs, OFS_ROOT_INO, "g", NULL), 0);
+	ck_assert_int_eq(ofs_evict(fs, a.ino), 0);
+	ck_assert_int_eq(ofs_getattr(fs, a.ino, &a), -ENOENT);
+	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "h", S_IFREG | 0644, 0, 0, 0, &a), 0);
+	huge_file(a.ino, MB);
+	unsigned char want[OFS_SECTOR + 100], got[sizeof want];
+	fill_pattern(want, sizeof want, 0);
+	fill_pattern(want + OFS_SECTOR, 100, (uint64_t)(MB - 1) << 20); /* the overlay */
+	struct ofs_attr to = {.size = sizeof want};
+	ck_assert_int_eq(ofs_setattr(fs, a.ino, &to, OFS_SET_SIZE, &a), 0);
+	ck_assert_uint_eq(a.size, sizeof want);
+	ck_assert_int_eq(ofs_read(fs, a.ino, got, sizeof got + 10, 0), (ssize_t)sizeof got);
+	ck_assert_mem_eq(got, want, sizeof want);
+	ck_assert_uint_le(blocks_of(a.ino), OFS_BLOCK / 512);
+	/* a transaction that freed its share still deletes what has no data */
+	ck_assert_int_eq(ofs_mkdir(fs, OFS_ROOT_INO, "d", 0755, 0, 0, &a), 0);
+	ck_assert_int_eq(ofs_wtxn(fs, &txn), 0);
+	fs->freed = OFS_FREE_PAGES;
+	ck_assert_int_eq(ofs_inode_destroy(fs, txn, a.ino), 0);
+	mdb_txn_abort(txn);
+	clean();
+}
+END_TEST
+
 /* tcase: every data test, on images made by fixture. */
 static TCase *tcase(const char *name, void (*fixture)(void))
 {
@@ -748,6 +813,7 @@ static Suite *suite(void)
 	tcase_add_test(t, overlays_truncate_and_punch);
 	tcase_add_test(t, overlays_damage_found);
 	tcase_add_test(t, overlays_seek);
+	tcase_add_test(t, huge_file_freed_in_steps);
 	suite_add_tcase(s, t);
 	return s;
 }

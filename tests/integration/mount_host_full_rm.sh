@@ -1,0 +1,54 @@
+#!/bin/sh
+# mount_host_full_rm.sh: truncating or removing a big file is how a full
+# disk gets room again, and both must work.  Freeing 1 GiB makes LMDB
+# write a free-list record of 2 MiB, more than the reserve ofs_room holds
+# back; in one commit that record failed on the full host disk and broke
+# the mount (EIO for every later write).  Big files are now freed in
+# commits of a bounded size (ofs_data_shed), each finding room in what
+# the one before freed.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../posix/lib.sh"
+private_disk 1536m
+
+# fill NAME: write NAME until the disk is full; it must end in ENOSPC.
+fill() {
+	if dd if=/dev/urandom of="$MNT/$1" bs=1M count=2048 iflag=fullblock conv=fsync \
+		2>"$T/err"; then
+		fail "$1: 2 GiB fitted on a 1.5 GiB disk"
+	fi
+	grep -q "No space left" "$T/err" || fail "$1: $(cat "$T/err")"
+	[ "$(stat -c %s "$MNT/$1")" -gt $((512 << 20)) ] || fail "$1: ENOSPC came early"
+}
+
+# roomy: within 10 s the mount has 900 MiB free again (the daemon frees
+# an unlinked file once the kernel forgets it).
+roomy() {
+	for _ in $(seq 1 100); do
+		[ "$(df -k --output=avail "$MNT" | tail -1)" -gt $((900 << 10)) ] && return 0
+		sleep 0.1
+	done
+	fail "$1 left no room: $(df -k --output=avail "$MNT" | tail -1) KiB available"
+}
+
+t_mkfs
+t_mount
+echo keep >"$MNT/keep"
+fill big
+head -c 1M "$MNT/big" >"$T/head"
+truncate -s 1M "$MNT/big" || fail "truncate on a full disk"
+roomy truncate
+cmp "$MNT/big" "$T/head" || fail "truncate lost the first MiB"
+fill big2
+rm "$MNT/big2" || fail "rm on a full disk"
+roomy rm
+dd if=/dev/urandom of="$MNT/after" bs=1M count=512 iflag=fullblock conv=fsync 2>"$T/err" ||
+	fail "512 MiB where big2 was: $(cat "$T/err")"
+t_umount
+t_fsck
+t_mount
+[ "$(stat -c %s "$MNT/after")" = $((512 << 20)) ] || fail "after: $(stat -c %s "$MNT/after") bytes"
+cmp "$MNT/big" "$T/head" || fail "big changed across remount"
+[ "$(cat "$MNT/keep")" = keep ] || fail "keep lost"
+t_umount
+t_fsck
+echo "mount_host_full_rm: 1 GiB truncated and 1 GiB removed on a full disk; clean"
