@@ -790,26 +790,46 @@ ssize_t ofs_write(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off
 	return (ssize_t)size;
 }
 
-/* punch: zero [off, off+len) of in, clipped to its size, freeing blocks. */
+/* punch: zero [off, off+len) of in, clipped to its size, freeing blocks;
+ * holes are skipped, not walked.  Returns 1 when the transaction has
+ * freed OFS_FREE_PAGES pages before the end, or freed some on a tight
+ * image (as ofs_data_shed: commit, then call again; what is punched
+ * reads as zeros already), else 0. */
 static int punch(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t off, uint64_t len)
 {
-	uint64_t end = off + len < in->a.size ? off + len : in->a.size;
+	uint64_t end = off + len < in->a.size ? off + len : in->a.size, idx, freed = 0;
+	uint64_t blk = val_pages(OFS_SECTORS * (OFS_DIGEST + OFS_SECTOR)); /* a full block's */
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(txn, fs->data, &c);
+	if (rc)
+		return ofs_lmdb_err(rc);
 	for (uint64_t pos = off; pos < end;) {
+		if ((rc = block_at(c, in->a.ino, pos / OFS_BLOCK, MDB_SET_RANGE, &idx)) ||
+		    idx == UINT64_MAX || idx * OFS_BLOCK >= end)
+			break;
+		if (fs->freed >= OFS_FREE_PAGES) {
+			rc = 1;
+			break;
+		}
+		pos = idx * OFS_BLOCK > pos ? idx * OFS_BLOCK : pos;
 		size_t bo = pos % OFS_BLOCK;
 		size_t n = end - pos < OFS_BLOCK - bo ? (size_t)(end - pos) : OFS_BLOCK - bo;
-		int rc = blk_edit(fs, txn, in, pos / OFS_BLOCK, E_PUNCH, (struct span){bo, n, NULL});
-		if (rc)
-			return rc;
+		if ((rc = blk_edit(fs, txn, in, idx, E_PUNCH, (struct span){bo, n, NULL})))
+			break;
+		fs->freed += blk; /* the old block's pages, at most */
+		if (bo == 0 && (n == OFS_BLOCK || pos + n == in->a.size))
+			freed += blk; /* gone, not rewritten: a call again finds it no more */
 		pos += n;
 	}
-	return 0;
+	mdb_cursor_close(c);
+	return rc == 0 && freed && ofs_tight(fs) ? 1 : rc;
 }
 
-/* fallocate_in: ofs_fallocate inside txn. */
+/* fallocate_in: ofs_fallocate inside txn; 1 from punch. */
 static int fallocate_in(ofs *fs, MDB_txn *txn, uint64_t ino, int mode, uint64_t off, uint64_t len)
 {
 	struct ofs_inode in;
-	int rc = ofs_inode_get(fs, txn, ino, &in);
+	int rc = ofs_inode_get(fs, txn, ino, &in), step = 0;
 	if (rc)
 		return rc;
 	if (!S_ISREG(in.a.mode))
@@ -818,14 +838,15 @@ static int fallocate_in(ofs *fs, MDB_txn *txn, uint64_t ino, int mode, uint64_t 
 		return rc;
 	ofs_now(&in.a.ctime);
 	if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
-		if ((rc = punch(fs, txn, &in, off, len)))
-			return rc;
+		if ((step = punch(fs, txn, &in, off, len)) < 0)
+			return step;
 		in.a.mtime = in.a.ctime;
 	} else if (!(mode & FALLOC_FL_KEEP_SIZE) && off + len > in.a.size) {
 		in.a.size = off + len; /* the new range reads as zeros */
 		in.a.mtime = in.a.ctime;
 	}
-	return ofs_inode_put(fs, txn, &in);
+	rc = ofs_inode_put(fs, txn, &in);
+	return rc ? rc : step;
 }
 
 /* ofs_fallocate: mode 0 / FALLOC_FL_KEEP_SIZE (check the room, extend the
@@ -839,10 +860,13 @@ int ofs_fallocate(ofs *fs, uint64_t ino, int mode, off_t off, off_t len)
 		return -EINVAL;
 	if ((uint64_t)off > OFS_MAX_SIZE - (uint64_t)len)
 		return -EFBIG;
-	int rc = ofs_wtxn(fs, &txn);
-	if (rc)
-		return rc;
-	return ofs_finish(fs, txn, fallocate_in(fs, txn, ino, mode, (uint64_t)off, (uint64_t)len));
+	int rc, steps = 0;
+	do { /* punching out a huge range takes several commits (punch) */
+		if ((rc = ofs_wtxn(fs, &txn)))
+			return rc;
+		rc = ofs_finish(fs, txn, fallocate_in(fs, txn, ino, mode, (uint64_t)off, (uint64_t)len));
+	} while ((rc = ofs_step(fs, rc, &steps)) == 1);
+	return rc;
 }
 
 /* ofs_readlink: copy the target (NUL-terminated) into buf; returns length. */

@@ -1,11 +1,11 @@
 #!/bin/sh
-# mount_host_full_rm.sh: truncating or removing a big file is how a full
-# disk gets room again, and both must work.  Freeing 1 GiB makes LMDB
-# write a free-list record of 2 MiB, more than the reserve ofs_room holds
-# back; in one commit that record failed on the full host disk and broke
-# the mount (EIO for every later write).  Big files are now freed in
-# commits of a bounded size (ofs_data_shed), each finding room in what
-# the one before freed.
+# mount_host_full_rm.sh: truncating, punching out or removing a big file
+# is how a full disk gets room again, and each must work.  Freeing 1 GiB
+# makes LMDB write a free-list record of 2 MiB, more than the reserve
+# ofs_room holds back; in one commit that record failed on the full host
+# disk and broke the mount (EIO for every later write).  Big files are
+# now freed in commits of a bounded size (ofs_data_shed, punch), each
+# finding room in what the one before freed.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../posix/lib.sh"
 private_disk 1536m
@@ -39,10 +39,16 @@ truncate -s 1M "$MNT/big" || fail "truncate on a full disk"
 roomy truncate
 cmp "$MNT/big" "$T/head" || fail "truncate lost the first MiB"
 fill big2
-rm "$MNT/big2" || fail "rm on a full disk"
+size2=$(stat -c %s "$MNT/big2")
+fallocate -p -o 0 -l "$size2" "$MNT/big2" || fail "punching out big2 on a full disk"
+roomy "punching out big2"
+[ "$(stat -c %s "$MNT/big2")" = "$size2" ] || fail "punching changed the size of big2"
+cmp -n 1048576 "$MNT/big2" /dev/zero || fail "big2 is not zeros after the punch"
+fill big3
+rm "$MNT/big3" || fail "rm on a full disk"
 roomy rm
 dd if=/dev/urandom of="$MNT/after" bs=1M count=512 iflag=fullblock conv=fsync 2>"$T/err" ||
-	fail "512 MiB where big2 was: $(cat "$T/err")"
+	fail "512 MiB where big3 was: $(cat "$T/err")"
 t_umount
 t_fsck
 t_mount
@@ -51,4 +57,4 @@ cmp "$MNT/big" "$T/head" || fail "big changed across remount"
 [ "$(cat "$MNT/keep")" = keep ] || fail "keep lost"
 t_umount
 t_fsck
-echo "mount_host_full_rm: 1 GiB truncated and 1 GiB removed on a full disk; clean"
+echo "mount_host_full_rm: 1 GiB truncated, punched out, removed on a full disk; clean"

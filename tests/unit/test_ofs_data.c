@@ -430,6 +430,10 @@ START_TEST(full_image_fails_cleanly)
 	ck_assert_uint_gt(off, 1 << 20);
 	ck_assert_uint_eq(size_of(a.ino), off); /* the failed write left no trace */
 	clean();
+	/* on a tight image a punch commits what it freed apart; its edge
+	 * blocks, rewritten, must not make it go round for ever */
+	ck_assert_int_eq(ofs_fallocate(fs, a.ino, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 1000,
+				       3 * OFS_BLOCK), 0);
 	ck_assert_int_eq(ofs_unlink(fs, OFS_ROOT_INO, "f", NULL), 0);
 	ck_assert_int_eq(ofs_evict(fs, a.ino), 0);
 	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "g", S_IFREG | 0644, 0, 0, 0, &a), 0);
@@ -732,7 +736,7 @@ static void huge_file(uint64_t ino, int mb)
  * steps (the free list of one big commit could not be written on a full
  * disk): each step leaves a shorter orphan that fsck finds sound, the
  * next step or open goes on, and ofs_evict takes all the steps at once;
- * a truncation of such a file too. */
+ * a truncation of such a file, or punching it out, too. */
 START_TEST(huge_file_freed_in_steps)
 {
 	enum { MB = 40 };
@@ -769,6 +773,24 @@ START_TEST(huge_file_freed_in_steps)
 	ck_assert_int_eq(ofs_read(fs, a.ino, got, sizeof got + 10, 0), (ssize_t)sizeof got);
 	ck_assert_mem_eq(got, want, sizeof want);
 	ck_assert_uint_le(blocks_of(a.ino), OFS_BLOCK / 512);
+	/* punching the whole of a big sparse file: steps too, holes skipped */
+	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "p", S_IFREG | 0644, 0, 0, 0, &a), 0);
+	huge_file(a.ino, MB);
+	ck_assert_int_eq(ofs_write(fs, a.ino, "far", 3, 1LL << 40), 3);
+	MDB_envinfo e0, e1;
+	ck_assert_int_eq(mdb_env_info(ofs_env(fs), &e0), 0);
+	ck_assert_int_eq(ofs_fallocate(fs, a.ino, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 100,
+				       1LL << 41), 0);
+	ck_assert_int_eq(mdb_env_info(ofs_env(fs), &e1), 0);
+	ck_assert_uint_ge(e1.me_last_txnid - e0.me_last_txnid, 2);
+	ck_assert_uint_eq(size_of(a.ino), (1ULL << 40) + 3);
+	ck_assert_uint_le(blocks_of(a.ino), OFS_BLOCK / 512);
+	ck_assert_int_eq(ofs_read(fs, a.ino, got, sizeof got, 0), (ssize_t)sizeof got);
+	ck_assert_mem_eq(got, want, 100);
+	for (size_t i = 100; i < sizeof got; i++)
+		ck_assert_uint_eq(got[i], 0);
+	ck_assert_int_eq(ofs_read(fs, a.ino, got, 3, 1LL << 40), 3);
+	ck_assert_mem_eq(got, "\0\0\0", 3);
 	/* a transaction that freed its share still deletes what has no data */
 	ck_assert_int_eq(ofs_mkdir(fs, OFS_ROOT_INO, "d", 0755, 0, 0, &a), 0);
 	ck_assert_int_eq(ofs_wtxn(fs, &txn), 0);
