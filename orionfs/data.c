@@ -758,13 +758,19 @@ off_t ofs_seek(ofs *fs, uint64_t ino, off_t off, int whence)
 	return r;
 }
 
-/* write_in: ofs_write inside txn. */
-static int write_in(ofs *fs, MDB_txn *txn, uint64_t ino, const void *buf, size_t size, uint64_t off)
+/* write_in: ofs_write inside txn; ofs_write_kill with killed. */
+static int write_in(ofs *fs, MDB_txn *txn, uint64_t ino, const void *buf, size_t size, uint64_t off,
+		    int *killed)
 {
 	struct ofs_inode in;
 	int rc = file_get(fs, txn, ino, &in);
 	if (rc || (rc = ofs_room(fs, size)) || (rc = ofs_data_write(fs, txn, &in, buf, size, off)))
 		return rc;
+	if (killed) {
+		uint32_t mode = ofs_kill_mode(in.a.mode);
+		*killed = mode != in.a.mode;
+		in.a.mode = mode;
+	}
 	ofs_now(&in.a.mtime);
 	in.a.ctime = in.a.mtime;
 	return ofs_inode_put(fs, txn, &in);
@@ -772,6 +778,14 @@ static int write_in(ofs *fs, MDB_txn *txn, uint64_t ino, const void *buf, size_t
 
 /* ofs_write: write size bytes at off, extending the file as needed. */
 ssize_t ofs_write(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off)
+{
+	return ofs_write_kill(fs, ino, buf, size, off, NULL);
+}
+
+/* ofs_write_kill: ofs_write, dropping privileges unless killed is NULL
+ * (ofs_write's way in). */
+ssize_t ofs_write_kill(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off,
+		       int *killed)
 {
 	MDB_txn *txn;
 	if (off < 0)
@@ -783,7 +797,7 @@ ssize_t ofs_write(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off
 	int rc = ofs_wtxn(fs, &txn);
 	if (rc)
 		return rc;
-	rc = ofs_finish(fs, txn, write_in(fs, txn, ino, buf, size, (uint64_t)off));
+	rc = ofs_finish(fs, txn, write_in(fs, txn, ino, buf, size, (uint64_t)off, killed));
 	if (rc)
 		return rc;
 	ofs_batch_account(fs, size);

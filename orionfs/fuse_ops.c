@@ -198,13 +198,6 @@ static unsigned setattr_mask(int to_set, const struct stat *st, struct ofs_attr 
 	return valid;
 }
 
-/* kill_mode: mode without suid, and without sgid when group-executable
- * (without group exec, sgid marks mandatory locking and stays). */
-static uint32_t kill_mode(uint32_t mode)
-{
-	return mode & ~(uint32_t)(S_ISUID | ((mode & S_IXGRP) ? S_ISGID : 0));
-}
-
 /* kill_suidgid: add to the setattr (in, *valid) the mode that drops
  * ino's suid/sgid, as a write, truncate or chown must when the kernel
  * leaves that to us (HANDLE_KILLPRIV_V2; the kernel still drops
@@ -214,9 +207,9 @@ static int kill_suidgid(struct ofs_fuse *srv, uint64_t ino, struct ofs_attr *in,
 {
 	struct ofs_attr a;
 	int rc = ofs_getattr(srv->fs, ino, &a);
-	if (rc < 0 || S_ISDIR(a.mode) || kill_mode(a.mode) == a.mode)
+	if (rc < 0 || S_ISDIR(a.mode) || ofs_kill_mode(a.mode) == a.mode)
 		return rc;
-	in->mode = kill_mode(a.mode);
+	in->mode = ofs_kill_mode(a.mode);
 	*valid |= OFS_SET_MODE;
 	return 1;
 }
@@ -536,14 +529,13 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		return;
 	}
 	struct ofs_fuse *srv = SRV(req);
-	struct ofs_attr in;
-	unsigned valid = 0;
 	/* the kernel's flag: set for every write by a caller without
-	 * CAP_FSETID, whatever the mode */
-	int rc = srv->kill ? kill_suidgid(srv, ino, &in, &valid) : 0;
-	if (rc > 0)
-		rc = setattr_inval(srv, ino, &in, valid, rc);
-	ssize_t n = rc < 0 ? rc : ofs_write(srv->fs, ino, buf, size, off);
+	 * CAP_FSETID, whatever the mode, so the mode is dropped in the
+	 * write's own commit rather than read first (a write's hot path) */
+	int killed = 0;
+	ssize_t n = ofs_write_kill(srv->fs, ino, buf, size, off, srv->kill ? &killed : NULL);
+	if (n >= 0 && killed) /* attributes only: the kernel holds the pages */
+		fuse_lowlevel_notify_inval_inode(srv->se, ino, -1, 0);
 	if (n < 0)
 		ofs_fuse_reply_err(req, (int)n);
 	else

@@ -19,6 +19,12 @@ void ofs_now(struct timespec *ts)
 	clock_gettime(CLOCK_REALTIME, ts);
 }
 
+/* ofs_kill_mode: mode less the privileges a write drops. */
+uint32_t ofs_kill_mode(uint32_t mode)
+{
+	return mode & ~(uint32_t)(S_ISUID | ((mode & S_IXGRP) ? S_ISGID : 0));
+}
+
 /* ofs_mode_valid: whether mode's S_IFMT is a file type we store. */
 int ofs_mode_valid(uint32_t mode)
 {

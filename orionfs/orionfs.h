@@ -241,6 +241,19 @@ int ofs_accessed(ofs *fs, uint64_t ino);
  * returns bytes written; updates mtime/ctime. */
 ssize_t ofs_write(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off);
 
+/* ofs_write_kill: ofs_write that, in the same commit, also gives the file
+ * mode ofs_kill_mode(mode), as a write by a caller without CAP_FSETID
+ * must; *killed tells whether the mode changed.  With killed NULL it is
+ * ofs_write. */
+ssize_t ofs_write_kill(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off,
+		       int *killed);
+
+/* ofs_kill_mode: mode without its set-user-ID bit, and without its
+ * set-group-ID bit when it is group-executable (without group exec,
+ * set-group-ID marks mandatory locking and stays): what a write,
+ * truncate or chown leaves of a file's mode. */
+uint32_t ofs_kill_mode(uint32_t mode);
+
 /* ofs_seek: lseek(2) SEEK_DATA or SEEK_HOLE on regular file ino from off;
  * returns the offset found.  Holes are whole 64 KiB blocks with nothing
  * stored (never written, punched whole, or added by growing the size or

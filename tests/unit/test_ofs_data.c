@@ -227,6 +227,44 @@ START_TEST(checksums_catch_damage)
 }
 END_TEST
 
+/* mode_of: the mode of ino. */
+static uint32_t mode_of(uint64_t ino)
+{
+	struct ofs_attr a;
+	ck_assert_int_eq(ofs_getattr(fs, ino, &a), 0);
+	return a.mode;
+}
+
+/* set_mode: give ino permission bits perm. */
+static void set_mode(uint64_t ino, uint32_t perm)
+{
+	struct ofs_attr a = {.mode = perm};
+	ck_assert_int_eq(ofs_setattr(fs, ino, &a, OFS_SET_MODE, NULL), 0);
+}
+
+/* A write that drops privileges clears set-user-ID, and set-group-ID
+ * with group exec only, in its own commit, and says when it did. */
+START_TEST(write_kill_drops_privileges)
+{
+	int killed = -1;
+	set_mode(f, 06755);
+	ck_assert_int_eq(ofs_write(fs, f, "a", 1, 0), 1);
+	ck_assert_uint_eq(mode_of(f), S_IFREG | 06755); /* a plain write keeps them */
+	ck_assert_int_eq(ofs_write_kill(fs, f, "b", 1, 1, &killed), 1);
+	ck_assert_int_eq(killed, 1);
+	ck_assert_uint_eq(mode_of(f), S_IFREG | 0755);
+	ck_assert_int_eq(ofs_write_kill(fs, f, "c", 1, 2, &killed), 1);
+	ck_assert_int_eq(killed, 0);
+	set_mode(f, 06745); /* no group exec: set-group-ID means locking */
+	ck_assert_int_eq(ofs_write_kill(fs, f, "d", 1, 3, &killed), 1);
+	ck_assert_int_eq(killed, 1);
+	ck_assert_uint_eq(mode_of(f), S_IFREG | 02745);
+	ck_assert_uint_eq(size_of(f), 4);
+	ck_assert_int_eq(ofs_write_kill(fs, OFS_ROOT_INO, "e", 1, 0, &killed), -EISDIR);
+	ck_assert_uint_eq(mode_of(f), S_IFREG | 02745);
+}
+END_TEST
+
 START_TEST(wrong_types_refused)
 {
 	char buf[16];
@@ -813,6 +851,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, fallocate_modes);
 	tcase_add_test(t, checksums_catch_damage);
 	tcase_add_test(t, wrong_types_refused);
+	tcase_add_test(t, write_kill_drops_privileges);
 	tcase_add_test(t, seek_data_and_hole);
 	tcase_add_test(t, seek_trimmed_tail_and_far_data);
 	tcase_add_test(t, relatime);
