@@ -450,13 +450,6 @@ static int drop_from(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t first
 	return rc && rc != MDB_NOTFOUND ? ofs_lmdb_err(rc) : 0;
 }
 
-/* val_pages: the pages LMDB frees with a value of len bytes (only a
- * value too big for a leaf page has pages of its own). */
-static uint64_t val_pages(size_t len)
-{
-	return len > OFS_SECTOR / 2 ? (len + 16 + OFS_SECTOR - 1) / OFS_SECTOR : 0;
-}
-
 /* tail_from: the first block of the shortest tail of ino's blocks from
  * index floor on that frees at least want pages (all of them when they
  * free less), and what it frees; *first is UINT64_MAX when there is no
@@ -481,7 +474,7 @@ static int tail_from(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t floor, uint64
 			if (idx < floor)
 				break;
 			*first = idx;
-			*pages += val_pages(v.mv_size);
+			*pages += ofs_val_pages(v.mv_size, fs->psize);
 			op = MDB_PREV;
 		}
 	mdb_cursor_close(c);
@@ -812,7 +805,7 @@ ssize_t ofs_write_kill(ofs *fs, uint64_t ino, const void *buf, size_t size, off_
 static int punch(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t off, uint64_t len)
 {
 	uint64_t end = off + len < in->a.size ? off + len : in->a.size, idx, freed = 0;
-	uint64_t blk = val_pages(OFS_SECTORS * (OFS_DIGEST + OFS_SECTOR)); /* a full block's */
+	uint64_t blk = ofs_val_pages(OFS_BLOCK_VAL, fs->psize);
 	MDB_cursor *c;
 	int rc = mdb_cursor_open(txn, fs->data, &c);
 	if (rc)

@@ -229,12 +229,8 @@ static uint64_t last_page(ofs *fs)
  * doubled the CPU time of a long write). */
 static void uncache_appended(ofs *fs, uint64_t last, uint64_t bytes)
 {
-	MDB_stat ms;
-	uint64_t now = last_page(fs);
-	if (bytes < OFS_UNCACHE_MIN || now <= last || mdb_env_stat(fs->env, &ms))
-		return;
-	uint64_t psize = ms.ms_psize;
-	if (bytes < (now - last) * psize / 2)
+	uint64_t now = last_page(fs), psize = fs->psize;
+	if (bytes < OFS_UNCACHE_MIN || now <= last || bytes < (now - last) * psize / 2)
 		return;
 	posix_fadvise(fs->lockfd, (off_t)((last + 1) * psize), (off_t)((now - last) * psize),
 		      POSIX_FADV_DONTNEED);
@@ -614,6 +610,8 @@ static int attach(ofs *fs, const char *path, const struct stat *st)
 		return rc == -EINVAL ? -ORION_EBADIMAGE : rc;
 	if ((rc = check_length(fs->env, st)))
 		return rc;
+	MDB_stat ms;
+	fs->psize = mdb_env_stat(fs->env, &ms) == 0 ? ms.ms_psize : 4096;
 	MDB_envinfo info;
 	if (mdb_env_info(fs->env, &info) == 0 && info.me_mapaddr) {
 		fs->map_lo = (uintptr_t)info.me_mapaddr;
@@ -765,7 +763,7 @@ static void reusable_of(MDB_txn *txn, uint64_t psize, struct reusable *re)
 {
 	MDB_cursor *c;
 	MDB_val k, v;
-	uint64_t span = (OFS_BLOCK + OFS_SECTORS * OFS_DIGEST + 16 + psize - 1) / psize;
+	uint64_t span = ofs_val_pages(OFS_BLOCK_VAL, psize);
 	size_t last = mdb_txn_id(txn), n, id;
 	memset(re, 0, sizeof *re);
 	if (mdb_cursor_open(txn, 0, &c))
@@ -797,10 +795,8 @@ struct room {
 static void room_of(ofs *fs, struct room *r)
 {
 	MDB_envinfo info;
-	MDB_stat ms;
 	mdb_env_info(fs->env, &info);
-	mdb_env_stat(fs->env, &ms);
-	r->psize = ms.ms_psize;
+	r->psize = fs->psize;
 	r->total = info.me_mapsize / r->psize;
 	r->untouched = r->total > info.me_last_pgno + 1 ? r->total - info.me_last_pgno - 1 : 0;
 	r->reserve = r->total / 16 < 256 ? r->total / 16 : 256;
@@ -872,7 +868,8 @@ int ofs_room(ofs *fs, uint64_t bytes)
 	uint64_t grow;
 	room_of(fs, &r);
 	uint64_t pending = batch_mine(fs) ? fs->batch_bytes + fs->batch_ops * 4096 : 0;
-	uint64_t data = (bytes + pending) / r.psize * 17 / 16;
+	uint64_t data = (bytes + pending) / OFS_BLOCK * ofs_val_pages(OFS_BLOCK_VAL, r.psize) +
+			(bytes + pending) % OFS_BLOCK / r.psize; /* as blocks take it */
 	uint64_t need = data + 8 + r.reserve;
 	int rc = avail(fs, &r, need, &grow, &re);
 	if (rc)

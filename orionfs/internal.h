@@ -26,6 +26,8 @@
 #define OFS_SECTORS (OFS_BLOCK / OFS_SECTOR)
 #define OFS_OVL_KEY 17u       /* overlay key: ino BE64, block BE64, sector u8 */
 #define OFS_OVL_VAL (OFS_DIGEST + OFS_SECTOR)
+#define OFS_BLOCK_VAL (OFS_SECTORS * OFS_OVL_VAL) /* bytes of a full block's value */
+#define OFS_LMDB_PAGEHDR 16u  /* LMDB's page header, on an overflow value's first page too */
 #define OFS_OVL_MAX 8u        /* overlays a block gathers before they are folded in */
 #define OFS_HASH_KEY 32u       /* super "hash_key" (hash OFS_HASH_POLY1305) */
 #define OFS_CIPHER_NONE 0u     /* super "cipher" */
@@ -69,6 +71,7 @@ struct ofs {
 	/* LMDB's map: a value lying in it is committed and stays unchanged
 	 * until the transaction ends (dirty pages live outside it). */
 	uintptr_t map_lo, map_hi;
+	uint64_t psize; /* LMDB's page size (the system's) */
 	/* Reset read transactions: renewing one keeps its reader slot, so a
 	 * call skips the reader-table lock and scan that a fresh begin takes
 	 * under MDB_NOTLS. */
@@ -137,6 +140,13 @@ static inline uint64_t ofs_be64(const unsigned char *p)
 	for (int i = 0; i < 8; i++)
 		v = v << 8 | p[i];
 	return v;
+}
+
+/* ofs_val_pages: the pages of its own that LMDB gives a value of len
+ * bytes, with pages of psize bytes (0: the value lives in a leaf page). */
+static inline uint64_t ofs_val_pages(uint64_t len, uint64_t psize)
+{
+	return len > psize / 2 ? (len + OFS_LMDB_PAGEHDR + psize - 1) / psize : 0;
 }
 
 /* A 16-byte key (owner, index): inode+block, parent+slot, ino+slot. */
