@@ -242,7 +242,7 @@ int ofs_flush(ofs *fs)
 	if (!batch_mine(fs))
 		return 0;
 	MDB_txn *t = fs->batch;
-	uint64_t bytes = fs->batch_bytes, last = last_page(fs);
+	uint64_t bytes = fs->batch_bytes, last = bytes >= OFS_UNCACHE_MIN ? last_page(fs) : 0;
 	fs->batch = NULL;
 	fs->batch_ops = fs->batch_bytes = 0;
 	int rc = ofs_lmdb_err(mdb_txn_commit(t));
@@ -676,9 +676,10 @@ int ofs_open_ex(ofs **fsp, const char *path, unsigned flags)
 						   ? LOCK_EX : LOCK_SH);
 	if (!rc)
 		rc = attach(fs, path, &st);
-	/* housekeeping, not a condition of opening: freeing pages takes new
-	 * pages (LMDB writes the free list), so on a full host disk the
-	 * orphans wait for a later open rather than lock the image out */
+	/* housekeeping, not a condition of opening: it frees a commit at a
+	 * time (ofs_data_shed), which a full host disk allows, but should a
+	 * commit fail all the same, the orphans wait for a later open
+	 * rather than lock the image out */
 	if (!rc && !(flags & (OFS_OPEN_RDONLY | OFS_OPEN_NORECLAIM)))
 		(void)ofs_reclaim_orphans(fs);
 	if (rc) {

@@ -122,9 +122,10 @@ int ofs_mkfs(const char *path, const struct ofs_mkfs_opts *opts);
 /* ofs_open: open an image; -ORION_EBADIMAGE if it is not one,
  * -ORION_EVERSION if its format is newer than this build,
  * -ORION_EMOUNTED if another process holds it read-write.  Opened
- * read-write, it deletes the files a previous run left unlinked but open;
- * if that fails (on a full host disk: freeing pages takes pages), they
- * stay listed for a later open and the image opens all the same. */
+ * read-write, it deletes the files a previous run left unlinked but open
+ * (a big one over several commits, which a full host disk allows); if
+ * that fails, they stay listed for a later open and the image opens all
+ * the same. */
 int ofs_open(ofs **fsp, const char *path, unsigned flags);
 
 /* ofs_close: close the image (after a final ofs_sync when writable). */
