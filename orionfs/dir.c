@@ -297,7 +297,7 @@ static int remove_in(ofs *fs, MDB_txn *txn, uint64_t parent, const char *name,
 	ofs_now(&now);
 	if (dir) {
 		p.a.nlink--;
-		rc = ofs_inode_destroy(fs, txn, ino); /* no data: safe at once */
+		rc = ofs_inode_destroy(fs, txn, &c); /* no data: safe at once */
 	} else {
 		rc = drop_link(fs, txn, &c, &now, orphaned);
 	}
@@ -429,7 +429,7 @@ static int rename_apply(ofs *fs, MDB_txn *txn, struct side *src, struct side *ds
 		move_node(&src->node, src->dir, dst->dir);
 		if (dst->present && S_ISDIR(dst->node.a.mode)) {
 			dst->dir->a.nlink--;
-			rc = ofs_inode_destroy(fs, txn, dst->node.a.ino);
+			rc = ofs_inode_destroy(fs, txn, &dst->node);
 		} else if (dst->present) {
 			rc = drop_link(fs, txn, &dst->node, now, orphaned);
 		}

@@ -153,23 +153,12 @@ int ofs_orphan_add(ofs *fs, MDB_txn *txn, uint64_t ino)
 	return ofs_lmdb_err(mdb_put(txn, fs->orphan, &key, &v, 0));
 }
 
-/* ofs_inode_destroy: delete ino with its data, xattrs and orphan entry.
- * Returns 1 when it could free only part of the data in this write
- * transaction (ofs_data_shed): ino is then shorter, still an orphan, and
- * the caller commits and calls again. */
-int ofs_inode_destroy(ofs *fs, MDB_txn *txn, uint64_t ino)
+/* forget: delete ino's records from every table, its data at once. */
+static int forget(ofs *fs, MDB_txn *txn, uint64_t ino)
 {
 	struct ofs_key k;
-	struct ofs_inode in;
 	MDB_val key = ofs_key1(&k, ino);
-	int rc = ofs_inode_get(fs, txn, ino, &in);
-	if (rc == 0 && (rc = ofs_data_shed(fs, txn, &in, 0)) == 1) {
-		int put = ofs_inode_put(fs, txn, &in);
-		return put ? put : 1;
-	}
-	if (rc && rc != -ENOENT)
-		return rc;
-	rc = ofs_owner_drop(txn, fs->data, ino, 0);
+	int rc = ofs_owner_drop(txn, fs->data, ino, 0);
 	if (rc >= 0 && fs->has_overlay)
 		rc = ofs_owner_drop(txn, fs->overlay, ino, 0);
 	if (rc >= 0)
@@ -181,6 +170,20 @@ int ofs_inode_destroy(ofs *fs, MDB_txn *txn, uint64_t ino)
 		return ofs_lmdb_err(rc);
 	rc = mdb_del(txn, fs->inode, &key, NULL);
 	return rc == MDB_NOTFOUND ? 0 : ofs_lmdb_err(rc);
+}
+
+/* ofs_inode_destroy: delete inode in (as read in txn) with its data,
+ * xattrs and orphan entry.  Returns 1 when it could free only part of
+ * the data in this write transaction (ofs_data_shed): the inode is then
+ * shorter, still an orphan, and the caller commits and calls again. */
+int ofs_inode_destroy(ofs *fs, MDB_txn *txn, struct ofs_inode *in)
+{
+	int rc = ofs_data_shed(fs, txn, in, 0);
+	if (rc == 1) {
+		int put = ofs_inode_put(fs, txn, in);
+		return put ? put : 1;
+	}
+	return rc ? rc : forget(fs, txn, in->a.ino);
 }
 
 /* first_orphan: the lowest inode number on the orphan list (0: none). */
@@ -214,9 +217,16 @@ int ofs_reclaim_orphans(ofs *fs)
 	do {
 		if ((rc = ofs_wtxn(fs, &txn)))
 			return rc;
-		while ((rc = first_orphan(fs, txn, &ino)) == 0 && ino)
-			if ((rc = ofs_inode_destroy(fs, txn, ino)))
+		while ((rc = first_orphan(fs, txn, &ino)) == 0 && ino) {
+			struct ofs_inode in;
+			rc = ofs_inode_get(fs, txn, ino, &in);
+			if (rc == -ENOENT) /* a stale entry: drop what is left */
+				rc = forget(fs, txn, ino);
+			else if (rc == 0)
+				rc = ofs_inode_destroy(fs, txn, &in);
+			if (rc)
 				break;
+		}
 		rc = ofs_finish(fs, txn, rc);
 	} while ((rc = ofs_step(fs, rc, &steps)) == 1);
 	return rc;
@@ -254,7 +264,7 @@ int ofs_evict(ofs *fs, uint64_t ino)
 			return rc == -EROFS ? 0 : rc;
 		rc = ofs_inode_get(fs, txn, ino, &in);
 		if (!rc && in.a.nlink == 0)
-			rc = ofs_inode_destroy(fs, txn, ino);
+			rc = ofs_inode_destroy(fs, txn, &in);
 		rc = ofs_finish(fs, txn, rc);
 	} while ((rc = ofs_step(fs, rc, &steps)) == 1);
 	return rc == -ENOENT ? 0 : rc;

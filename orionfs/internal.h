@@ -187,7 +187,7 @@ int ofs_inode_get(ofs *fs, MDB_txn *txn, uint64_t ino, struct ofs_inode *out);
 int ofs_inode_put(ofs *fs, MDB_txn *txn, const struct ofs_inode *in);
 int ofs_inode_new(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint32_t mode,
 		  uint32_t uid, uint32_t gid);
-int ofs_inode_destroy(ofs *fs, MDB_txn *txn, uint64_t ino);
+int ofs_inode_destroy(ofs *fs, MDB_txn *txn, struct ofs_inode *in);
 int ofs_orphan_add(ofs *fs, MDB_txn *txn, uint64_t ino);
 int ofs_reclaim_orphans(ofs *fs);
 uint32_t ofs_dtype(uint32_t mode);

@@ -783,8 +783,10 @@ START_TEST(huge_file_freed_in_steps)
 	MDB_txn *txn;
 	huge_file(f, MB);
 	ck_assert_int_eq(ofs_unlink(fs, OFS_ROOT_INO, "f", NULL), 0);
+	struct ofs_inode node;
 	ck_assert_int_eq(ofs_wtxn(fs, &txn), 0);
-	ck_assert_int_eq(ofs_finish(fs, txn, ofs_inode_destroy(fs, txn, f)), 1);
+	ck_assert_int_eq(ofs_inode_get(fs, txn, f, &node), 0);
+	ck_assert_int_eq(ofs_finish(fs, txn, ofs_inode_destroy(fs, txn, &node)), 1);
 	uint64_t left = size_of(f);
 	ck_assert_uint_eq(left % OFS_BLOCK, 0);
 	ck_assert_uint_gt(left, 0);
@@ -832,10 +834,29 @@ START_TEST(huge_file_freed_in_steps)
 	/* a transaction that freed its share still deletes what has no data */
 	ck_assert_int_eq(ofs_mkdir(fs, OFS_ROOT_INO, "d", 0755, 0, 0, &a), 0);
 	ck_assert_int_eq(ofs_wtxn(fs, &txn), 0);
+	ck_assert_int_eq(ofs_inode_get(fs, txn, a.ino, &node), 0);
 	fs->freed = OFS_FREE_PAGES;
-	ck_assert_int_eq(ofs_inode_destroy(fs, txn, a.ino), 0);
+	ck_assert_int_eq(ofs_inode_destroy(fs, txn, &node), 0);
 	mdb_txn_abort(txn);
 	clean();
+}
+END_TEST
+
+/* An orphan entry whose inode is gone (nothing to free) goes at the
+ * next open all the same, with the real orphans. */
+START_TEST(stale_orphan_entry_dropped)
+{
+	MDB_txn *txn;
+	ck_assert_int_eq(ofs_unlink(fs, OFS_ROOT_INO, "f", NULL), 0); /* f: a real orphan */
+	ck_assert_int_eq(ofs_wtxn(fs, &txn), 0);
+	ck_assert_int_eq(ofs_orphan_add(fs, txn, f + 1000), 0); /* no such inode */
+	ck_assert_int_eq(ofs_finish(fs, txn, 0), 0);
+	ofs_close(fs);
+	fs = NULL;
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	struct ofs_attr a;
+	ck_assert_int_eq(ofs_getattr(fs, f, &a), -ENOENT);
+	clean(); /* no orphan entry left without its inode */
 }
 END_TEST
 
@@ -875,6 +896,7 @@ static Suite *suite(void)
 	tcase_add_test(t, overlays_damage_found);
 	tcase_add_test(t, overlays_seek);
 	tcase_add_test(t, huge_file_freed_in_steps);
+	tcase_add_test(t, stale_orphan_entry_dropped);
 	suite_add_tcase(s, t);
 	return s;
 }
