@@ -126,8 +126,8 @@ seqread_cold() {
 	put "$1" seqread_cold "$(ddrate "$(mnt "$1")/seq" /dev/null)"
 }
 
-# seqread_warm FS: one read of the cached file; prints MB/s.
-seqread_warm() { ddrate "$(mnt "$1")/seq" /dev/null; }
+# seqread_warm FS: one read of the cached file.
+seqread_warm() { put "$1" seqread_warm "$(ddrate "$(mnt "$1")/seq" /dev/null)"; }
 
 # randread_cold FS: 4 KiB random reads after dropping every cache.
 randread_cold() {
@@ -137,7 +137,7 @@ randread_cold() {
 
 # randread_warm FS ROUND: 4 KiB random reads of the cached file.
 randread_warm() {
-	"$FSB" randread "$(mnt "$1")/seq" "$RR_WARM" "$(($2 + 1))"
+	put "$1" randread_warm "$("$FSB" randread "$(mnt "$1")/seq" "$RR_WARM" "$(($2 + 1))")"
 }
 
 # randwrite FS ROUND: 4 KiB random writes, fsync every 32 (other
@@ -196,16 +196,9 @@ rounds() {
 	for r in $(seq 1 "$ROUNDS"); do turns "$w" "$r" "$@"; done
 }
 
-# warm WORKLOAD KEY: three rounds, the file systems taking turns; every
-# figure is recorded, and the table keeps each one's best.
-warm() {
-	for round in 1 2 3; do
-		for fs in $FSES; do
-			v=$("$1" "$fs" "$round") || { echo "bench/fs: $1 failed on $fs" >&2; exit 1; }
-			put "$fs" "$2" "$v"
-		done
-	done
-}
+# warm WORKLOAD: three rounds of turns (whatever ROUNDS says); the table
+# keeps each one's best.
+warm() { for r in 1 2 3; do turns "$1" "$r"; done; }
 
 echo "bench/fs: orionfs vs fuse2fs; seq ${SEQ_MB} MiB, $NFILES small files, tar of $TARSRC"
 for fs in $FSES; do mkdir "$(mnt "$fs")" && : >"$BT/res.$fs"; done
@@ -232,10 +225,10 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 turns seqread_cold 1 # the cold reads: one round, orionfs first
 for fs in $FSES; do cat "$(mnt "$fs")/seq" >/dev/null; done
-warm seqread_warm seqread_warm
+warm seqread_warm
 turns randread_cold 1
 for fs in $FSES; do cat "$(mnt "$fs")/seq" >/dev/null; done
-warm randread_warm randread_warm
+warm randread_warm
 rounds randwrite
 for fs in $FSES; do rm -f "$(mnt "$fs")/seq"; done
 for r in $(seq 1 "$ROUNDS"); do
