@@ -751,9 +751,9 @@ off_t ofs_seek(ofs *fs, uint64_t ino, off_t off, int whence)
 	return r;
 }
 
-/* write_in: ofs_write inside txn; ofs_write_kill with killed. */
+/* write_in: ofs_write_kill inside txn. */
 static int write_in(ofs *fs, MDB_txn *txn, uint64_t ino, const void *buf, size_t size, uint64_t off,
-		    int *killed)
+		    unsigned how, int *killed)
 {
 	struct ofs_inode in;
 	int rc = file_get(fs, txn, ino, &in);
@@ -764,21 +764,23 @@ static int write_in(ofs *fs, MDB_txn *txn, uint64_t ino, const void *buf, size_t
 		*killed = mode != in.a.mode;
 		in.a.mode = mode;
 	}
-	ofs_now(&in.a.mtime);
-	in.a.ctime = in.a.mtime;
+	if (!(how & OFS_KEEP_TIMES)) {
+		ofs_now(&in.a.mtime);
+		in.a.ctime = in.a.mtime;
+	}
 	return ofs_inode_put(fs, txn, &in);
 }
 
 /* ofs_write: write size bytes at off, extending the file as needed. */
 ssize_t ofs_write(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off)
 {
-	return ofs_write_kill(fs, ino, buf, size, off, NULL);
+	return ofs_write_kill(fs, ino, buf, size, off, 0, NULL);
 }
 
-/* ofs_write_kill: ofs_write, dropping privileges unless killed is NULL
- * (ofs_write's way in). */
+/* ofs_write_kill: ofs_write, dropping privileges unless killed is NULL,
+ * stamping the times unless how has OFS_KEEP_TIMES. */
 ssize_t ofs_write_kill(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off,
-		       int *killed)
+		       unsigned how, int *killed)
 {
 	MDB_txn *txn;
 	if (off < 0)
@@ -790,7 +792,7 @@ ssize_t ofs_write_kill(ofs *fs, uint64_t ino, const void *buf, size_t size, off_
 	int rc = ofs_wtxn(fs, &txn);
 	if (rc)
 		return rc;
-	rc = ofs_finish(fs, txn, write_in(fs, txn, ino, buf, size, (uint64_t)off, killed));
+	rc = ofs_finish(fs, txn, write_in(fs, txn, ino, buf, size, (uint64_t)off, how, killed));
 	if (rc)
 		return rc;
 	ofs_batch_account(fs, size);
@@ -843,14 +845,19 @@ static int fallocate_in(ofs *fs, MDB_txn *txn, uint64_t ino, int mode, uint64_t 
 		return S_ISDIR(in.a.mode) ? -EISDIR : -ENODEV;
 	if (!(mode & FALLOC_FL_PUNCH_HOLE) && (rc = ofs_room(fs, len)))
 		return rc;
+	struct timespec mtime = in.a.mtime, ctime = in.a.ctime;
 	ofs_now(&in.a.ctime);
-	if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
+	if ((mode & ~OFS_KEEP_TIMES) == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
 		if ((step = punch(fs, txn, &in, off, len)) < 0)
 			return step;
 		in.a.mtime = in.a.ctime;
 	} else if (!(mode & FALLOC_FL_KEEP_SIZE) && off + len > in.a.size) {
 		in.a.size = off + len; /* the new range reads as zeros */
 		in.a.mtime = in.a.ctime;
+	}
+	if (mode & OFS_KEEP_TIMES) {
+		in.a.mtime = mtime;
+		in.a.ctime = ctime;
 	}
 	rc = ofs_inode_put(fs, txn, &in);
 	return rc ? rc : step;
@@ -861,7 +868,8 @@ static int fallocate_in(ofs *fs, MDB_txn *txn, uint64_t ino, int mode, uint64_t 
 int ofs_fallocate(ofs *fs, uint64_t ino, int mode, off_t off, off_t len)
 {
 	MDB_txn *txn;
-	if (mode != 0 && mode != FALLOC_FL_KEEP_SIZE && mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
+	int m = mode & ~(int)OFS_KEEP_TIMES;
+	if (m != 0 && m != FALLOC_FL_KEEP_SIZE && m != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
 		return -EOPNOTSUPP;
 	if (off < 0 || len <= 0)
 		return -EINVAL;

@@ -283,9 +283,12 @@ static void set_times(struct ofs_inode *in, const struct ofs_attr *src, unsigned
 		in->a.mtime = *now;
 	else if (valid & OFS_SET_MTIME)
 		in->a.mtime = src->mtime;
-	else if (valid & OFS_SET_SIZE)
+	else if ((valid & OFS_SET_SIZE) && !(valid & OFS_KEEP_TIMES))
 		in->a.mtime = *now; /* truncate changes the data */
-	in->a.ctime = valid & OFS_SET_CTIME ? src->ctime : *now;
+	if (valid & OFS_SET_CTIME)
+		in->a.ctime = src->ctime;
+	else if (!(valid & OFS_KEEP_TIMES))
+		in->a.ctime = *now;
 }
 
 /* apply: the OFS_SET_* fields of src onto in, inside txn; 1 when a

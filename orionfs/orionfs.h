@@ -83,6 +83,14 @@ struct ofs_attr {
 };
 
 /* ofs_setattr's valid mask: which fields of the given attr to apply. */
+/* OFS_KEEP_TIMES, in ofs_write_kill's how, ofs_setattr's valid or
+ * ofs_fallocate's mode: leave mtime and ctime as they are.  For a cache
+ * above the storage that keeps a file's times itself and sends them when
+ * it writes the file back (the kernel's write-back cache does): a time
+ * stamped here as well would differ from its own, which it never reads
+ * back while it holds the file. */
+#define OFS_KEEP_TIMES (1u << 30)
+
 enum {
 	OFS_SET_MODE = 1 << 0,
 	OFS_SET_UID = 1 << 1,
@@ -93,6 +101,7 @@ enum {
 	OFS_SET_ATIME_NOW = 1 << 6,
 	OFS_SET_MTIME_NOW = 1 << 7,
 	OFS_SET_CTIME = 1 << 8,
+	/* OFS_KEEP_TIMES (below) is allowed too */
 };
 
 /* ofs_open flags. */
@@ -244,10 +253,10 @@ ssize_t ofs_write(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off
 
 /* ofs_write_kill: ofs_write that, in the same commit, also gives the file
  * mode ofs_kill_mode(mode), as a write by a caller without CAP_FSETID
- * must; *killed tells whether the mode changed.  With killed NULL it is
- * ofs_write. */
+ * must; *killed tells whether the mode changed.  With killed NULL and
+ * how 0 it is ofs_write; how may be OFS_KEEP_TIMES. */
 ssize_t ofs_write_kill(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off,
-		       int *killed);
+		       unsigned how, int *killed);
 
 /* ofs_kill_mode: mode without its set-user-ID bit, and without its
  * set-group-ID bit when it is group-executable (without group exec,
@@ -264,7 +273,8 @@ uint32_t ofs_kill_mode(uint32_t mode);
 off_t ofs_seek(ofs *fs, uint64_t ino, off_t off, int whence);
 
 /* ofs_fallocate: mode as fallocate(2): 0 (allocate, extend size unless
- * FALLOC_FL_KEEP_SIZE) or FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE. */
+ * FALLOC_FL_KEEP_SIZE) or FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE, with
+ * OFS_KEEP_TIMES or not. */
 int ofs_fallocate(ofs *fs, uint64_t ino, int mode, off_t off, off_t len);
 
 /* One directory entry handed to an ofs_readdir callback.  cookie is the

@@ -250,18 +250,62 @@ START_TEST(write_kill_drops_privileges)
 	set_mode(f, 06755);
 	ck_assert_int_eq(ofs_write(fs, f, "a", 1, 0), 1);
 	ck_assert_uint_eq(mode_of(f), S_IFREG | 06755); /* a plain write keeps them */
-	ck_assert_int_eq(ofs_write_kill(fs, f, "b", 1, 1, &killed), 1);
+	ck_assert_int_eq(ofs_write_kill(fs, f, "b", 1, 1, 0, &killed), 1);
 	ck_assert_int_eq(killed, 1);
 	ck_assert_uint_eq(mode_of(f), S_IFREG | 0755);
-	ck_assert_int_eq(ofs_write_kill(fs, f, "c", 1, 2, &killed), 1);
+	ck_assert_int_eq(ofs_write_kill(fs, f, "c", 1, 2, 0, &killed), 1);
 	ck_assert_int_eq(killed, 0);
 	set_mode(f, 06745); /* no group exec: set-group-ID means locking */
-	ck_assert_int_eq(ofs_write_kill(fs, f, "d", 1, 3, &killed), 1);
+	ck_assert_int_eq(ofs_write_kill(fs, f, "d", 1, 3, 0, &killed), 1);
 	ck_assert_int_eq(killed, 1);
 	ck_assert_uint_eq(mode_of(f), S_IFREG | 02745);
 	ck_assert_uint_eq(size_of(f), 4);
-	ck_assert_int_eq(ofs_write_kill(fs, OFS_ROOT_INO, "e", 1, 0, &killed), -EISDIR);
+	ck_assert_int_eq(ofs_write_kill(fs, OFS_ROOT_INO, "e", 1, 0, 0, &killed), -EISDIR);
 	ck_assert_uint_eq(mode_of(f), S_IFREG | 02745);
+}
+END_TEST
+
+/* times_are: ino's mtime and ctime are both {sec, 0}. */
+static void times_are(uint64_t ino, time_t sec)
+{
+	struct ofs_attr a;
+	ck_assert_int_eq(ofs_getattr(fs, ino, &a), 0);
+	ck_assert_int_eq(a.mtime.tv_sec, sec);
+	ck_assert_int_eq(a.ctime.tv_sec, sec);
+	ck_assert_int_eq(a.mtime.tv_nsec + a.ctime.tv_nsec, 0);
+}
+
+/* OFS_KEEP_TIMES: a write, a truncation and both fallocate modes change
+ * the data and the size but leave mtime and ctime to the caller's cache;
+ * without it each one stamps them. */
+START_TEST(keep_times_leaves_times)
+{
+	struct ofs_attr t = {.mtime = {1000, 0}, .ctime = {1000, 0}, .size = 3};
+	unsigned when = OFS_SET_MTIME | OFS_SET_CTIME;
+	ck_assert_int_eq(ofs_setattr(fs, f, &t, when, NULL), 0);
+	ck_assert_int_eq(ofs_write_kill(fs, f, "abc", 3, 70000, OFS_KEEP_TIMES, NULL), 3);
+	ck_assert_uint_eq(size_of(f), 70003);
+	times_are(f, 1000);
+	ck_assert_int_eq(ofs_setattr(fs, f, &t, OFS_SET_SIZE | OFS_KEEP_TIMES, NULL), 0);
+	ck_assert_uint_eq(size_of(f), 3);
+	times_are(f, 1000);
+	ck_assert_int_eq(ofs_fallocate(fs, f, (int)OFS_KEEP_TIMES, 0, 200000), 0);
+	ck_assert_uint_eq(size_of(f), 200000);
+	times_are(f, 1000);
+	ck_assert_int_eq(ofs_write(fs, f, "x", 1, 131072), 1);
+	ck_assert_int_eq(ofs_setattr(fs, f, &t, when, NULL), 0);
+	ck_assert_int_eq(ofs_fallocate(fs, f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE |
+						   (int)OFS_KEEP_TIMES, 0, 200000), 0);
+	times_are(f, 1000);
+	char c = 1;
+	ck_assert_int_eq(ofs_read(fs, f, &c, 1, 131072), 1);
+	ck_assert_int_eq(c, 0); /* punched all the same */
+	ck_assert_int_eq(ofs_fallocate(fs, f, 1 << 29, 0, 1), -EOPNOTSUPP);
+	ck_assert_int_eq(ofs_write(fs, f, "y", 1, 0), 1); /* the default stamps */
+	struct ofs_attr a;
+	ck_assert_int_eq(ofs_getattr(fs, f, &a), 0);
+	ck_assert_int_gt(a.mtime.tv_sec, 1000);
+	ck_assert_int_gt(a.ctime.tv_sec, 1000);
 }
 END_TEST
 
@@ -897,6 +941,7 @@ static Suite *suite(void)
 	tcase_add_test(t, overlays_seek);
 	tcase_add_test(t, huge_file_freed_in_steps);
 	tcase_add_test(t, stale_orphan_entry_dropped);
+	tcase_add_test(t, keep_times_leaves_times);
 	suite_add_tcase(s, t);
 	return s;
 }
