@@ -149,6 +149,11 @@ enum {
 	OFS_FUSE_WRITEBACK = 1 << 5, /* kernel write-back cache */
 };
 
+/* fi->fh of a real file: what its release must undo */
+enum {
+	OFS_FUSE_FH_WRITER = 1 << 0, /* counted in its node's writers */
+};
+
 /* provider open "how" bits */
 enum {
 	OFS_FUSE_DIRECT_IO = 1 << 0,
@@ -212,6 +217,7 @@ struct ofs_fuse_node {
 	uint64_t ino;
 	uint64_t nlookup;
 	int orphan; /* unlinked: evict when nlookup reaches 0 */
+	uint64_t writers; /* open handles that may write (write-back cache) */
 	struct ofs_attr *dead; /* a removed directory's last attributes */
 	struct ofs_fuse_node *next;
 };
@@ -253,6 +259,7 @@ struct ofs_fuse {
 	pthread_mutex_t jlock; /* guards njobs */
 	pthread_cond_t jdone;
 	int njobs;             /* deferred requests still running */
+	int writers_lost;      /* a writer went uncounted (no memory) */
 };
 
 /* fuse_server.c: life cycle, in this order. */
@@ -285,6 +292,8 @@ void ofs_fuse_unref(struct ofs_fuse *srv, uint64_t ino, uint64_t n);
 void ofs_fuse_orphaned(struct ofs_fuse *srv, uint64_t ino);
 void ofs_fuse_bury(struct ofs_fuse *srv, const struct ofs_attr *a);
 int ofs_fuse_dead_attr(struct ofs_fuse *srv, uint64_t ino, struct ofs_attr *out);
+int ofs_fuse_writer(struct ofs_fuse *srv, uint64_t ino, int delta);
+int ofs_fuse_may_be_dirty(struct ofs_fuse *srv, uint64_t ino);
 
 /* fuse_provider.c: reserved names and synthetic inodes */
 int ofs_fuse_reserved(const char *name);

@@ -1,7 +1,8 @@
 /*
  * fuse_node.c: the kernel's lookup count of every real inode it knows, so
  * that an unlinked inode is evicted (ofs_evict) only when the kernel has
- * forgotten it, i.e. after the last close.  A chained hash table under one
+ * forgotten it, i.e. after the last close, and how many of its open handles
+ * may write it (ofs_fuse_may_be_dirty).  A chained hash table under one
  * mutex: every operation is a few pointer steps.
  */
 #include "orionfs/fuse_internal.h"
@@ -91,7 +92,7 @@ void ofs_fuse_ref(struct ofs_fuse *srv, uint64_t ino)
 	} else {
 		struct ofs_fuse_node *n = malloc(sizeof *n);
 		if (n) {
-			*n = (struct ofs_fuse_node){ino, 1, 0, NULL, NULL};
+			*n = (struct ofs_fuse_node){ino, 1, 0, 0, NULL, NULL};
 			*pp = n;
 			if (++srv->nnodes > srv->nbuckets)
 				grow(srv);
@@ -161,4 +162,35 @@ int ofs_fuse_dead_attr(struct ofs_fuse *srv, uint64_t ino, struct ofs_attr *out)
 	}
 	pthread_mutex_unlock(&srv->nlock);
 	return rc;
+}
+
+/* ofs_fuse_writer: a handle that may write ino was opened (delta 1) or
+ * released (-1); -ENOENT, and every later ofs_fuse_may_be_dirty() true,
+ * if ino has no node to count it in (the kernel opens only what it
+ * looked up, so only a failed allocation gets here). */
+int ofs_fuse_writer(struct ofs_fuse *srv, uint64_t ino, int delta)
+{
+	pthread_mutex_lock(&srv->nlock);
+	struct ofs_fuse_node *e = *find(srv, ino);
+	if (e && delta > 0)
+		e->writers++;
+	else if (e && e->writers)
+		e->writers--;
+	else if (!e && delta > 0)
+		srv->writers_lost = 1;
+	pthread_mutex_unlock(&srv->nlock);
+	return e ? 0 : -ENOENT;
+}
+
+/* ofs_fuse_may_be_dirty: under the write-back cache, the kernel may hold
+ * pages of ino that we have not seen: some handle that may write it is
+ * open (a close writes its pages back before its release reaches us, and
+ * a shared writable mapping keeps its handle open). */
+int ofs_fuse_may_be_dirty(struct ofs_fuse *srv, uint64_t ino)
+{
+	pthread_mutex_lock(&srv->nlock);
+	struct ofs_fuse_node *e = *find(srv, ino);
+	int dirty = srv->writers_lost || (e && e->writers);
+	pthread_mutex_unlock(&srv->nlock);
+	return dirty;
 }

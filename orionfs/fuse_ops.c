@@ -402,11 +402,20 @@ static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
 		reply_entry(srv, req, &a);
 }
 
+/* kernel_times: OFS_KEEP_TIMES under the kernel's write-back cache, which
+ * stamps a regular file's mtime and ctime itself on a write, a truncating
+ * open or a growing fallocate, sends them when it writes the file back,
+ * and never reads ours while it holds the file; else 0. */
+static unsigned kernel_times(const struct ofs_fuse *srv)
+{
+	return srv->writeback ? OFS_KEEP_TIMES : 0;
+}
+
 /* truncate_open: O_TRUNC arrives with the open (atomic_o_trunc). */
 static int truncate_open(struct ofs_fuse *srv, uint64_t ino)
 {
 	struct ofs_attr in = {0};
-	unsigned valid = OFS_SET_SIZE | OFS_SET_MTIME_NOW;
+	unsigned valid = OFS_SET_SIZE | (kernel_times(srv) ? OFS_KEEP_TIMES : OFS_SET_MTIME_NOW);
 	int killed = srv->kill ? kill_suidgid(srv, ino, &in, &valid) : 0;
 	return killed < 0 ? killed : setattr_inval(srv, ino, &in, valid, killed);
 }
@@ -433,6 +442,28 @@ static int touch_atime(struct ofs_fuse *srv, uint64_t ino)
 	return ofs_setattr(srv->fs, ino, &a, OFS_SET_ATIME_NOW | OFS_SET_CTIME, &out) == 0;
 }
 
+/* open_handle: the file_info of a handle to real file ino; one that may
+ * write is counted, under the write-back cache, for op_lseek. */
+static void open_handle(struct ofs_fuse *srv, uint64_t ino, struct fuse_file_info *fi)
+{
+	fi->keep_cache = 1;
+	/* nothing to do at close: spare the round trip (the kernel sends it
+	 * all the same under its write-back cache, after writing back) */
+	fi->noflush = 1;
+	fi->fh = 0;
+	if (srv->writeback && (fi->flags & O_ACCMODE) != O_RDONLY) {
+		ofs_fuse_writer(srv, ino, 1);
+		fi->fh = OFS_FUSE_FH_WRITER;
+	}
+}
+
+/* release_handle: undo what open_handle counted. */
+static void release_handle(struct ofs_fuse *srv, uint64_t ino, const struct fuse_file_info *fi)
+{
+	if (fi->fh & OFS_FUSE_FH_WRITER)
+		ofs_fuse_writer(srv, ino, -1);
+}
+
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	if (ofs_fuse_is_synth(ino)) {
@@ -448,9 +479,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		}
 	}
 	int moved = (fi->flags & O_ACCMODE) != O_WRONLY && touch_atime(srv, ino);
-	fi->keep_cache = 1;
-	fi->noflush = 1; /* nothing to do at close: spare the round trip */
-	fi->fh = 0;
+	open_handle(srv, ino, fi);
 	/* The kernel's copy of the attributes is stale now: drop it (only the
 	 * attributes: offset -1) before the reply, or a stat right after the
 	 * open may still see the old atime. */
@@ -491,12 +520,12 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 		.entry_timeout = srv->timeout,
 	};
 	ofs_fuse_stat(&a, &e.attr);
-	fi->keep_cache = 1;
-	fi->noflush = 1; /* nothing to do at close: spare the round trip */
-	fi->fh = 0;
 	ofs_fuse_ref(srv, a.ino);
-	if (fuse_reply_create(req, &e, fi) != 0)
+	open_handle(srv, a.ino, fi);
+	if (fuse_reply_create(req, &e, fi) != 0) {
+		release_handle(srv, a.ino, fi);
 		ofs_fuse_unref(srv, a.ino, 1);
+	}
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -533,7 +562,8 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	 * CAP_FSETID, whatever the mode, so the mode is dropped in the
 	 * write's own commit rather than read first (a write's hot path) */
 	int killed = 0;
-	ssize_t n = ofs_write_kill(srv->fs, ino, buf, size, off, srv->kill ? &killed : NULL);
+	ssize_t n = ofs_write_kill(srv->fs, ino, buf, size, off, kernel_times(srv),
+				   srv->kill ? &killed : NULL);
 	if (n >= 0 && killed) /* attributes only: the kernel holds the pages */
 		fuse_lowlevel_notify_inval_inode(srv->se, ino, -1, 0);
 	if (n < 0)
@@ -548,6 +578,7 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		ofs_fuse_synth_ops.release(req, ino, fi);
 		return;
 	}
+	release_handle(SRV(req), ino, fi);
 	fuse_reply_err(req, 0);
 }
 
@@ -852,19 +883,27 @@ static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, of
 		fuse_reply_err(req, EOPNOTSUPP);
 		return;
 	}
-	ofs_fuse_reply_err(req, ofs_fallocate(SRV(req)->fs, ino, mode, off, len));
+	if (mode & (int)OFS_KEEP_TIMES) { /* not a FALLOC_FL_ bit: ours */
+		fuse_reply_err(req, EOPNOTSUPP);
+		return;
+	}
+	ofs_fuse_reply_err(req, ofs_fallocate(SRV(req)->fs, ino, mode | (int)kernel_times(SRV(req)),
+					      off, len));
 }
 
 /* op_lseek: SEEK_DATA and SEEK_HOLE (the kernel answers the others).  The
  * kernel asks without writing its dirty pages back first: under its
- * write-back cache we would call data still in its cache a hole, or lie
- * past our size, so ENOSYS hands every such lseek of the mount to the
- * kernel's own answer (all data up to its size). */
+ * write-back cache, while a handle that may write the file is open, we
+ * could call data still in its cache a hole, or place the end short of
+ * its size.  Then the answer is EOPNOTSUPP, which makes cp(1) and its
+ * kind read the file whole; once the last writer is closed the holes are
+ * ours to tell.  (ENOSYS would do it for the whole mount, for good.) */
 static void op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 		     struct fuse_file_info *fi)
 {
-	if (SRV(req)->writeback) {
-		fuse_reply_err(req, ENOSYS);
+	if (SRV(req)->writeback && !ofs_fuse_is_synth(ino) &&
+	    ofs_fuse_may_be_dirty(SRV(req), ino)) {
+		fuse_reply_err(req, EOPNOTSUPP);
 		return;
 	}
 	if (ofs_fuse_is_synth(ino)) {
@@ -885,9 +924,9 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	unsigned want = FUSE_CAP_ASYNC_READ | FUSE_CAP_ATOMIC_O_TRUNC | FUSE_CAP_READDIRPLUS |
 			FUSE_CAP_READDIRPLUS_AUTO | FUSE_CAP_PARALLEL_DIROPS |
 			FUSE_CAP_CACHE_SYMLINKS | FUSE_CAP_EXPLICIT_INVAL_DATA;
-	/* off by default: measured, big writes go faster straight to us than
-	 * through the kernel's dirty pages, and we stay the one authority
-	 * on mtime and size; it wins for programs writing in small pieces */
+	/* off by default although faster (see ARCHITECTURE.md): under it a
+	 * full disk fails the write-back, not the write(2), and the kernel
+	 * keeps a /db value's size as written, not as stored */
 	if ((srv->flags & OFS_FUSE_WRITEBACK) && !(srv->flags & OFS_FUSE_SYNC))
 		want |= FUSE_CAP_WRITEBACK_CACHE;
 	conn->want |= want & conn->capable;

@@ -100,27 +100,49 @@ os.posix_fallocate(fd, 0, 1 << 20)
 check(os.fstat(fd).st_size == 1 << 20, "fallocate size")
 os.close(fd)
 
-# SEEK_DATA/SEEK_HOLE: real holes (64 KiB blocks) when writes come
-# straight to us; under the write-back cache we decline, and the kernel
-# answers "all data" (data may still sit in its cache)
+# SEEK_DATA/SEEK_HOLE: real holes (64 KiB blocks), but under the
+# write-back cache only once no handle that may write the file is open:
+# until then data may sit in the kernel's cache, and we decline
 M = 1 << 20
+def holes(fd, what):
+    check(os.lseek(fd, 0, os.SEEK_DATA) == M, "SEEK_DATA over a leading hole " + what)
+    check(os.lseek(fd, M, os.SEEK_HOLE) == M + 65536, "SEEK_HOLE after the data block " + what)
+    check(os.lseek(fd, 0, os.SEEK_HOLE) == 0, "SEEK_HOLE at a hole " + what)
+    try:
+        os.lseek(fd, 2 * M, os.SEEK_DATA)
+        check(False, "SEEK_DATA at the end of the file " + what)
+    except OSError as e:
+        check(e.errno == errno.ENXIO, "SEEK_DATA at the end: ENXIO " + what)
+def declined(fd, what):
+    for whence in (os.SEEK_DATA, os.SEEK_HOLE):
+        try:
+            os.lseek(fd, 0, whence)
+            check(False, "lseek answered while a writer may hold dirty pages " + what)
+        except OSError as e:
+            check(e.errno == errno.EOPNOTSUPP, "lseek declined with EOPNOTSUPP " + what)
+wb = os.environ["OPTS"] == "writeback_cache"
 fd = os.open("sp", os.O_RDWR | os.O_CREAT, 0o644)
 os.pwrite(fd, b"d" * 4096, M)
 os.ftruncate(fd, 2 * M)
 os.fsync(fd)
-if os.environ["OPTS"] == "writeback_cache":
-    check(os.lseek(fd, 0, os.SEEK_DATA) == 0, "SEEK_DATA under the write-back cache")
-    check(os.lseek(fd, 0, os.SEEK_HOLE) == 2 * M, "SEEK_HOLE under the write-back cache")
+if wb:
+    declined(fd, "(writer open)")
 else:
-    check(os.lseek(fd, 0, os.SEEK_DATA) == M, "SEEK_DATA over a leading hole")
-    check(os.lseek(fd, M, os.SEEK_HOLE) == M + 65536, "SEEK_HOLE after the data block")
-    check(os.lseek(fd, 0, os.SEEK_HOLE) == 0, "SEEK_HOLE at a hole")
-try:
-    os.lseek(fd, 2 * M, os.SEEK_DATA)
-    check(False, "SEEK_DATA at the end of the file")
-except OSError as e:
-    check(e.errno == errno.ENXIO, "SEEK_DATA at the end: ENXIO")
+    holes(fd, "(writer open)")
+# data written into the leading hole stays in the kernel's cache under the
+# write-back cache: a reader must not be told it is a hole
+ro = os.open("sp", os.O_RDONLY)
+os.pwrite(fd, b"x" * 4096, 0)
+if wb:
+    declined(ro, "(reader beside a writer)")
+else:
+    check(os.lseek(ro, 0, os.SEEK_DATA) == 0, "SEEK_DATA sees the write into the hole")
 os.close(fd)
+if wb:  # closed: written back, the holes are ours to tell again
+    check(os.lseek(ro, 0, os.SEEK_DATA) == 0, "SEEK_DATA sees the write after close")
+    check(os.lseek(ro, 4096, os.SEEK_HOLE) == 65536, "SEEK_HOLE after close")
+    check(os.lseek(ro, 65536, os.SEEK_DATA) == M, "SEEK_DATA over the hole after close")
+os.close(ro)
 
 # locks stay in the kernel, but they work
 fd1 = os.open("lk", os.O_RDWR | os.O_CREAT, 0o644)
