@@ -847,7 +847,7 @@ static int fallocate_in(ofs *fs, MDB_txn *txn, uint64_t ino, int mode, uint64_t 
 		return rc;
 	struct timespec mtime = in.a.mtime, ctime = in.a.ctime;
 	ofs_now(&in.a.ctime);
-	if ((mode & ~OFS_KEEP_TIMES) == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
+	if ((mode & ~(int)OFS_KEEP_TIMES) == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
 		if ((step = punch(fs, txn, &in, off, len)) < 0)
 			return step;
 		in.a.mtime = in.a.ctime;

@@ -82,7 +82,6 @@ struct ofs_attr {
 	uint64_t generation;
 };
 
-/* ofs_setattr's valid mask: which fields of the given attr to apply. */
 /* OFS_KEEP_TIMES, in ofs_write_kill's how, ofs_setattr's valid or
  * ofs_fallocate's mode: leave mtime and ctime as they are.  For a cache
  * above the storage that keeps a file's times itself and sends them when
@@ -91,6 +90,8 @@ struct ofs_attr {
  * back while it holds the file. */
 #define OFS_KEEP_TIMES (1u << 30)
 
+/* ofs_setattr's valid mask: which fields of the given attr to apply
+ * (OFS_KEEP_TIMES may be added). */
 enum {
 	OFS_SET_MODE = 1 << 0,
 	OFS_SET_UID = 1 << 1,
@@ -101,7 +102,6 @@ enum {
 	OFS_SET_ATIME_NOW = 1 << 6,
 	OFS_SET_MTIME_NOW = 1 << 7,
 	OFS_SET_CTIME = 1 << 8,
-	/* OFS_KEEP_TIMES (below) is allowed too */
 };
 
 /* ofs_open flags. */
