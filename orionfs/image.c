@@ -861,7 +861,12 @@ static int avail(ofs *fs, const struct room *r, uint64_t need, uint64_t *grow,
  * batch holds, still leave the reserve, both in the map and on the host
  * disk (a batch commit that fails for room would lose acknowledged
  * work); the free list is counted only when room is short, and for file
- * data only its runs that can hold a block. */
+ * data and the reserve only its runs that can hold a block: the reserve
+ * is for a deletion, whose commit records the pages it frees in one
+ * value as long as a block (OFS_FREE_PAGES of them), which scattered
+ * free pages cannot hold.  Counted as any free page, the reserve let
+ * the writes of a full host disk take every page left, and the next
+ * deletion's commit then failed a short write (EIO for good). */
 int ofs_room(ofs *fs, uint64_t bytes)
 {
 	struct room r;
@@ -875,7 +880,9 @@ int ofs_room(ofs *fs, uint64_t bytes)
 	int rc = avail(fs, &r, need, &grow, &re);
 	if (rc)
 		return rc;
-	return grow >= need || (grow + re.any >= need && grow + re.blocks >= data) ? 0 : -ENOSPC;
+	return grow >= need || (grow + re.any >= need && grow + re.blocks >= data + r.reserve)
+		       ? 0
+		       : -ENOSPC;
 }
 
 /* ofs_tight: the image has under 2 * OFS_FREE_PAGES pages left for file

@@ -523,6 +523,47 @@ START_TEST(full_image_fails_cleanly)
 }
 END_TEST
 
+/* An image filled to its last page by writes still takes a deletion:
+ * the reserve the writes leave is room that can hold the value in which
+ * the deletion's commit records the pages it frees, not free pages
+ * scattered between small files, which cannot. */
+START_TEST(full_image_keeps_room_to_delete)
+{
+	struct ofs_mkfs_opts o = {.map_size = 16 << 20, .force = 1, .hash = hash};
+	static unsigned char buf[65536];
+	struct ofs_attr a;
+	char name[16];
+	ofs_close(fs);
+	ck_assert_int_eq(ofs_mkfs(img, &o), 0);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	for (int i = 0; i < 400; i++) { /* 2-page values side by side ... */
+		snprintf(name, sizeof name, "s%d", i);
+		ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, name, S_IFREG | 0644, 0, 0, 0, &a), 0);
+		ck_assert_int_eq(ofs_write(fs, a.ino, buf, 4096, 0), 4096);
+	}
+	for (int i = 0; i < 400; i += 2) { /* ... every other one freed */
+		snprintf(name, sizeof name, "s%d", i);
+		ck_assert_int_eq(ofs_lookup(fs, OFS_ROOT_INO, name, &a), 0);
+		ck_assert_int_eq(ofs_unlink(fs, OFS_ROOT_INO, name, NULL), 0);
+		ck_assert_int_eq(ofs_evict(fs, a.ino), 0);
+	}
+	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "f", S_IFREG | 0644, 0, 0, 0, &a), 0);
+	uint64_t off = 0;
+	ssize_t n;
+	while ((n = ofs_write(fs, a.ino, buf, sizeof buf, (off_t)off)) > 0)
+		off += (uint64_t)n;
+	ck_assert_int_eq(n, -ENOSPC);
+	while ((n = ofs_write(fs, a.ino, buf, 4096, (off_t)off)) > 0) /* to the last page */
+		off += (uint64_t)n;
+	ck_assert_int_eq(n, -ENOSPC);
+	ck_assert_uint_gt(off, 8 << 20);
+	struct ofs_attr t = {.size = 0};
+	ck_assert_int_eq(ofs_setattr(fs, a.ino, &t, OFS_SET_SIZE, NULL), 0);
+	ck_assert_int_eq(ofs_write(fs, a.ino, buf, sizeof buf, 0), (ssize_t)sizeof buf);
+	clean();
+}
+END_TEST
+
 /* crash_writer: in a child, append 4 KiB records to f (record i all bytes
  * i % 251 + 1) from record `from` on, syncing every 8 and reporting each
  * synced count on fd; runs until killed. */
@@ -923,6 +964,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, concurrent_readers_see_whole_writes);
 	tcase_add_test(t, durable_after_sync);
 	tcase_add_test(t, full_image_fails_cleanly);
+	tcase_add_test(t, full_image_keeps_room_to_delete);
 	tcase_add_test(t, sigkill_keeps_synced_data_and_a_clean_image);
 	return t;
 }
