@@ -488,7 +488,8 @@ static int tail_from(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t floor, uint64
  * shorter, consistent file.  Returns 1 (commit, then call again) when
  * such blocks may remain, or when it freed some on a tight image (the
  * rest of the call then goes in a commit of its own, which lets the
- * next one reuse these pages: ofs_step); else 0. */
+ * next one reuse these pages: ofs_step), having stored in, shorter but
+ * otherwise as the caller holds it; else 0. */
 int ofs_data_shed(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t floor)
 {
 	uint64_t want = fs->freed < OFS_FREE_PAGES ? OFS_FREE_PAGES - fs->freed : 0;
@@ -497,13 +498,16 @@ int ofs_data_shed(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t floor)
 	if (rc || first == UINT64_MAX)
 		return rc;
 	if (want == 0) /* the transaction freed its share already */
-		return 1;
+		return (rc = ofs_inode_put(fs, txn, in)) ? rc : 1;
 	if ((rc = drop_from(fs, txn, in, first)))
 		return rc;
 	fs->freed += pages;
 	if (in->a.size > first * OFS_BLOCK)
 		in->a.size = first * OFS_BLOCK;
-	return pages >= want || (pages && ofs_tight(fs));
+	if (pages < want && !(pages && ofs_tight(fs)))
+		return 0;
+	rc = ofs_inode_put(fs, txn, in);
+	return rc ? rc : 1;
 }
 
 /* ofs_truncate_data: make in's data size bytes long (size set too). */

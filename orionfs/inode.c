@@ -179,10 +179,6 @@ static int forget(ofs *fs, MDB_txn *txn, uint64_t ino)
 int ofs_inode_destroy(ofs *fs, MDB_txn *txn, struct ofs_inode *in)
 {
 	int rc = ofs_data_shed(fs, txn, in, 0);
-	if (rc == 1) {
-		int put = ofs_inode_put(fs, txn, in);
-		return put ? put : 1;
-	}
 	return rc ? rc : forget(fs, txn, in->a.ino);
 }
 
@@ -293,7 +289,7 @@ static void set_times(struct ofs_inode *in, const struct ofs_attr *src, unsigned
 
 /* apply: the OFS_SET_* fields of src onto in, inside txn; 1 when a
  * truncation could free only part of the data in txn (ofs_data_shed):
- * in is then shorter but otherwise unchanged. */
+ * in is then stored shorter but otherwise unchanged. */
 static int apply(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const struct ofs_attr *src,
 		 unsigned valid)
 {
@@ -343,10 +339,6 @@ int ofs_setattr(ofs *fs, uint64_t ino, const struct ofs_attr *src, unsigned vali
 		rc = ofs_inode_get(fs, txn, ino, &in);
 		if (!rc)
 			rc = apply(fs, txn, &in, src, valid);
-		if (rc == 1) {
-			int put = ofs_inode_put(fs, txn, &in);
-			rc = put ? put : 1;
-		}
 		rc = ofs_finish(fs, txn, rc);
 	} while ((rc = ofs_step(fs, rc, &steps)) == 1);
 	if (rc == 0 && out)
