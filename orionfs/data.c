@@ -838,30 +838,30 @@ static int punch(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t off, uint
 	return rc == 0 && freed && ofs_tight(fs) ? 1 : rc;
 }
 
-/* fallocate_in: ofs_fallocate inside txn; 1 from punch. */
-static int fallocate_in(ofs *fs, MDB_txn *txn, uint64_t ino, int mode, uint64_t off, uint64_t len)
+/* fallocate_in: ofs_fallocate_ex inside txn; 1 from punch. */
+static int fallocate_in(ofs *fs, MDB_txn *txn, uint64_t ino, int mode, unsigned how, uint64_t off,
+			uint64_t len)
 {
 	struct ofs_inode in;
-	int rc = ofs_inode_get(fs, txn, ino, &in), step = 0;
+	int rc = ofs_inode_get(fs, txn, ino, &in), step = 0, data = 0;
 	if (rc)
 		return rc;
 	if (!S_ISREG(in.a.mode))
 		return S_ISDIR(in.a.mode) ? -EISDIR : -ENODEV;
 	if (!(mode & FALLOC_FL_PUNCH_HOLE) && (rc = ofs_room(fs, len)))
 		return rc;
-	struct timespec mtime = in.a.mtime, ctime = in.a.ctime;
-	ofs_now(&in.a.ctime);
-	if ((mode & ~(int)OFS_KEEP_TIMES) == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
+	if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
 		if ((step = punch(fs, txn, &in, off, len)) < 0)
 			return step;
-		in.a.mtime = in.a.ctime;
+		data = 1;
 	} else if (!(mode & FALLOC_FL_KEEP_SIZE) && off + len > in.a.size) {
 		in.a.size = off + len; /* the new range reads as zeros */
-		in.a.mtime = in.a.ctime;
+		data = 1;
 	}
-	if (mode & OFS_KEEP_TIMES) {
-		in.a.mtime = mtime;
-		in.a.ctime = ctime;
+	if (!(how & OFS_KEEP_TIMES)) {
+		ofs_now(&in.a.ctime);
+		if (data)
+			in.a.mtime = in.a.ctime;
 	}
 	rc = ofs_inode_put(fs, txn, &in);
 	return rc ? rc : step;
@@ -871,9 +871,15 @@ static int fallocate_in(ofs *fs, MDB_txn *txn, uint64_t ino, int mode, uint64_t 
  * size) or FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE. */
 int ofs_fallocate(ofs *fs, uint64_t ino, int mode, off_t off, off_t len)
 {
+	return ofs_fallocate_ex(fs, ino, mode, off, len, 0);
+}
+
+/* ofs_fallocate_ex: ofs_fallocate, stamping the times unless how has
+ * OFS_KEEP_TIMES. */
+int ofs_fallocate_ex(ofs *fs, uint64_t ino, int mode, off_t off, off_t len, unsigned how)
+{
 	MDB_txn *txn;
-	int m = mode & ~(int)OFS_KEEP_TIMES;
-	if (m != 0 && m != FALLOC_FL_KEEP_SIZE && m != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
+	if (mode != 0 && mode != FALLOC_FL_KEEP_SIZE && mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
 		return -EOPNOTSUPP;
 	if (off < 0 || len <= 0)
 		return -EINVAL;
@@ -883,7 +889,8 @@ int ofs_fallocate(ofs *fs, uint64_t ino, int mode, off_t off, off_t len)
 	do { /* punching out a huge range takes several commits (punch) */
 		if ((rc = ofs_wtxn(fs, &txn)))
 			return rc;
-		rc = ofs_finish(fs, txn, fallocate_in(fs, txn, ino, mode, (uint64_t)off, (uint64_t)len));
+		rc = ofs_finish(fs, txn,
+				fallocate_in(fs, txn, ino, mode, how, (uint64_t)off, (uint64_t)len));
 	} while ((rc = ofs_step(fs, rc, &steps)) == 1);
 	return rc;
 }

@@ -165,10 +165,10 @@ int ofs_fuse_dead_attr(struct ofs_fuse *srv, uint64_t ino, struct ofs_attr *out)
 }
 
 /* ofs_fuse_writer: a handle that may write ino was opened (delta 1) or
- * released (-1); -ENOENT, and every later ofs_fuse_may_be_dirty() true,
- * if ino has no node to count it in (the kernel opens only what it
- * looked up, so only a failed allocation gets here). */
-int ofs_fuse_writer(struct ofs_fuse *srv, uint64_t ino, int delta)
+ * released (-1).  When ino has no node to count it in (the kernel opens
+ * only what it looked up, so only a failed allocation gets here), every
+ * later ofs_fuse_may_be_dirty() is true. */
+void ofs_fuse_writer(struct ofs_fuse *srv, uint64_t ino, int delta)
 {
 	pthread_mutex_lock(&srv->nlock);
 	struct ofs_fuse_node *e = *find(srv, ino);
@@ -179,7 +179,6 @@ int ofs_fuse_writer(struct ofs_fuse *srv, uint64_t ino, int delta)
 	else if (!e && delta > 0)
 		srv->writers_lost = 1;
 	pthread_mutex_unlock(&srv->nlock);
-	return e ? 0 : -ENOENT;
 }
 
 /* ofs_fuse_may_be_dirty: under the write-back cache, the kernel may hold

@@ -883,12 +883,8 @@ static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, of
 		fuse_reply_err(req, EOPNOTSUPP);
 		return;
 	}
-	if (mode & (int)OFS_KEEP_TIMES) { /* not a FALLOC_FL_ bit: ours */
-		fuse_reply_err(req, EOPNOTSUPP);
-		return;
-	}
-	ofs_fuse_reply_err(req, ofs_fallocate(SRV(req)->fs, ino, mode | (int)kernel_times(SRV(req)),
-					      off, len));
+	ofs_fuse_reply_err(req, ofs_fallocate_ex(SRV(req)->fs, ino, mode, off, len,
+						 kernel_times(SRV(req))));
 }
 
 /* op_lseek: SEEK_DATA and SEEK_HOLE (the kernel answers the others).  The
@@ -901,13 +897,12 @@ static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, of
 static void op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 		     struct fuse_file_info *fi)
 {
-	if (SRV(req)->writeback && !ofs_fuse_is_synth(ino) &&
-	    ofs_fuse_may_be_dirty(SRV(req), ino)) {
-		fuse_reply_err(req, EOPNOTSUPP);
-		return;
-	}
 	if (ofs_fuse_is_synth(ino)) {
 		ofs_fuse_synth_ops.lseek(req, ino, off, whence, fi);
+		return;
+	}
+	if (SRV(req)->writeback && ofs_fuse_may_be_dirty(SRV(req), ino)) {
+		fuse_reply_err(req, EOPNOTSUPP);
 		return;
 	}
 	off_t r = ofs_seek(SRV(req)->fs, ino, off, whence);

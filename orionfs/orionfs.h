@@ -82,8 +82,8 @@ struct ofs_attr {
 	uint64_t generation;
 };
 
-/* OFS_KEEP_TIMES, in ofs_write_kill's how, ofs_setattr's valid or
- * ofs_fallocate's mode: leave mtime and ctime as they are.  For a cache
+/* OFS_KEEP_TIMES, in ofs_write_kill's or ofs_fallocate_ex's how, or in
+ * ofs_setattr's valid: leave mtime and ctime as they are.  For a cache
  * above the storage that keeps a file's times itself and sends them when
  * it writes the file back (the kernel's write-back cache does): a time
  * stamped here as well would differ from its own, which it never reads
@@ -273,9 +273,12 @@ uint32_t ofs_kill_mode(uint32_t mode);
 off_t ofs_seek(ofs *fs, uint64_t ino, off_t off, int whence);
 
 /* ofs_fallocate: mode as fallocate(2): 0 (allocate, extend size unless
- * FALLOC_FL_KEEP_SIZE) or FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE, with
- * OFS_KEEP_TIMES or not. */
+ * FALLOC_FL_KEEP_SIZE) or FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE;
+ * -EOPNOTSUPP for any other mode. */
 int ofs_fallocate(ofs *fs, uint64_t ino, int mode, off_t off, off_t len);
+
+/* ofs_fallocate_ex: ofs_fallocate; how may be OFS_KEEP_TIMES. */
+int ofs_fallocate_ex(ofs *fs, uint64_t ino, int mode, off_t off, off_t len, unsigned how);
 
 /* One directory entry handed to an ofs_readdir callback.  cookie is the
  * position just after this entry: pass it back to resume. */

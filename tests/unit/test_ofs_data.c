@@ -289,18 +289,19 @@ START_TEST(keep_times_leaves_times)
 	ck_assert_int_eq(ofs_setattr(fs, f, &t, OFS_SET_SIZE | OFS_KEEP_TIMES, NULL), 0);
 	ck_assert_uint_eq(size_of(f), 3);
 	times_are(f, 1000);
-	ck_assert_int_eq(ofs_fallocate(fs, f, (int)OFS_KEEP_TIMES, 0, 200000), 0);
+	ck_assert_int_eq(ofs_fallocate_ex(fs, f, 0, 0, 200000, OFS_KEEP_TIMES), 0);
 	ck_assert_uint_eq(size_of(f), 200000);
 	times_are(f, 1000);
 	ck_assert_int_eq(ofs_write(fs, f, "x", 1, 131072), 1);
 	ck_assert_int_eq(ofs_setattr(fs, f, &t, when, NULL), 0);
-	ck_assert_int_eq(ofs_fallocate(fs, f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE |
-						   (int)OFS_KEEP_TIMES, 0, 200000), 0);
+	ck_assert_int_eq(ofs_fallocate_ex(fs, f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
+					  200000, OFS_KEEP_TIMES), 0);
 	times_are(f, 1000);
 	char c = 1;
 	ck_assert_int_eq(ofs_read(fs, f, &c, 1, 131072), 1);
 	ck_assert_int_eq(c, 0); /* punched all the same */
 	ck_assert_int_eq(ofs_fallocate(fs, f, 1 << 29, 0, 1), -EOPNOTSUPP);
+	ck_assert_int_eq(ofs_fallocate(fs, f, (int)OFS_KEEP_TIMES, 0, 1), -EOPNOTSUPP); /* not a mode */
 	ck_assert_int_eq(ofs_write(fs, f, "y", 1, 0), 1); /* the default stamps */
 	struct ofs_attr a;
 	ck_assert_int_eq(ofs_getattr(fs, f, &a), 0);
