@@ -443,6 +443,26 @@ struct race {
 	int bad;
 };
 
+/* small_image: reopen fs on a fresh image whose map is map bytes. */
+static void small_image(size_t map)
+{
+	struct ofs_mkfs_opts o = {.map_size = map, .force = 1, .hash = hash};
+	ofs_close(fs);
+	ck_assert_int_eq(ofs_mkfs(img, &o), 0);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+}
+
+/* fill: append chunk-byte writes to ino from *off until one fails; the
+ * error it failed with (*off is then the end written). */
+static ssize_t fill(uint64_t ino, uint64_t *off, size_t chunk)
+{
+	static unsigned char buf[65536];
+	ssize_t n;
+	while ((n = ofs_write(fs, ino, buf, chunk, (off_t)*off)) > 0)
+		*off += (uint64_t)n;
+	return n;
+}
+
 /* reader: read the file over and over; every snapshot is one pattern. */
 static void *reader(void *arg)
 {
@@ -498,18 +518,12 @@ END_TEST
 
 START_TEST(full_image_fails_cleanly)
 {
-	struct ofs_mkfs_opts o = {.map_size = 2 << 20, .force = 1, .hash = hash};
 	static unsigned char buf[65536];
 	struct ofs_attr a;
-	ssize_t n = 0;
-	ofs_close(fs);
-	ck_assert_int_eq(ofs_mkfs(img, &o), 0);
-	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	small_image(2 << 20);
 	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "f", S_IFREG | 0644, 0, 0, 0, &a), 0);
 	uint64_t off = 0;
-	while ((n = ofs_write(fs, a.ino, buf, sizeof buf, (off_t)off)) > 0)
-		off += (uint64_t)n;
-	ck_assert_int_eq(n, -ENOSPC);
+	ck_assert_int_eq(fill(a.ino, &off, sizeof buf), -ENOSPC);
 	ck_assert_uint_gt(off, 1 << 20);
 	ck_assert_uint_eq(size_of(a.ino), off); /* the failed write left no trace */
 	clean();
@@ -530,13 +544,10 @@ END_TEST
  * scattered between small files, which cannot. */
 START_TEST(full_image_keeps_room_to_delete)
 {
-	struct ofs_mkfs_opts o = {.map_size = 16 << 20, .force = 1, .hash = hash};
 	static unsigned char buf[65536];
 	struct ofs_attr a;
 	char name[16];
-	ofs_close(fs);
-	ck_assert_int_eq(ofs_mkfs(img, &o), 0);
-	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	small_image(16 << 20);
 	for (int i = 0; i < 400; i++) { /* 2-page values side by side ... */
 		snprintf(name, sizeof name, "s%d", i);
 		ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, name, S_IFREG | 0644, 0, 0, 0, &a), 0);
@@ -550,13 +561,8 @@ START_TEST(full_image_keeps_room_to_delete)
 	}
 	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "f", S_IFREG | 0644, 0, 0, 0, &a), 0);
 	uint64_t off = 0;
-	ssize_t n;
-	while ((n = ofs_write(fs, a.ino, buf, sizeof buf, (off_t)off)) > 0)
-		off += (uint64_t)n;
-	ck_assert_int_eq(n, -ENOSPC);
-	while ((n = ofs_write(fs, a.ino, buf, 4096, (off_t)off)) > 0) /* to the last page */
-		off += (uint64_t)n;
-	ck_assert_int_eq(n, -ENOSPC);
+	ck_assert_int_eq(fill(a.ino, &off, sizeof buf), -ENOSPC);
+	ck_assert_int_eq(fill(a.ino, &off, 4096), -ENOSPC); /* to the last page */
 	ck_assert_uint_gt(off, 8 << 20);
 	struct ofs_attr t = {.size = 0};
 	ck_assert_int_eq(ofs_setattr(fs, a.ino, &t, OFS_SET_SIZE, NULL), 0);
