@@ -488,7 +488,7 @@ static int tail_from(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t floor, uint64
  * shorter, consistent file.  Returns 1 (commit, then call again) when
  * such blocks may remain, or when it freed some on a tight image (the
  * rest of the call then goes in a commit of its own, which lets the
- * next one reuse these pages: ofs_step), having stored in, shorter but
+ * next one reuse these pages: ofs_steps), having stored in, shorter but
  * otherwise as the caller holds it; else 0. */
 int ofs_data_shed(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t floor)
 {
@@ -838,27 +838,34 @@ static int punch(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t off, uint
 	return rc == 0 && freed && ofs_tight(fs) ? 1 : rc;
 }
 
-/* fallocate_in: ofs_fallocate_ex inside txn; 1 from punch. */
-static int fallocate_in(ofs *fs, MDB_txn *txn, uint64_t ino, int mode, unsigned how, uint64_t off,
-			uint64_t len)
+/* An fallocate's arguments (fallocate_step). */
+struct falloc {
+	uint64_t ino, off, len;
+	int mode;
+	unsigned how;
+};
+
+/* fallocate_step: ofs_fallocate_ex inside txn; 1 from punch. */
+static int fallocate_step(ofs *fs, MDB_txn *txn, void *arg)
 {
+	const struct falloc *fa = arg;
 	struct ofs_inode in;
-	int rc = ofs_inode_get(fs, txn, ino, &in), step = 0, data = 0;
+	int rc = ofs_inode_get(fs, txn, fa->ino, &in), step = 0, data = 0;
 	if (rc)
 		return rc;
 	if (!S_ISREG(in.a.mode))
 		return S_ISDIR(in.a.mode) ? -EISDIR : -ENODEV;
-	if (!(mode & FALLOC_FL_PUNCH_HOLE) && (rc = ofs_room(fs, len)))
+	if (!(fa->mode & FALLOC_FL_PUNCH_HOLE) && (rc = ofs_room(fs, fa->len)))
 		return rc;
-	if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
-		if ((step = punch(fs, txn, &in, off, len)) < 0)
+	if (fa->mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
+		if ((step = punch(fs, txn, &in, fa->off, fa->len)) < 0)
 			return step;
 		data = 1;
-	} else if (!(mode & FALLOC_FL_KEEP_SIZE) && off + len > in.a.size) {
-		in.a.size = off + len; /* the new range reads as zeros */
+	} else if (!(fa->mode & FALLOC_FL_KEEP_SIZE) && fa->off + fa->len > in.a.size) {
+		in.a.size = fa->off + fa->len; /* the new range reads as zeros */
 		data = 1;
 	}
-	if (!(how & OFS_KEEP_TIMES)) {
+	if (!(fa->how & OFS_KEEP_TIMES)) {
 		ofs_now(&in.a.ctime);
 		if (data)
 			in.a.mtime = in.a.ctime;
@@ -878,21 +885,14 @@ int ofs_fallocate(ofs *fs, uint64_t ino, int mode, off_t off, off_t len)
  * OFS_KEEP_TIMES. */
 int ofs_fallocate_ex(ofs *fs, uint64_t ino, int mode, off_t off, off_t len, unsigned how)
 {
-	MDB_txn *txn;
 	if (mode != 0 && mode != FALLOC_FL_KEEP_SIZE && mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
 		return -EOPNOTSUPP;
 	if (off < 0 || len <= 0)
 		return -EINVAL;
 	if ((uint64_t)off > OFS_MAX_SIZE - (uint64_t)len)
 		return -EFBIG;
-	int rc, steps = 0;
-	do { /* punching out a huge range takes several commits (punch) */
-		if ((rc = ofs_wtxn(fs, &txn)))
-			return rc;
-		rc = ofs_finish(fs, txn,
-				fallocate_in(fs, txn, ino, mode, how, (uint64_t)off, (uint64_t)len));
-	} while ((rc = ofs_step(fs, rc, &steps)) == 1);
-	return rc;
+	struct falloc fa = {ino, (uint64_t)off, (uint64_t)len, mode, how};
+	return ofs_steps(fs, fallocate_step, &fa); /* punching out a huge range: several */
 }
 
 /* ofs_readlink: copy the target (NUL-terminated) into buf; returns length. */

@@ -896,19 +896,26 @@ int ofs_tight(ofs *fs)
 	return avail(fs, &r, want, &grow, &re) == 0 && grow + re.blocks < want;
 }
 
-/* ofs_step: go on with a call made of commits (rc 1 from a step: commit
- * the open batch, then return 1 to take the next step).  After the last
- * of several steps on a tight image it commits once more: LMDB hands out
- * the pages a commit freed only from the commit after next, and room is
- * needed now.  Returns 1 (step again), 0 or a negative errno. */
-int ofs_step(ofs *fs, int rc, int *steps)
+/* ofs_steps: a call made of commits: step(fs, txn, arg) runs in a write
+ * transaction (nested in the batch, if any) and returns 1 to have the
+ * batch committed and be called again.  After several steps on a tight
+ * image it commits once more: LMDB hands out the pages a commit freed
+ * only from the commit after next, and room is needed now.  Returns the
+ * last step's result (0 or a negative errno) or a failed commit's. */
+int ofs_steps(ofs *fs, int (*step)(ofs *fs, MDB_txn *txn, void *arg), void *arg)
 {
-	if (rc == 1) {
-		(*steps)++;
-		rc = ofs_flush(fs);
-		return rc ? rc : 1;
+	MDB_txn *txn;
+	int rc, steps = 0;
+	for (;;) {
+		if ((rc = ofs_wtxn(fs, &txn)))
+			return rc;
+		if ((rc = ofs_finish(fs, txn, step(fs, txn, arg))) != 1)
+			break;
+		steps++;
+		if ((rc = ofs_flush(fs)))
+			return rc;
 	}
-	return rc == 0 && *steps && ofs_tight(fs) ? ofs_flush(fs) : rc;
+	return rc == 0 && steps && ofs_tight(fs) ? ofs_flush(fs) : rc;
 }
 
 /* ofs_statfs: true figures (block size, blocks total/free, inodes). */

@@ -203,29 +203,31 @@ static int first_orphan(ofs *fs, MDB_txn *txn, uint64_t *ino)
 	return 0;
 }
 
+/* reclaim_step: delete orphans in txn until none is left or
+ * ofs_inode_destroy asks for a commit (1). */
+static int reclaim_step(ofs *fs, MDB_txn *txn, void *arg)
+{
+	uint64_t ino = 0;
+	int rc;
+	(void)arg;
+	while ((rc = first_orphan(fs, txn, &ino)) == 0 && ino) {
+		struct ofs_inode in;
+		rc = ofs_inode_get(fs, txn, ino, &in);
+		if (rc == -ENOENT) /* a stale entry: drop what is left */
+			rc = forget(fs, txn, ino);
+		else if (rc == 0)
+			rc = ofs_inode_destroy(fs, txn, &in);
+		if (rc)
+			break;
+	}
+	return rc;
+}
+
 /* ofs_reclaim_orphans: delete the orphans a previous run left behind
  * (no kernel can know them any more), a commit per OFS_FREE_PAGES freed. */
 int ofs_reclaim_orphans(ofs *fs)
 {
-	MDB_txn *txn;
-	uint64_t ino = 0;
-	int rc, steps = 0;
-	do {
-		if ((rc = ofs_wtxn(fs, &txn)))
-			return rc;
-		while ((rc = first_orphan(fs, txn, &ino)) == 0 && ino) {
-			struct ofs_inode in;
-			rc = ofs_inode_get(fs, txn, ino, &in);
-			if (rc == -ENOENT) /* a stale entry: drop what is left */
-				rc = forget(fs, txn, ino);
-			else if (rc == 0)
-				rc = ofs_inode_destroy(fs, txn, &in);
-			if (rc)
-				break;
-		}
-		rc = ofs_finish(fs, txn, rc);
-	} while ((rc = ofs_step(fs, rc, &steps)) == 1);
-	return rc;
+	return ofs_steps(fs, reclaim_step, NULL);
 }
 
 /* ofs_getattr: attributes of ino. */
@@ -243,27 +245,26 @@ int ofs_getattr(ofs *fs, uint64_t ino, struct ofs_attr *out)
 	return rc;
 }
 
-/* ofs_evict: the kernel forgot ino; delete it if its nlink is 0. */
+/* evict_step: delete inode *arg in txn if it has no link left. */
+static int evict_step(ofs *fs, MDB_txn *txn, void *arg)
+{
+	struct ofs_inode in;
+	int rc = ofs_inode_get(fs, txn, *(const uint64_t *)arg, &in);
+	return rc || in.a.nlink ? rc : ofs_inode_destroy(fs, txn, &in);
+}
+
+/* ofs_evict: the kernel forgot ino; delete it if its nlink is 0 (a huge
+ * file over several commits: ofs_inode_destroy). */
 int ofs_evict(ofs *fs, uint64_t ino)
 {
 	struct ofs_attr a;
-	MDB_txn *txn;
-	struct ofs_inode in;
 	int rc = ofs_getattr(fs, ino, &a); /* cheap read first: usually linked */
 	if (rc == -ENOENT || (!rc && a.nlink > 0))
 		return 0;
 	if (rc)
 		return rc;
-	int steps = 0;
-	do { /* a huge file takes several commits (ofs_inode_destroy) */
-		if ((rc = ofs_wtxn(fs, &txn)))
-			return rc == -EROFS ? 0 : rc;
-		rc = ofs_inode_get(fs, txn, ino, &in);
-		if (!rc && in.a.nlink == 0)
-			rc = ofs_inode_destroy(fs, txn, &in);
-		rc = ofs_finish(fs, txn, rc);
-	} while ((rc = ofs_step(fs, rc, &steps)) == 1);
-	return rc == -ENOENT ? 0 : rc;
+	rc = ofs_steps(fs, evict_step, &ino);
+	return rc == -ENOENT || rc == -EROFS ? 0 : rc;
 }
 
 /* set_times: apply the time fields of valid to in; ctime becomes now
@@ -323,6 +324,22 @@ static int apply(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const struct ofs_a
 	return ofs_inode_put(fs, txn, in);
 }
 
+/* A setattr's arguments and, once done, the inode (setattr_step). */
+struct setattr {
+	uint64_t ino;
+	const struct ofs_attr *src;
+	unsigned valid;
+	struct ofs_inode in;
+};
+
+/* setattr_step: ofs_setattr in txn; 1 from apply. */
+static int setattr_step(ofs *fs, MDB_txn *txn, void *arg)
+{
+	struct setattr *sa = arg;
+	int rc = ofs_inode_get(fs, txn, sa->ino, &sa->in);
+	return rc ? rc : apply(fs, txn, &sa->in, sa->src, sa->valid);
+}
+
 /* ofs_setattr: apply the fields named by valid (OFS_SET_*); ctime is
  * updated as POSIX says; fills out with the result.  A truncation that
  * frees a huge file's data commits a shorter file first, as often as it
@@ -330,18 +347,9 @@ static int apply(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const struct ofs_a
 int ofs_setattr(ofs *fs, uint64_t ino, const struct ofs_attr *src, unsigned valid,
 		struct ofs_attr *out)
 {
-	MDB_txn *txn;
-	struct ofs_inode in;
-	int rc, steps = 0;
-	do {
-		if ((rc = ofs_wtxn(fs, &txn)))
-			return rc;
-		rc = ofs_inode_get(fs, txn, ino, &in);
-		if (!rc)
-			rc = apply(fs, txn, &in, src, valid);
-		rc = ofs_finish(fs, txn, rc);
-	} while ((rc = ofs_step(fs, rc, &steps)) == 1);
+	struct setattr sa = {.ino = ino, .src = src, .valid = valid};
+	int rc = ofs_steps(fs, setattr_step, &sa);
 	if (rc == 0 && out)
-		*out = in.a;
+		*out = sa.in.a;
 	return rc;
 }

@@ -45,9 +45,9 @@
 #define OFS_UNCACHE_MIN (1u << 20) /* data a commit needs to uncache what it appended */
 /* Pages of file data one commit may free (ofs_data_shed).  LMDB records
  * the pages a commit frees in a free-list entry that itself takes new
- * pages, 1 for every 512 freed: this bound keeps that entry well inside
- * the reserve ofs_room holds back, so a deletion commits even on a full
- * host disk. */
+ * pages, 1 for every 512 freed: this bound makes that entry 17 pages, as
+ * long as a block's value, which the reserve ofs_room holds back in runs
+ * of that length, so a deletion commits even on a full host disk. */
 #define OFS_FREE_PAGES 8192u
 
 /* internal ofs_open flags, beyond the public OFS_OPEN_* bits */
@@ -176,7 +176,7 @@ void ofs_batch_account(ofs *fs, uint64_t bytes);
 int ofs_open_ex(ofs **fsp, const char *path, unsigned flags);
 int ofs_room(ofs *fs, uint64_t bytes);
 int ofs_tight(ofs *fs);
-int ofs_step(ofs *fs, int rc, int *steps);
+int ofs_steps(ofs *fs, int (*step)(ofs *fs, MDB_txn *txn, void *arg), void *arg);
 int ofs_super_u64(ofs *fs, MDB_txn *txn, const char *key, uint64_t *v);
 int ofs_super_put_u64(ofs *fs, MDB_txn *txn, const char *key, uint64_t v);
 
