@@ -121,6 +121,7 @@ struct newnode {
 	uint64_t rdev;
 	const char *target; /* symlink target, or NULL */
 	size_t tlen;
+	uint32_t umask; /* the creator's, unless the directory's default ACL rules */
 };
 
 /* create_in: make nn as parent/name inside txn; fills child. */
@@ -138,6 +139,10 @@ static int create_in(ofs *fs, MDB_txn *txn, uint64_t parent, const char *name,
 		return rc;
 	if (S_ISDIR(nn->mode) && p.a.nlink >= OFS_LINK_MAX)
 		return -EMLINK;
+	unsigned char dflt[OFS_ACL_MAX];
+	size_t dlen;
+	if ((rc = ofs_acl_inherit(fs, txn, parent, &nn->mode, nn->umask, dflt, &dlen)))
+		return rc;
 	if (p.a.mode & S_ISGID) { /* BSD group semantics of setgid dirs */
 		nn->gid = p.a.gid;
 		if (S_ISDIR(nn->mode))
@@ -152,7 +157,7 @@ static int create_in(ofs *fs, MDB_txn *txn, uint64_t parent, const char *name,
 	}
 	if (nn->target && (rc = ofs_data_write(fs, txn, child, nn->target, nn->tlen, 0)))
 		return rc;
-	if ((rc = ofs_inode_put(fs, txn, child)) ||
+	if ((rc = ofs_inode_put(fs, txn, child)) || (rc = ofs_acl_give(fs, txn, child, dflt, dlen)) ||
 	    (rc = dirent_put(fs, txn, parent, slot, name, len, child->a.ino, nn->mode)))
 		return rc;
 	return touch_dir(fs, txn, &p, &child->a.ctime);
@@ -174,18 +179,19 @@ static int create(ofs *fs, uint64_t parent, const char *name, struct newnode *nn
 	return rc;
 }
 
-/* ofs_mknod: create a regular file, fifo, socket or device node. */
-int ofs_mknod(ofs *fs, uint64_t parent, const char *name, uint32_t mode,
-	      uint64_t rdev, uint32_t uid, uint32_t gid, struct ofs_attr *out)
+/* ofs_create: create a directory, regular file, fifo, socket or device
+ * node, by mode's S_IFMT (none: a regular file). */
+int ofs_create(ofs *fs, uint64_t parent, const char *name, uint32_t mode, uint64_t rdev,
+	       uint32_t umask, uint32_t uid, uint32_t gid, struct ofs_attr *out)
 {
-	struct newnode nn = {mode, uid, gid, 0, NULL, 0};
+	struct newnode nn = {mode, uid, gid, 0, NULL, 0, umask};
 	if ((mode & S_IFMT) == 0)
 		nn.mode |= S_IFREG;
 	switch (nn.mode & S_IFMT) {
 	case S_IFCHR: case S_IFBLK:
 		nn.rdev = rdev;
 		break;
-	case S_IFREG: case S_IFIFO: case S_IFSOCK:
+	case S_IFREG: case S_IFIFO: case S_IFSOCK: case S_IFDIR:
 		break;
 	default:
 		return -EINVAL;
@@ -194,19 +200,27 @@ int ofs_mknod(ofs *fs, uint64_t parent, const char *name, uint32_t mode,
 	return create(fs, parent, name, &nn, out);
 }
 
+/* ofs_mknod: create a regular file, fifo, socket or device node. */
+int ofs_mknod(ofs *fs, uint64_t parent, const char *name, uint32_t mode,
+	      uint64_t rdev, uint32_t uid, uint32_t gid, struct ofs_attr *out)
+{
+	if (S_ISDIR(mode))
+		return -EINVAL;
+	return ofs_create(fs, parent, name, mode, rdev, 0, uid, gid, out);
+}
+
 /* ofs_mkdir: create a directory. */
 int ofs_mkdir(ofs *fs, uint64_t parent, const char *name, uint32_t mode,
 	      uint32_t uid, uint32_t gid, struct ofs_attr *out)
 {
-	struct newnode nn = {S_IFDIR | (mode & 07777), uid, gid, 0, NULL, 0};
-	return create(fs, parent, name, &nn, out);
+	return ofs_create(fs, parent, name, S_IFDIR | (mode & 07777), 0, 0, uid, gid, out);
 }
 
 /* ofs_symlink: create a symlink name -> target. */
 int ofs_symlink(ofs *fs, uint64_t parent, const char *name, const char *target,
 		uint32_t uid, uint32_t gid, struct ofs_attr *out)
 {
-	struct newnode nn = {S_IFLNK | 0777, uid, gid, 0, target, strnlen(target, OFS_SYMLINK_MAX + 1)};
+	struct newnode nn = {S_IFLNK | 0777, uid, gid, 0, target, strnlen(target, OFS_SYMLINK_MAX + 1), 0};
 	if (nn.tlen == 0)
 		return -ENOENT;
 	if (nn.tlen > OFS_SYMLINK_MAX)

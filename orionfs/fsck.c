@@ -321,7 +321,22 @@ static void scan_overlay(struct fsck *ck, const MDB_val *k, const MDB_val *v)
 			(unsigned long long)ino, (unsigned long long)idx, kb[16], orion_strerror(rc));
 }
 
-/* scan_xattr: one extended attribute: owner, shape, slot. */
+/* acl_flaw: what is wrong with xattr v (named name, len bytes) of n as
+ * an ACL: one the kernel would not accept, or a default ACL on what is
+ * not a directory; NULL when it is no ACL or a good one. */
+static const char *acl_flaw(const struct fnode *n, const MDB_val *v, const unsigned char *name,
+			    size_t len)
+{
+	int dflt = len == sizeof OFS_ACL_DEFAULT - 1 && !memcmp(name, OFS_ACL_DEFAULT, len);
+	if (!dflt && (len != sizeof OFS_ACL_ACCESS - 1 || memcmp(name, OFS_ACL_ACCESS, len)))
+		return NULL;
+	size_t off = 1 + len;
+	if (ofs_acl_valid((const unsigned char *)v->mv_data + off, v->mv_size - off))
+		return "malformed ACL";
+	return dflt && !S_ISDIR(n->in.a.mode) ? "default ACL on a non-directory" : NULL;
+}
+
+/* scan_xattr: one extended attribute: owner, shape, slot, ACLs. */
 static void scan_xattr(struct fsck *ck, const MDB_val *k, const MDB_val *v)
 {
 	const unsigned char *name;
@@ -333,8 +348,8 @@ static void scan_xattr(struct fsck *ck, const MDB_val *k, const MDB_val *v)
 		uint64_t slot = ofs_be64((const unsigned char *)k->mv_data + 8);
 		bad = ofs_name_slot(ck->fs, name, len) != (slot & ~(uint64_t)(OFS_SLOT_SPAN - 1));
 	}
-	if (bad && problem(ck, 1, "xattr of inode %llu: %s", (unsigned long long)ino,
-			   n ? "malformed or misplaced" : "no such inode"))
+	const char *why = !n ? "no such inode" : bad ? "malformed or misplaced" : acl_flaw(n, v, name, len);
+	if (why && problem(ck, 1, "xattr of inode %llu: %s", (unsigned long long)ino, why))
 		drop(ck, ck->fs->xattr, k);
 }
 

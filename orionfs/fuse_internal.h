@@ -245,6 +245,8 @@ struct ofs_fuse {
 	const char *mountpoint;
 	int tuned; /* read-ahead raised (ofs_fuse_tune) */
 	int writeback; /* the kernel granted its write-back cache at INIT */
+	int posix_acl; /* the kernel checks POSIX ACLs (FUSE_CAP_POSIX_ACL) */
+	int dont_mask; /* the umask is ours to apply (FUSE_CAP_DONT_MASK) */
 	int killpriv;  /* HANDLE_KILLPRIV_V2 agreed at INIT: dropping suid
 			* and sgid is ours */
 	int kill;      /* the request being served asks us to drop suid/sgid */

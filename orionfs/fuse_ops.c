@@ -79,24 +79,22 @@ static int reserved_at(fuse_ino_t parent, const char *name)
 	return parent == OFS_ROOT_INO && ofs_fuse_reserved(name);
 }
 
-/* creds: owner of a new node made by req in parent; a set-gid directory
- * passes its group on, and its set-gid bit to new directories. */
-static int creds(struct ofs_fuse *srv, fuse_req_t req, uint64_t parent, uint32_t *mode,
-		 uint32_t *uid, uint32_t *gid)
+/* umask_of: the umask of req's caller, which the kernel leaves to us
+ * (FUSE_CAP_DONT_MASK) so that a default ACL can take its place. */
+static uint32_t umask_of(fuse_req_t req)
+{
+	return SRV(req)->dont_mask ? fuse_req_ctx(req)->umask & 0777u : 0;
+}
+
+/* make: create parent/name of mode (S_IFMT included) for req's caller,
+ * as its owner; ofs_create does the rest (set-gid directories, default
+ * ACLs, the umask).  Fills a. */
+static int make(fuse_req_t req, fuse_ino_t parent, const char *name, uint32_t mode, dev_t rdev,
+		struct ofs_attr *a)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	struct ofs_attr pa;
-	int rc = ofs_getattr(srv->fs, parent, &pa);
-	if (rc < 0)
-		return rc;
-	*uid = ctx->uid;
-	*gid = ctx->gid;
-	if (pa.mode & S_ISGID) {
-		*gid = pa.gid;
-		if (S_ISDIR(*mode))
-			*mode |= S_ISGID;
-	}
-	return 0;
+	return ofs_create(SRV(req)->fs, parent, name, mode, rdev, umask_of(req), ctx->uid, ctx->gid,
+			  a);
 }
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -273,18 +271,15 @@ static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 {
 	struct ofs_fuse *srv = SRV(req);
 	if (ofs_fuse_is_synth(parent)) {
-		ofs_fuse_synth_ops.mknod(req, parent, name, mode, rdev);
+		ofs_fuse_synth_ops.mknod(req, parent, name, mode & ~umask_of(req), rdev);
 		return;
 	}
 	if (reserved_at(parent, name)) {
 		fuse_reply_err(req, EPERM);
 		return;
 	}
-	uint32_t m = mode, uid, gid;
 	struct ofs_attr a;
-	int rc = creds(srv, req, parent, &m, &uid, &gid);
-	if (rc == 0)
-		rc = ofs_mknod(srv->fs, parent, name, m, rdev, uid, gid, &a);
+	int rc = S_ISDIR(mode) ? -EINVAL : make(req, parent, name, mode, rdev, &a);
 	if (rc < 0)
 		ofs_fuse_reply_err(req, rc);
 	else
@@ -295,18 +290,15 @@ static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 {
 	struct ofs_fuse *srv = SRV(req);
 	if (ofs_fuse_is_synth(parent)) {
-		ofs_fuse_synth_ops.mkdir(req, parent, name, mode);
+		ofs_fuse_synth_ops.mkdir(req, parent, name, mode & ~umask_of(req));
 		return;
 	}
 	if (reserved_at(parent, name)) {
 		fuse_reply_err(req, EPERM);
 		return;
 	}
-	uint32_t m = (mode & 07777) | S_IFDIR, uid, gid;
 	struct ofs_attr a;
-	int rc = creds(srv, req, parent, &m, &uid, &gid);
-	if (rc == 0)
-		rc = ofs_mkdir(srv->fs, parent, name, m, uid, gid, &a);
+	int rc = make(req, parent, name, (mode & 07777) | S_IFDIR, 0, &a);
 	if (rc < 0)
 		ofs_fuse_reply_err(req, rc);
 	else
@@ -349,11 +341,9 @@ static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, cons
 		fuse_reply_err(req, EPERM);
 		return;
 	}
-	uint32_t m = S_IFLNK | 0777, uid, gid;
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	struct ofs_attr a;
-	int rc = creds(srv, req, parent, &m, &uid, &gid);
-	if (rc == 0)
-		rc = ofs_symlink(srv->fs, parent, name, link, uid, gid, &a);
+	int rc = ofs_symlink(srv->fs, parent, name, link, ctx->uid, ctx->gid, &a);
 	if (rc < 0)
 		ofs_fuse_reply_err(req, rc);
 	else
@@ -493,14 +483,11 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 {
 	struct ofs_fuse *srv = SRV(req);
 	if (ofs_fuse_is_synth(parent) || reserved_at(parent, name)) {
-		ofs_fuse_synth_ops.create(req, parent, name, mode, fi);
+		ofs_fuse_synth_ops.create(req, parent, name, mode & ~umask_of(req), fi);
 		return;
 	}
-	uint32_t m = (mode & 07777) | S_IFREG, uid, gid;
 	struct ofs_attr a;
-	int rc = creds(srv, req, parent, &m, &uid, &gid);
-	if (rc == 0)
-		rc = ofs_mknod(srv->fs, parent, name, m, 0, uid, gid, &a);
+	int rc = make(req, parent, name, (mode & 07777) | S_IFREG, 0, &a);
 	if (rc == -EEXIST && !(fi->flags & O_EXCL)) {
 		/* lost a race with another creator: open theirs, as open(2) does */
 		rc = ofs_lookup(srv->fs, parent, name, &a);
@@ -817,9 +804,9 @@ static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const 
 		ofs_fuse_synth_ops.setxattr(req, ino, name, value, size, flags);
 		return;
 	}
-	if (strncmp(name, "system.posix_acl_", 17) == 0) {
-		/* ACLs are not enforced here: refusing them (as cp and rsync
-		 * expect) beats storing rights nobody checks */
+	if (strncmp(name, "system.posix_acl_", 17) == 0 && !SRV(req)->posix_acl) {
+		/* an ACL the kernel would not enforce: refusing it (as cp and
+		 * rsync expect) beats storing rights nobody checks */
 		fuse_reply_err(req, EOPNOTSUPP);
 		return;
 	}
@@ -924,8 +911,16 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	 * keeps a /db value's size as written, not as stored */
 	if ((srv->flags & OFS_FUSE_WRITEBACK) && !(srv->flags & OFS_FUSE_SYNC))
 		want |= FUSE_CAP_WRITEBACK_CACHE;
+	/* POSIX ACLs: the kernel checks access against them; we keep them
+	 * and the mode in step, and apply the umask only where no default
+	 * ACL rules (so the kernel must pass it on: DONT_MASK) */
+	if ((conn->capable & (FUSE_CAP_POSIX_ACL | FUSE_CAP_DONT_MASK)) ==
+	    (FUSE_CAP_POSIX_ACL | FUSE_CAP_DONT_MASK))
+		want |= FUSE_CAP_POSIX_ACL | FUSE_CAP_DONT_MASK;
 	conn->want |= want & conn->capable;
 	srv->writeback = (conn->want & FUSE_CAP_WRITEBACK_CACHE) != 0;
+	srv->posix_acl = (conn->want & FUSE_CAP_POSIX_ACL) != 0;
+	srv->dont_mask = (conn->want & FUSE_CAP_DONT_MASK) != 0;
 	/* the kernel's local locks are what we want; privileges we drop
 	 * ourselves with HANDLE_KILLPRIV_V2 (the wire hooks of fuse_server.c
 	 * ask for it: libfuse 3.14 cannot), not with the first version, which

@@ -313,8 +313,11 @@ static int apply(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const struct ofs_a
 		    (rc = ofs_truncate_data(fs, txn, in, src->size)))
 			return rc;
 	}
-	if (valid & OFS_SET_MODE)
+	if (valid & OFS_SET_MODE) {
 		in->a.mode = (in->a.mode & S_IFMT) | (src->mode & 07777);
+		if ((rc = ofs_acl_follow(fs, txn, in->a.ino, in->a.mode)))
+			return rc;
+	}
 	if (valid & OFS_SET_UID)
 		in->a.uid = src->uid;
 	if (valid & OFS_SET_GID)

@@ -36,6 +36,9 @@
 #define OFS_SYMLINK_MAX 4095u
 #define OFS_XATTR_NAME_MAX 255u
 #define OFS_XATTR_SIZE_MAX 65536u
+#define OFS_ACL_MAX (4u + 8u * 511u) /* bytes of an ACL: as the kernel, one page */
+#define OFS_ACL_ACCESS "system.posix_acl_access"
+#define OFS_ACL_DEFAULT "system.posix_acl_default"
 #define OFS_MAX_SIZE ((uint64_t)INT64_MAX)
 #define OFS_SLOT_SPAN 256u     /* slots per name hash (collision room) */
 #define OFS_DEFAULT_MAP (1ULL << 40)
@@ -213,6 +216,17 @@ int ofs_dirent_add(ofs *fs, MDB_txn *txn, uint64_t parent, const char *name,
 
 /* xattr.c */
 int ofs_xattr_name(const MDB_val *v, const unsigned char **name, size_t *len);
+int ofs_acl_inherit(ofs *fs, MDB_txn *txn, uint64_t parent, uint32_t *mode, uint32_t umask,
+		    unsigned char *dflt, size_t *n);
+int ofs_acl_give(ofs *fs, MDB_txn *txn, const struct ofs_inode *child, const unsigned char *dflt,
+		 size_t n);
+int ofs_acl_follow(ofs *fs, MDB_txn *txn, uint64_t ino, uint32_t mode);
+
+/* acl.c: POSIX ACLs in Linux's xattr encoding (pure) */
+int ofs_acl_valid(const void *acl, size_t n);
+int ofs_acl_mode(const void *acl, size_t n, uint32_t *mode);
+void ofs_acl_chmod(void *acl, size_t n, uint32_t mode);
+int ofs_acl_create(void *acl, size_t n, uint32_t *mode);
 
 /* data.c */
 size_t ofs_block_len(size_t vlen);

@@ -196,6 +196,14 @@ int ofs_lookup(ofs *fs, uint64_t parent, const char *name, struct ofs_attr *out)
 int ofs_mknod(ofs *fs, uint64_t parent, const char *name, uint32_t mode,
 	      uint64_t rdev, uint32_t uid, uint32_t gid, struct ofs_attr *out);
 
+/* ofs_create: create a directory, regular file, fifo, socket or device
+ * node (by mode's S_IFMT; none: a regular file) named name in parent,
+ * owned by uid:gid, for a creator whose umask is umask.  When parent has
+ * a default ACL, that trims mode instead of the umask and passes on to
+ * the new node (POSIX.1e); ofs_mknod and ofs_mkdir are this with umask 0. */
+int ofs_create(ofs *fs, uint64_t parent, const char *name, uint32_t mode, uint64_t rdev,
+	       uint32_t umask, uint32_t uid, uint32_t gid, struct ofs_attr *out);
+
 /* ofs_mkdir: create a directory. */
 int ofs_mkdir(ofs *fs, uint64_t parent, const char *name, uint32_t mode,
 	      uint32_t uid, uint32_t gid, struct ofs_attr *out);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/xattr.h>
 
 /* ofs_xattr_name: the name in an xattr value (an ofs_name_of). */
@@ -51,45 +52,14 @@ static int touch(ofs *fs, MDB_txn *txn, uint64_t ino)
 	return ofs_inode_put(fs, txn, &in);
 }
 
-/* The POSIX ACL xattr as Linux encodes it (linux/posix_acl_xattr.h). */
-#define ACL_ACCESS "system.posix_acl_access"
-enum { ACL_VERSION = 2, ACL_USER_OBJ = 1, ACL_USER = 2, ACL_GROUP_OBJ = 4,
-       ACL_GROUP = 8, ACL_MASK = 16, ACL_OTHER = 32 };
-
-/* acl_mode: the permission bits an access ACL implies (group bits from
- * the mask when there is one); 1 when the ACL says no more than the mode
- * (then it need not be stored), 0 when it must be kept, <0 if malformed. */
-static int acl_mode(const unsigned char *p, size_t n, uint32_t *perm)
-{
-	uint32_t u = 0, g = 0, o = 0, m = 0, seen = 0;
-	if (n < 4 || (n - 4) % 8 || ofs_le32(p) != ACL_VERSION)
-		return -EINVAL;
-	for (p += 4, n -= 4; n; p += 8, n -= 8) {
-		uint32_t tag = p[0] | (uint32_t)p[1] << 8, bits = (p[2] | (uint32_t)p[3] << 8) & 7;
-		switch (tag) {
-		case ACL_USER_OBJ: u = bits; break;
-		case ACL_GROUP_OBJ: g = bits; break;
-		case ACL_MASK: m = bits; break;
-		case ACL_OTHER: o = bits; break;
-		case ACL_USER: case ACL_GROUP: break;
-		default: return -EINVAL;
-		}
-		seen |= tag;
-	}
-	if ((seen & (ACL_USER_OBJ | ACL_GROUP_OBJ | ACL_OTHER)) != (ACL_USER_OBJ | ACL_GROUP_OBJ | ACL_OTHER))
-		return -EINVAL;
-	*perm = u << 6 | ((seen & ACL_MASK) ? m : g) << 3 | o;
-	return (seen & (ACL_USER | ACL_GROUP | ACL_MASK)) == 0;
-}
-
 /* acl_apply: an access ACL sets the mode's permission bits, as local file
  * systems do; returns 1 when the ACL is then fully told by the mode. */
 static int acl_apply(ofs *fs, MDB_txn *txn, uint64_t ino, const void *value, size_t size)
 {
 	struct ofs_inode in;
 	uint32_t perm;
-	int equiv = acl_mode(value, size, &perm);
-	int rc = equiv < 0 ? equiv : ofs_inode_get(fs, txn, ino, &in);
+	int equiv = ofs_acl_mode(value, size, &perm);
+	int rc = ofs_inode_get(fs, txn, ino, &in);
 	if (rc)
 		return rc;
 	in.a.mode = (in.a.mode & ~0777u) | perm;
@@ -97,9 +67,9 @@ static int acl_apply(ofs *fs, MDB_txn *txn, uint64_t ino, const void *value, siz
 	return (rc = ofs_inode_put(fs, txn, &in)) ? rc : equiv;
 }
 
-/* set_raw: store name = value at ino's slot and touch ino's ctime. */
-static int set_raw(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t slot, const char *name,
-		   size_t len, const void *value, size_t size)
+/* store: put name = value at ino's slot. */
+static int store(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t slot, const char *name,
+		 size_t len, const void *value, size_t size)
 {
 	struct ofs_key k;
 	MDB_val key = ofs_key2(&k, ino, slot), v = {1 + len + size, NULL};
@@ -111,7 +81,30 @@ static int set_raw(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t slot, const cha
 	memcpy(p + 1, name, len);
 	if (size)
 		memcpy(p + 1 + len, value, size);
-	return touch(fs, txn, ino);
+	return 0;
+}
+
+/* set_raw: store name = value at ino's slot and touch ino's ctime. */
+static int set_raw(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t slot, const char *name,
+		   size_t len, const void *value, size_t size)
+{
+	int rc = store(fs, txn, ino, slot, name, len, value, size);
+	return rc ? rc : touch(fs, txn, ino);
+}
+
+/* acl_check: 0 when name = value may be set on ino: an ACL must be well
+ * formed, and only a directory has a default ACL. */
+static int acl_check(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name, const void *value,
+		     size_t size)
+{
+	struct ofs_inode in;
+	int dflt = strcmp(name, OFS_ACL_DEFAULT) == 0;
+	if (!dflt && strcmp(name, OFS_ACL_ACCESS) != 0)
+		return 0;
+	int rc = ofs_acl_valid(value, size);
+	if (rc || !dflt || (rc = ofs_inode_get(fs, txn, ino, &in)))
+		return rc;
+	return S_ISDIR(in.a.mode) ? 0 : -EACCES;
 }
 
 /* set_in: ofs_setxattr inside txn. */
@@ -128,9 +121,9 @@ static int set_in(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name, size_t 
 		return -EEXIST;
 	if (rc == 0 && (flags & XATTR_REPLACE))
 		return -ENODATA;
-	if ((rc = ofs_room(fs, len + size)))
+	if ((rc = acl_check(fs, txn, ino, name, value, size)) || (rc = ofs_room(fs, len + size)))
 		return rc;
-	if (strcmp(name, ACL_ACCESS) == 0) {
+	if (strcmp(name, OFS_ACL_ACCESS) == 0) {
 		int equiv = acl_apply(fs, txn, ino, value, size);
 		if (equiv != 1)
 			return equiv < 0 ? equiv : set_raw(fs, txn, ino, slot, name, len, value, size);
@@ -139,6 +132,84 @@ static int set_in(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name, size_t 
 		return rc == MDB_NOTFOUND ? 0 : ofs_lmdb_err(rc);
 	}
 	return set_raw(fs, txn, ino, slot, name, len, value, size);
+}
+
+/* acl_get: 1 with ino's ACL name copied into buf (OFS_ACL_MAX bytes) and
+ * its length in *n, 0 when it has none; *slot is where it is or goes. */
+static int acl_get(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name, unsigned char *buf,
+		   size_t *n, uint64_t *slot)
+{
+	MDB_val v;
+	int rc = xfind(fs, txn, ino, name, strlen(name), slot, &v);
+	if (rc <= 0)
+		return rc;
+	if (ofs_acl_valid(v.mv_data, v.mv_size))
+		return -ORION_ECORRUPT; /* set_in lets no other kind in */
+	memcpy(buf, v.mv_data, v.mv_size);
+	*n = v.mv_size;
+	return 1;
+}
+
+/* ofs_acl_inherit: before a node of *mode is made in parent: when parent
+ * has a default ACL, copy it into dflt (OFS_ACL_MAX bytes, *n its length)
+ * and let it trim *mode, which the umask then leaves alone (POSIX.1e);
+ * else trim *mode by umask, with *n 0.  Symlinks keep their mode. */
+int ofs_acl_inherit(ofs *fs, MDB_txn *txn, uint64_t parent, uint32_t *mode, uint32_t umask,
+		    unsigned char *dflt, size_t *n)
+{
+	unsigned char acc[OFS_ACL_MAX];
+	uint64_t slot;
+	*n = 0;
+	if (S_ISLNK(*mode))
+		return 0;
+	int rc = acl_get(fs, txn, parent, OFS_ACL_DEFAULT, dflt, n, &slot);
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		*mode &= ~(umask & 0777u);
+		return 0;
+	}
+	memcpy(acc, dflt, *n);
+	ofs_acl_create(acc, *n, mode);
+	return 0;
+}
+
+/* ofs_acl_give: store what stored inode child, made with the default ACL
+ * dflt of its directory (n bytes; 0: none), inherits from it: an access
+ * ACL when that says more than the mode, and the default ACL itself
+ * when child is a directory. */
+int ofs_acl_give(ofs *fs, MDB_txn *txn, const struct ofs_inode *child, const unsigned char *dflt,
+		 size_t n)
+{
+	unsigned char acc[OFS_ACL_MAX];
+	uint32_t mode = child->a.mode;
+	uint64_t ino = child->a.ino, slot;
+	MDB_val v;
+	int rc = 0;
+	if (n == 0)
+		return 0;
+	memcpy(acc, dflt, n);
+	if (ofs_acl_create(acc, n, &mode) &&
+	    (rc = xfind(fs, txn, ino, OFS_ACL_ACCESS, sizeof OFS_ACL_ACCESS - 1, &slot, &v)) == 0)
+		rc = store(fs, txn, ino, slot, OFS_ACL_ACCESS, sizeof OFS_ACL_ACCESS - 1, acc, n);
+	if (rc == 0 && S_ISDIR(child->a.mode) &&
+	    (rc = xfind(fs, txn, ino, OFS_ACL_DEFAULT, sizeof OFS_ACL_DEFAULT - 1, &slot, &v)) == 0)
+		rc = store(fs, txn, ino, slot, OFS_ACL_DEFAULT, sizeof OFS_ACL_DEFAULT - 1, dflt, n);
+	return rc;
+}
+
+/* ofs_acl_follow: after ino's mode became mode (chmod), make its access
+ * ACL, if any, tell the same permission bits. */
+int ofs_acl_follow(ofs *fs, MDB_txn *txn, uint64_t ino, uint32_t mode)
+{
+	unsigned char acc[OFS_ACL_MAX];
+	uint64_t slot;
+	size_t n;
+	int rc = acl_get(fs, txn, ino, OFS_ACL_ACCESS, acc, &n, &slot);
+	if (rc <= 0)
+		return rc;
+	ofs_acl_chmod(acc, n, mode);
+	return store(fs, txn, ino, slot, OFS_ACL_ACCESS, sizeof OFS_ACL_ACCESS - 1, acc, n);
 }
 
 /* ofs_setxattr: set name to value (flags XATTR_CREATE / XATTR_REPLACE). */

@@ -1,5 +1,5 @@
 /* fuzz_ofs.c: libFuzzer target for the OrionFS storage layer.  Each input
- * is read as a program of namespace, data and xattr operations on a fresh
+ * is read as a program of namespace, data, xattr and ACL operations on a fresh
  * image; whatever they do, the image must then pass fsck, and every file
  * must read back as many bytes as its size says. */
 #include "orionfs/orionfs.h"
@@ -58,13 +58,25 @@ static void forget(struct prog *g, uint64_t orphan)
 		ofs_evict(g->fs, orphan);
 }
 
+/* acl: set one of ino's two ACLs to the next input bytes as they come
+ * (the ACL parser's input). */
+static void acl(struct prog *g, uint64_t ino)
+{
+	const char *nm = next(g) % 2 ? "system.posix_acl_default" : "system.posix_acl_access";
+	size_t n = next(g) % 64;
+	if (n > (size_t)(g->end - g->p))
+		n = (size_t)(g->end - g->p);
+	ofs_setxattr(g->fs, ino, nm, g->p, n, 0);
+	g->p += n;
+}
+
 /* step: run one operation. */
 static void step(struct prog *g)
 {
 	static unsigned char buf[200000];
 	struct ofs_attr a;
 	uint64_t orphan = 0;
-	unsigned op = next(g) % 14;
+	unsigned op = next(g) % 17;
 	uint64_t x = pick(g);
 	uint64_t off = (uint64_t)next(g) * 4099 + (next(g) % 4 ? 0 : (uint64_t)next(g) << 24);
 	size_t len = (size_t)next(g) * 773 % sizeof buf;
@@ -88,6 +100,9 @@ static void step(struct prog *g)
 	case 10: ofs_removexattr(g->fs, x, name(g)); break;
 	case 11: ofs_fallocate(g->fs, x, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len + 1); break;
 	case 12: ofs_fallocate(g->fs, x, 0, (off_t)off, (off_t)len + 1); break;
+	case 13: acl(g, x); break;
+	case 14: a.mode = next(g) << 4 | next(g); ofs_setattr(g->fs, x, &a, OFS_SET_MODE, NULL); break;
+	case 15: keep(g, ofs_create(g->fs, x, name(g), (next(g) % 2 ? S_IFDIR : S_IFREG) | 0777, 0, next(g) & 0777, 0, 0, &a), &a); break;
 	default: ofs_read(g->fs, x, buf, len, (off_t)off); break;
 	}
 }

@@ -411,6 +411,121 @@ START_TEST(access_acl_sets_the_mode)
 }
 END_TEST
 
+/* An ACL in Linux's xattr encoding: version 2, then (tag, perm, id)
+ * entries; acl_entry writes one at p. */
+static unsigned char *acl_entry(unsigned char *p, unsigned tag, unsigned perm, uint32_t id)
+{
+	unsigned char e[8] = {tag & 255, tag >> 8, perm, 0, id & 255, id >> 8 & 255, id >> 16 & 255,
+			      id >> 24};
+	memcpy(p, e, 8);
+	return p + 8;
+}
+
+/* acl_make: u::rwx u:1000:uperm g::r-x m::mask o::r-x into buf; its size. */
+static size_t acl_make(unsigned char *buf, unsigned uperm, unsigned mask)
+{
+	unsigned char *p = buf + 4;
+	memcpy(buf, "\2\0\0\0", 4);
+	p = acl_entry(p, 1, 7, ~0u);
+	p = acl_entry(p, 2, uperm, 1000);
+	p = acl_entry(p, 4, 5, ~0u);
+	p = acl_entry(p, 16, mask, ~0u);
+	p = acl_entry(p, 32, 5, ~0u);
+	return (size_t)(p - buf);
+}
+
+/* acl_perm: the permission bits of ino's access ACL entry tag (id for
+ * named ones); -1 when it has no such entry or no ACL. */
+static int acl_perm(uint64_t ino, const char *name, unsigned tag, uint32_t id)
+{
+	unsigned char buf[256];
+	ssize_t n = ofs_getxattr(fs, ino, name, buf, sizeof buf);
+	for (ssize_t i = 4; i + 8 <= n; i += 8) {
+		uint32_t eid = buf[i + 4] | buf[i + 5] << 8 | buf[i + 6] << 16 | (uint32_t)buf[i + 7] << 24;
+		if (buf[i] == tag && ((tag != 2 && tag != 8) || eid == id))
+			return buf[i + 2];
+	}
+	return -1;
+}
+
+START_TEST(default_acl_passes_on)
+{
+	unsigned char acl[64];
+	size_t n = acl_make(acl, 7, 7);
+	struct ofs_attr a;
+	uint64_t d = mkd(OFS_ROOT_INO, "d"), f = mkfile(OFS_ROOT_INO, "f");
+	ck_assert_int_eq(ofs_setxattr(fs, f, "system.posix_acl_default", acl, n, 0), -EACCES);
+	ck_assert_int_eq(ofs_setxattr(fs, d, "system.posix_acl_default", acl, n, 0), 0);
+	/* the default ACL rules, not the umask (077 here): each class keeps
+	 * what both it and the create mode grant */
+	ck_assert_int_eq(ofs_create(fs, d, "f", S_IFREG | 0666, 0, 077, 0, 0, &a), 0);
+	ck_assert_uint_eq(a.mode, S_IFREG | 0664);
+	ck_assert_int_eq(acl_perm(a.ino, "system.posix_acl_access", 2, 1000), 7);
+	ck_assert_int_eq(acl_perm(a.ino, "system.posix_acl_access", 16, 0), 6);
+	ck_assert_int_eq(ofs_getxattr(fs, a.ino, "system.posix_acl_default", NULL, 0), -ENODATA);
+	/* a directory inherits the default ACL itself */
+	ck_assert_int_eq(ofs_create(fs, d, "sub", S_IFDIR | 0750, 0, 077, 0, 0, &a), 0);
+	ck_assert_uint_eq(a.mode, S_IFDIR | 0750);
+	ck_assert_int_eq(ofs_getxattr(fs, a.ino, "system.posix_acl_default", NULL, 0), (int)n);
+	ck_assert_int_eq(ofs_create(fs, a.ino, "deeper", S_IFREG | 0640, 0, 0, 0, 0, &a), 0);
+	ck_assert_int_eq(acl_perm(a.ino, "system.posix_acl_access", 16, 0), 4);
+	/* without one the umask trims the mode; a symlink keeps 0777 */
+	ck_assert_int_eq(ofs_create(fs, OFS_ROOT_INO, "g", S_IFREG | 0666, 0, 027, 0, 0, &a), 0);
+	ck_assert_uint_eq(a.mode, S_IFREG | 0640);
+	ck_assert_int_eq(ofs_getxattr(fs, a.ino, "system.posix_acl_access", NULL, 0), -ENODATA);
+	ck_assert_int_eq(ofs_symlink(fs, d, "l", "f", 0, 0, &a), 0);
+	ck_assert_uint_eq(a.mode, S_IFLNK | 0777);
+	ck_assert_int_eq(ofs_getxattr(fs, a.ino, "system.posix_acl_access", NULL, 0), -ENODATA);
+	clean();
+}
+END_TEST
+
+START_TEST(chmod_follows_the_acl)
+{
+	unsigned char acl[64];
+	size_t n = acl_make(acl, 6, 7);
+	struct ofs_attr a = {.mode = 0604}, got;
+	uint64_t f = mkfile(OFS_ROOT_INO, "f");
+	ck_assert_int_eq(ofs_setxattr(fs, f, "system.posix_acl_access", acl, n, 0), 0);
+	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_MODE, &got), 0);
+	ck_assert_uint_eq(got.mode, S_IFREG | 0604);
+	ck_assert_int_eq(acl_perm(f, "system.posix_acl_access", 1, 0), 6);
+	ck_assert_int_eq(acl_perm(f, "system.posix_acl_access", 16, 0), 0); /* the mask, not g:: */
+	ck_assert_int_eq(acl_perm(f, "system.posix_acl_access", 4, 0), 5);
+	ck_assert_int_eq(acl_perm(f, "system.posix_acl_access", 32, 0), 4);
+	ck_assert_int_eq(acl_perm(f, "system.posix_acl_access", 2, 1000), 6); /* named: as set */
+	clean();
+}
+END_TEST
+
+START_TEST(malformed_acls_refused)
+{
+	unsigned char acl[64], bad[64];
+	size_t n = acl_make(acl, 7, 7);
+	uint64_t f = mkfile(OFS_ROOT_INO, "f");
+	const char *name = "system.posix_acl_access";
+	memcpy(bad, acl, n);
+	bad[0] = 1; /* version */
+	ck_assert_int_eq(ofs_setxattr(fs, f, name, bad, n, 0), -EINVAL);
+	memcpy(bad, acl, n);
+	bad[4 + 8 * 3 + 2] = 8; /* the mask's permission bits past rwx */
+	ck_assert_int_eq(ofs_setxattr(fs, f, name, bad, n, 0), -EINVAL);
+	ck_assert_int_eq(ofs_setxattr(fs, f, name, acl, n - 8, 0), -EINVAL); /* no OTHER */
+	memcpy(bad, acl, n);
+	memcpy(bad + 4 + 8 * 3, acl + 4 + 8 * 4, 8); /* OTHER where the mask was: */
+	memcpy(bad + 4 + 8 * 4, acl + 4 + 8 * 3, 8); /* the order is wrong */
+	ck_assert_int_eq(ofs_setxattr(fs, f, name, bad, n, 0), -EINVAL);
+	memcpy(bad, acl, 4 + 8 * 3); /* u:1000 without a mask */
+	memcpy(bad + 4 + 8 * 3, acl + 4 + 8 * 4, 8);
+	ck_assert_int_eq(ofs_setxattr(fs, f, name, bad, n - 8, 0), -EINVAL);
+	memcpy(bad, acl, n);
+	bad[4] = 3; /* no such tag */
+	ck_assert_int_eq(ofs_setxattr(fs, f, name, bad, n, 0), -EINVAL);
+	ck_assert_int_eq(ofs_getxattr(fs, f, name, NULL, 0), -ENODATA);
+	clean();
+}
+END_TEST
+
 START_TEST(read_only_and_statfs)
 {
 	struct statvfs sv, sv2;
@@ -468,6 +583,9 @@ static Suite *suite(void)
 	tcase_add_test(t, setattr_times_and_modes);
 	tcase_add_test(t, xattrs);
 	tcase_add_test(t, access_acl_sets_the_mode);
+	tcase_add_test(t, default_acl_passes_on);
+	tcase_add_test(t, chmod_follows_the_acl);
+	tcase_add_test(t, malformed_acls_refused);
 	tcase_add_test(t, read_only_and_statfs);
 	tcase_add_test(t, inode_numbers_persist);
 	suite_add_tcase(s, t);
