@@ -82,6 +82,12 @@ t_kill9() {
 	fail "daemon $_pid outlived SIGKILL"
 }
 
+# t_as_nobody CMD: run the shell command CMD as nobody:nogroup, with no
+# supplementary groups.
+t_as_nobody() {
+	setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups sh -c "$1"
+}
+
 # t_fsck [IMAGE]: the image must be clean.
 t_fsck() {
 	"$ORION_BIN/fsck.orionfs" -n "${1:-$IMG}" >"$T/fsck.out" 2>&1 ||

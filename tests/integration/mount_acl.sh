@@ -6,12 +6,6 @@
 # carry ACLs in and out, and everything survives a remount.
 . "$(dirname "$0")/lib.sh"
 
-NOBODY=$(id -u nobody)
-NOGRP=$(id -g nobody)
-# as_nobody CMD: run the shell command CMD as nobody:nogroup.
-as_nobody() {
-	setpriv --reuid="$NOBODY" --regid="$NOGRP" --clear-groups sh -c "$1"
-}
 # acl_is PATH WANT: getfacl's entries for PATH (comments dropped) are WANT.
 acl_is() {
 	got=$(getfacl -cpE "$1" 2>&1 | grep -v '^$' | tr '\n' ' ')
@@ -26,30 +20,30 @@ chmod 755 "$MNT"
 # an access ACL lets nobody read a 0600 file; chmod's group bits become
 # the mask, which then shuts nobody out again; removing it all does too
 echo secret >"$MNT/f"; chmod 600 "$MNT/f"
-as_nobody "cat '$MNT/f'" 2>/dev/null && fail "nobody read a 0600 file"
+t_as_nobody "cat '$MNT/f'" 2>/dev/null && fail "nobody read a 0600 file"
 setfacl -m u:nobody:r "$MNT/f"
 acl_is "$MNT/f" "user::rw- user:nobody:r-- group::--- mask::r-- other::--- "
-[ "$(as_nobody "cat '$MNT/f'")" = secret ] || fail "the ACL did not let nobody read"
+[ "$(t_as_nobody "cat '$MNT/f'")" = secret ] || fail "the ACL did not let nobody read"
 [ "$(stat -c %a "$MNT/f")" = 640 ] || fail "mode does not show the mask: $(stat -c %a "$MNT/f")"
 chmod 600 "$MNT/f"
 acl_is "$MNT/f" "user::rw- user:nobody:r-- group::--- mask::--- other::--- "
-as_nobody "cat '$MNT/f'" 2>/dev/null && fail "nobody read past a --- mask"
+t_as_nobody "cat '$MNT/f'" 2>/dev/null && fail "nobody read past a --- mask"
 chmod 640 "$MNT/f"
 setfacl -x u:nobody "$MNT/f"
-as_nobody "cat '$MNT/f'" 2>/dev/null && fail "nobody read after its entry went"
+t_as_nobody "cat '$MNT/f'" 2>/dev/null && fail "nobody read after its entry went"
 setfacl -m u:nobody:r "$MNT/f"
 setfacl -b "$MNT/f"
 acl_is "$MNT/f" "user::rw- group::--- other::--- "
-as_nobody "cat '$MNT/f'" 2>/dev/null && fail "nobody read after setfacl -b"
+t_as_nobody "cat '$MNT/f'" 2>/dev/null && fail "nobody read after setfacl -b"
 
 # a default ACL passes on, and the umask then plays no part
 mkdir "$MNT/d"; chmod 755 "$MNT/d"
 setfacl -d -m u:nobody:rwx "$MNT/d"
 (umask 077 && echo x >"$MNT/d/file" && mkdir "$MNT/d/sub")
 acl_is "$MNT/d/file" "user::rw- user:nobody:rwx group::r-x mask::rw- other::r-- "
-as_nobody "echo more >>'$MNT/d/file'" || fail "nobody could not write by the inherited ACL"
+t_as_nobody "echo more >>'$MNT/d/file'" || fail "nobody could not write by the inherited ACL"
 acl_is "$MNT/d/sub" "user::rwx user:nobody:rwx group::r-x mask::rwx other::r-x default:user::rwx default:user:nobody:rwx default:group::r-x default:mask::rwx default:other::r-x "
-as_nobody "touch '$MNT/d/sub/bynobody'" || fail "nobody could not create in the inherited dir"
+t_as_nobody "touch '$MNT/d/sub/bynobody'" || fail "nobody could not create in the inherited dir"
 [ "$(stat -c %U "$MNT/d/sub/bynobody")" = nobody ] || fail "new file not nobody's"
 # without one the umask applies
 (umask 027 && touch "$MNT/plain" && mkdir "$MNT/plaindir")
@@ -62,7 +56,7 @@ setfattr -n system.posix_acl_default -v $DACL "$MNT/plaindir" || fail "setfattr 
 if setfattr -n system.posix_acl_default -v $DACL "$MNT/plain" 2>"$T/err"; then fail "a file took a default ACL"; fi
 grep -q "Permission denied\|Operation not permitted" "$T/err" || fail "default ACL on a file: $(cat "$T/err")"
 # only the owner may set an ACL
-if as_nobody "setfacl -m u:nobody:rw '$MNT/plain'" 2>/dev/null; then fail "nobody set root's ACL"; fi
+if t_as_nobody "setfacl -m u:nobody:rw '$MNT/plain'" 2>/dev/null; then fail "nobody set root's ACL"; fi
 
 # cp -a and rsync -aAX carry ACLs in and out
 SRC=$T/src
@@ -84,7 +78,7 @@ t_umount
 t_fsck
 t_mount "$IMG" "$MNT" allow_other
 acl_is "$MNT/d/sub" "user::rwx user:nobody:rwx group::r-x mask::rwx other::r-x default:user::rwx default:user:nobody:rwx default:group::r-x default:mask::rwx default:other::r-x "
-as_nobody "cat '$MNT/d/file'" >/dev/null || fail "inherited ACL lost on remount"
+t_as_nobody "cat '$MNT/d/file'" >/dev/null || fail "inherited ACL lost on remount"
 (cd "$MNT" && getfacl -R cp | sed 's/^# file: cp/# file: tree/') >"$T/got"
 diff "$T/want" "$T/got" || fail "ACLs changed across the remount"
 t_umount

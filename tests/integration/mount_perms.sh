@@ -6,17 +6,13 @@
 
 NOBODY=$(id -u nobody)
 NOGRP=$(id -g nobody)
-# as_nobody CMD: run the shell command CMD as nobody:nogroup.
-as_nobody() {
-	setpriv --reuid="$NOBODY" --regid="$NOGRP" --clear-groups sh -c "$1"
-}
 # denied CMD: CMD as nobody fails with "Permission denied" or EPERM.
 denied() {
-	if as_nobody "$1" 2>"$T/err"; then fail "nobody was allowed: $1"; fi
+	if t_as_nobody "$1" 2>"$T/err"; then fail "nobody was allowed: $1"; fi
 	grep -q "Permission denied\|Operation not permitted" "$T/err" || fail "$1: $(cat "$T/err")"
 }
 allowed() {
-	as_nobody "$1" 2>"$T/err" || fail "nobody was refused: $1: $(cat "$T/err")"
+	t_as_nobody "$1" 2>"$T/err" || fail "nobody was refused: $1: $(cat "$T/err")"
 }
 
 t_mkfs
@@ -50,7 +46,7 @@ t_umount
 
 # without allow_other even a world-readable file is out of reach
 t_mount
-if as_nobody "cat '$MNT/pub'" 2>/dev/null; then fail "nobody got in without allow_other"; fi
+if t_as_nobody "cat '$MNT/pub'" 2>/dev/null; then fail "nobody got in without allow_other"; fi
 t_umount
 t_fsck
 echo "mount_perms: ok"
