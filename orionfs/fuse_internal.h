@@ -252,6 +252,8 @@ struct ofs_fuse {
 	int kill;      /* the request being served asks us to drop suid/sgid */
 	uint64_t init_unique; /* the INIT request, until it is answered */
 	int init_v2;   /* the kernel offered HANDLE_KILLPRIV_V2 */
+	int init_ext;  /* the kernel offered SETXATTR_EXT */
+	int setxattr_ext; /* SETXATTR_EXT agreed: its requests are rewritten short */
 	struct ofs_fuse_slot slot[OFS_FUSE_MAX_PROVIDERS];
 	int nslot;
 	pthread_mutex_t nlock; /* guards the node table */

@@ -139,7 +139,8 @@ void ofs_fuse_tune(struct ofs_fuse *srv)
  * write(2); it asks once per file, until it finds none) and leaves
  * dropping suid and sgid to us; and for the per-request flag of it that
  * libfuse does not pass on (srv->kill, read by the handler of the same
- * request on this thread). */
+ * request on this thread); and for the like flag of SETXATTR_EXT, which
+ * asks us to drop sgid when an access ACL is set. */
 
 /* Where each request that may ask us to drop suid/sgid carries the flag:
  * a 32-bit field of its argument, and the bit. */
@@ -169,8 +170,26 @@ static int kill_flag(const struct fuse_in_header *h, size_t n)
 	return 0;
 }
 
+/* setxattr_compat: a SETXATTR request h of n bytes in the extended form
+ * (SETXATTR_EXT) rewritten in place to the short one libfuse 3.14 reads;
+ * notes whether it asks us to drop sgid (setting an access ACL, by a
+ * caller outside the file's group without CAP_FSETID).  New length. */
+static ssize_t setxattr_compat(struct ofs_fuse *srv, struct fuse_in_header *h, ssize_t n)
+{
+	const size_t ext = sizeof(struct fuse_setxattr_in), compat = FUSE_COMPAT_SETXATTR_IN_SIZE;
+	if ((size_t)n < sizeof *h + ext)
+		return n;
+	struct fuse_setxattr_in in;
+	memcpy(&in, h + 1, sizeof in);
+	srv->kill = (in.setxattr_flags & FUSE_SETXATTR_ACL_KILL_SGID) != 0;
+	char *body = (char *)(h + 1);
+	memmove(body + compat, body + ext, (size_t)n - sizeof *h - ext);
+	h->len -= (uint32_t)(ext - compat);
+	return n - (ssize_t)(ext - compat);
+}
+
 /* wire_read: read(2) of one request, noting its kill flag and, for INIT,
- * whether the kernel offers HANDLE_KILLPRIV_V2. */
+ * whether the kernel offers HANDLE_KILLPRIV_V2 and SETXATTR_EXT. */
 static ssize_t wire_read(int fd, void *buf, size_t size, void *userdata)
 {
 	struct ofs_fuse *srv = userdata;
@@ -178,18 +197,22 @@ static ssize_t wire_read(int fd, void *buf, size_t size, void *userdata)
 	srv->kill = 0;
 	if (n < (ssize_t)sizeof(struct fuse_in_header))
 		return n;
-	const struct fuse_in_header *h = buf;
+	struct fuse_in_header *h = buf;
 	srv->kill = kill_flag(h, (size_t)n);
+	if (h->opcode == FUSE_SETXATTR && srv->setxattr_ext)
+		n = setxattr_compat(srv, h, n);
 	if (h->opcode == FUSE_INIT && (size_t)n >= sizeof *h + sizeof(struct fuse_init_in)) {
 		const struct fuse_init_in *in = (const void *)(h + 1);
 		srv->init_unique = h->unique;
 		srv->init_v2 = (in->flags & FUSE_HANDLE_KILLPRIV_V2) != 0;
+		srv->init_ext = (in->flags & FUSE_SETXATTR_EXT) != 0;
 	}
 	return n;
 }
 
 /* wire_writev: writev(2) of one reply; the INIT reply takes
- * HANDLE_KILLPRIV_V2 when the kernel offered it. */
+ * HANDLE_KILLPRIV_V2 when the kernel offered it, and SETXATTR_EXT when
+ * it offered that and we check ACLs (for its one flag: drop sgid). */
 static ssize_t wire_writev(int fd, struct iovec *iov, int count, void *userdata)
 {
 	struct ofs_fuse *srv = userdata;
@@ -202,6 +225,11 @@ static ssize_t wire_writev(int fd, struct iovec *iov, int count, void *userdata)
 		    iov[1].iov_len >= offsetof(struct fuse_init_out, flags) + sizeof out->flags) {
 			out->flags |= FUSE_HANDLE_KILLPRIV_V2;
 			srv->killpriv = 1;
+		}
+		if (h->error == 0 && srv->init_ext && srv->posix_acl &&
+		    iov[1].iov_len >= offsetof(struct fuse_init_out, flags) + sizeof out->flags) {
+			out->flags |= FUSE_SETXATTR_EXT;
+			srv->setxattr_ext = 1;
 		}
 	}
 	return writev(fd, iov, count);
