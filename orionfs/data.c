@@ -843,12 +843,12 @@ struct falloc {
 	uint64_t ino, off, len;
 	int mode;
 	unsigned how;
+	int recorded; /* ofs_pending_step */
 };
 
-/* fallocate_step: ofs_fallocate_ex inside txn; 1 from punch. */
-static int fallocate_step(ofs *fs, MDB_txn *txn, void *arg)
+/* fallocate_in: one step of ofs_fallocate_ex in txn; 1 from punch. */
+static int fallocate_in(ofs *fs, MDB_txn *txn, const struct falloc *fa)
 {
-	const struct falloc *fa = arg;
 	struct ofs_inode in;
 	int rc = ofs_inode_get(fs, txn, fa->ino, &in), step = 0, data = 0;
 	if (rc)
@@ -874,6 +874,16 @@ static int fallocate_step(ofs *fs, MDB_txn *txn, void *arg)
 	return rc ? rc : step;
 }
 
+/* fallocate_step: ofs_fallocate_ex inside txn; 1 from punch (a punch in
+ * steps, recorded until done). */
+static int fallocate_step(ofs *fs, MDB_txn *txn, void *arg)
+{
+	struct falloc *fa = arg;
+	int rc = fallocate_in(fs, txn, fa);
+	return ofs_pending_step(fs, txn, rc, fa->ino, OFS_PENDING_PUNCH, fa->off, fa->len,
+				&fa->recorded);
+}
+
 /* ofs_fallocate: mode 0 / FALLOC_FL_KEEP_SIZE (check the room, extend the
  * size) or FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE. */
 int ofs_fallocate(ofs *fs, uint64_t ino, int mode, off_t off, off_t len)
@@ -891,7 +901,7 @@ int ofs_fallocate_ex(ofs *fs, uint64_t ino, int mode, off_t off, off_t len, unsi
 		return -EINVAL;
 	if ((uint64_t)off > OFS_MAX_SIZE - (uint64_t)len)
 		return -EFBIG;
-	struct falloc fa = {ino, (uint64_t)off, (uint64_t)len, mode, how};
+	struct falloc fa = {ino, (uint64_t)off, (uint64_t)len, mode, how, 0};
 	return ofs_steps(fs, fallocate_step, &fa); /* punching out a huge range: several */
 }
 

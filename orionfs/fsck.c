@@ -199,6 +199,20 @@ static void scan_orphan(struct fsck *ck, const MDB_val *k, const MDB_val *v)
 		drop(ck, ck->fs->orphan, k);
 }
 
+/* scan_pending: a call a crash cut short (the next read-write open
+ * finishes it) must be well formed and name a live regular file. */
+static void scan_pending(struct fsck *ck, const MDB_val *k, const MDB_val *v)
+{
+	struct fnode *n = k->mv_size == 8 ? node(ck, ofs_be64(k->mv_data)) : NULL;
+	const unsigned char *b = v->mv_data;
+	int kind = v->mv_size == OFS_PENDING_VAL ? b[0] : 0;
+	const char *why = !n || n->bad ? "no such inode" : !S_ISREG(n->in.a.mode) ? "not a regular file"
+			  : kind != OFS_PENDING_TRUNCATE && kind != OFS_PENDING_PUNCH ? "malformed" : NULL;
+	if (why && problem(ck, 1, "unfinished call of inode %llu: %s",
+			   k->mv_size == 8 ? (unsigned long long)ofs_be64(k->mv_data) : 0ULL, why))
+		drop(ck, ck->fs->pending, k);
+}
+
 /* dirent_child: judge the inode an entry names; 0 when the entry counts. */
 static int dirent_child(struct fsck *ck, struct fnode *p, struct fnode *c, uint64_t slot)
 {
@@ -567,6 +581,8 @@ static int check(struct fsck *ck)
 	}
 	if ((rc = scan(ck, ck->fs->orphan, scan_orphan)) || (rc = scan(ck, ck->fs->dirent, scan_dirent)) ||
 	    (rc = scan(ck, ck->fs->data, scan_data)) || (rc = scan(ck, ck->fs->xattr, scan_xattr)))
+		return rc;
+	if (ck->fs->has_pending && (rc = scan(ck, ck->fs->pending, scan_pending)))
 		return rc;
 	if (ck->fs->has_overlay && (rc = scan(ck, ck->fs->overlay, scan_overlay)))
 		return rc;

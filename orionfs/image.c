@@ -346,6 +346,17 @@ static int overlay_open(ofs *fs, MDB_txn *txn)
 	return ofs_lmdb_err(rc);
 }
 
+/* pending_open: open the table of unfinished calls; a read-write open
+ * adds it to an image made before it existed (which older builds leave
+ * alone: they just do not finish such calls). */
+static int pending_open(ofs *fs, MDB_txn *txn)
+{
+	unsigned ro = fs->flags & OFS_OPEN_RDONLY;
+	int rc = mdb_dbi_open(txn, "pending", ro ? 0 : MDB_CREATE, &fs->pending);
+	fs->has_pending = rc == 0;
+	return rc == MDB_NOTFOUND && ro ? 0 : ofs_lmdb_err(rc);
+}
+
 /* super_check: the super table says this is an image we can read;
  * loads what the rest of the layer needs (the name key). */
 static int super_check(ofs *fs, MDB_txn *txn)
@@ -622,6 +633,8 @@ static int attach(ofs *fs, const char *path, const struct stat *st)
 	rc = open_tables(fs, txn, 0);
 	if (!rc)
 		rc = super_check(fs, txn);
+	if (!rc)
+		rc = pending_open(fs, txn);
 	if (rc) {
 		mdb_txn_abort(txn);
 		return rc;
@@ -678,10 +691,12 @@ int ofs_open_ex(ofs **fsp, const char *path, unsigned flags)
 		rc = attach(fs, path, &st);
 	/* housekeeping, not a condition of opening: it frees a commit at a
 	 * time (ofs_data_shed), which a full host disk allows, but should a
-	 * commit fail all the same, the orphans wait for a later open
-	 * rather than lock the image out */
-	if (!rc && !(flags & (OFS_OPEN_RDONLY | OFS_OPEN_NORECLAIM)))
+	 * commit fail all the same, the orphans and unfinished calls wait
+	 * for a later open rather than lock the image out */
+	if (!rc && !(flags & (OFS_OPEN_RDONLY | OFS_OPEN_NORECLAIM))) {
 		(void)ofs_reclaim_orphans(fs);
+		(void)ofs_pending_finish(fs);
+	}
 	if (rc) {
 		discard(fs, path, had_lockfile || rc == -ORION_EMOUNTED);
 		return rc;
@@ -914,9 +929,13 @@ int ofs_steps(ofs *fs, int (*step)(ofs *fs, MDB_txn *txn, void *arg), void *arg)
 		steps++;
 		if ((rc = ofs_flush(fs)))
 			return rc;
+		if (ofs_fault_steps && --ofs_fault_steps == 0)
+			_exit(OFS_FAULT_EXIT);
 	}
 	return rc == 0 && steps && ofs_tight(fs) ? ofs_flush(fs) : rc;
 }
+
+unsigned ofs_fault_steps;
 
 /* ofs_statfs: true figures (block size, blocks total/free, inodes). */
 int ofs_statfs(ofs *fs, struct statvfs *out)

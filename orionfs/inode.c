@@ -3,6 +3,7 @@
 #include "orionfs/internal.h"
 
 #include <errno.h>
+#include <linux/falloc.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -230,6 +231,139 @@ int ofs_reclaim_orphans(ofs *fs)
 	return ofs_steps(fs, reclaim_step, NULL);
 }
 
+/* pending_put: record ino's unfinished call (kind, a, b). */
+static int pending_put(ofs *fs, MDB_txn *txn, uint64_t ino, unsigned kind, uint64_t a, uint64_t b)
+{
+	struct ofs_key k;
+	unsigned char v[OFS_PENDING_VAL];
+	v[0] = (unsigned char)kind;
+	ofs_put_le64(v + 1, a);
+	ofs_put_le64(v + 9, b);
+	MDB_val key = ofs_key1(&k, ino), val = {sizeof v, v};
+	return ofs_lmdb_err(mdb_put(txn, fs->pending, &key, &val, 0));
+}
+
+/* pending_del: ino's call is done (or moot). */
+static int pending_del(ofs *fs, MDB_txn *txn, uint64_t ino)
+{
+	struct ofs_key k;
+	MDB_val key = ofs_key1(&k, ino);
+	int rc = mdb_del(txn, fs->pending, &key, NULL);
+	return rc == MDB_NOTFOUND ? 0 : ofs_lmdb_err(rc);
+}
+
+/* ofs_pending_step: bookkeeping for a step of a call made of commits
+ * (ofs_steps) that returned rc: the first step asking for another (1)
+ * records the call (kind, a, b) in its own commit, so that the next
+ * read-write open finishes it should a crash cut it short, and the last
+ * step of a recorded call deletes the record; *recorded keeps track.
+ * Returns rc, or the error that replaces it. */
+int ofs_pending_step(ofs *fs, MDB_txn *txn, int rc, uint64_t ino, unsigned kind, uint64_t a,
+		     uint64_t b, int *recorded)
+{
+	int e = 0;
+	if (!fs->has_pending || rc < 0)
+		return rc;
+	if (rc == 1 && !*recorded)
+		e = pending_put(fs, txn, ino, kind, a, b);
+	else if (rc == 0 && *recorded)
+		e = pending_del(fs, txn, ino);
+	if (e)
+		return e;
+	if (rc == 1)
+		*recorded = 1;
+	return rc;
+}
+
+/* A recorded call (ofs_pending_finish). */
+struct pending {
+	uint64_t ino, a, b;
+	unsigned kind;
+};
+
+/* pending_first: the first recorded call into *p; 1, 0 when there is
+ * none, or an error.  A malformed record reads as kind 0. */
+static int pending_first(ofs *fs, struct pending *p)
+{
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc = ofs_rtxn(fs, &txn);
+	if (rc)
+		return rc;
+	if ((rc = mdb_cursor_open(txn, fs->pending, &c)) == 0) {
+		rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+		mdb_cursor_close(c);
+	}
+	if (rc == 0) {
+		const unsigned char *b = v.mv_data;
+		int ok = k.mv_size == 8 && v.mv_size == OFS_PENDING_VAL;
+		p->ino = k.mv_size == 8 ? ofs_be64(k.mv_data) : 0;
+		p->kind = ok ? b[0] : 0;
+		p->a = ok ? ofs_le64(b + 1) : 0;
+		p->b = ok ? ofs_le64(b + 9) : 0;
+	}
+	ofs_rtxn_done(fs, txn);
+	return rc == MDB_NOTFOUND ? 0 : rc ? ofs_lmdb_err(rc) : 1;
+}
+
+/* pending_run: finish call p: what it left to do, and only that (a
+ * truncation never grows the file). */
+static int pending_run(ofs *fs, const struct pending *p)
+{
+	struct ofs_attr a;
+	int rc = ofs_getattr(fs, p->ino, &a);
+	if (rc || !S_ISREG(a.mode))
+		return rc;
+	if (p->kind == OFS_PENDING_TRUNCATE && a.size > p->a) {
+		a.size = p->a;
+		return ofs_setattr(fs, p->ino, &a, OFS_SET_SIZE, NULL);
+	}
+	if (p->kind == OFS_PENDING_PUNCH && p->b && p->a < OFS_MAX_SIZE && p->b <= OFS_MAX_SIZE - p->a)
+		return ofs_fallocate(fs, p->ino, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				     (off_t)p->a, (off_t)p->b);
+	return 0;
+}
+
+/* pending_drop: delete the record of call p (its inode's, or, when its
+ * key is malformed, the first record). */
+static int pending_drop(ofs *fs, const struct pending *p)
+{
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc = ofs_wtxn(fs, &txn);
+	if (rc)
+		return rc;
+	if (p->ino)
+		return ofs_finish(fs, txn, pending_del(fs, txn, p->ino));
+	if ((rc = mdb_cursor_open(txn, fs->pending, &c)) == 0) {
+		if ((rc = mdb_cursor_get(c, &k, &v, MDB_FIRST)) == 0)
+			rc = mdb_cursor_del(c, 0);
+		mdb_cursor_close(c);
+	}
+	return ofs_finish(fs, txn, rc == MDB_NOTFOUND ? 0 : ofs_lmdb_err(rc));
+}
+
+/* ofs_pending_finish: finish every call a crash cut short (at a
+ * read-write open).  One that fails for want of room or I/O stays
+ * recorded for a later open; one whose inode went is dropped. */
+int ofs_pending_finish(ofs *fs)
+{
+	struct pending p = {0};
+	int rc;
+	if (!fs->has_pending || (fs->flags & OFS_OPEN_RDONLY))
+		return 0;
+	while ((rc = pending_first(fs, &p)) == 1) {
+		rc = pending_run(fs, &p);
+		if (rc < 0 && rc != -ENOENT)
+			return rc;
+		if ((rc = pending_drop(fs, &p)))
+			return rc;
+	}
+	return rc;
+}
+
 /* ofs_getattr: attributes of ino. */
 int ofs_getattr(ofs *fs, uint64_t ino, struct ofs_attr *out)
 {
@@ -333,14 +467,19 @@ struct setattr {
 	const struct ofs_attr *src;
 	unsigned valid;
 	struct ofs_inode in;
+	int recorded; /* ofs_pending_step */
 };
 
-/* setattr_step: ofs_setattr in txn; 1 from apply. */
+/* setattr_step: ofs_setattr in txn; 1 from apply (a truncation in
+ * steps, recorded until done). */
 static int setattr_step(ofs *fs, MDB_txn *txn, void *arg)
 {
 	struct setattr *sa = arg;
 	int rc = ofs_inode_get(fs, txn, sa->ino, &sa->in);
-	return rc ? rc : apply(fs, txn, &sa->in, sa->src, sa->valid);
+	if (rc == 0)
+		rc = apply(fs, txn, &sa->in, sa->src, sa->valid);
+	return ofs_pending_step(fs, txn, rc, sa->ino, OFS_PENDING_TRUNCATE, sa->src->size, 0,
+				&sa->recorded);
 }
 
 /* ofs_setattr: apply the fields named by valid (OFS_SET_*); ctime is

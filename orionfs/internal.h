@@ -66,6 +66,8 @@ struct ofs {
 	MDB_dbi super, inode, dirent, xattr, data, orphan;
 	MDB_dbi overlay; /* sector overlays (format 3 on); valid if has_overlay */
 	int has_overlay;
+	MDB_dbi pending; /* calls a crash cut short (ofs_pending_step); valid if has_pending */
+	int has_pending;
 	int lockfd;      /* the image file, flock()ed */
 	unsigned flags;  /* OFS_OPEN_* */
 	uint32_t hash;   /* super "hash": OFS_HASH_* */
@@ -193,6 +195,19 @@ int ofs_inode_new(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint32_t mode,
 int ofs_inode_destroy(ofs *fs, MDB_txn *txn, struct ofs_inode *in);
 int ofs_orphan_add(ofs *fs, MDB_txn *txn, uint64_t ino);
 int ofs_reclaim_orphans(ofs *fs);
+/* Calls made of several commits, recorded until done (table pending:
+ * ino -> kind u8, a le64, b le64): the next read-write open finishes one
+ * a crash cut short. */
+enum { OFS_PENDING_TRUNCATE = 1, /* a: the size */
+       OFS_PENDING_PUNCH = 2,    /* a, b: offset, length */
+       OFS_PENDING_VAL = 17 };
+int ofs_pending_step(ofs *fs, MDB_txn *txn, int rc, uint64_t ino, unsigned kind, uint64_t a,
+		     uint64_t b, int *recorded);
+int ofs_pending_finish(ofs *fs);
+/* Tests only: the n-th commit of an ofs_steps call from now ends the
+ * process right after it (_exit(OFS_FAULT_EXIT)), as a crash would. */
+extern unsigned ofs_fault_steps;
+#define OFS_FAULT_EXIT 77
 uint32_t ofs_dtype(uint32_t mode);
 int ofs_mode_valid(uint32_t mode);
 

@@ -952,6 +952,92 @@ START_TEST(stale_orphan_entry_dropped)
 }
 END_TEST
 
+/* crash_after_first_step: run call on the image in a child that dies
+ * right after the call's first commit, as a crash would (and must: a
+ * call in one commit leaves nothing to test); fsck then finds the image
+ * sound, and fs is left open read-only, which finishes nothing. */
+static void crash_after_first_step(void (*call)(void))
+{
+	struct ofs_fsck_report r;
+	int st;
+	ofs_close(fs);
+	fs = NULL;
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (ofs_open(&fs, img, 0))
+			_exit(1);
+		ofs_fault_steps = 1;
+		call();
+		_exit(2);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), OFS_FAULT_EXIT);
+	ck_assert_int_eq(ofs_fsck(img, 0, NULL, NULL, &r), 0);
+	ck_assert_uint_eq(r.problems, 0);
+	ck_assert_int_eq(ofs_open(&fs, img, OFS_OPEN_RDONLY), 0);
+}
+
+/* reopen_rw: close fs and open it read-write (which finishes calls). */
+static void reopen_rw(void)
+{
+	ofs_close(fs);
+	fs = NULL;
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+}
+
+/* truncate_f: cut f to 5000 bytes. */
+static void truncate_f(void)
+{
+	struct ofs_attr to = {.size = 5000};
+	ofs_setattr(fs, f, &to, OFS_SET_SIZE, NULL);
+}
+
+/* punch_f: punch f out whole. */
+static void punch_f(void)
+{
+	ofs_fallocate(fs, f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, (off_t)size_of(f));
+}
+
+/* A truncation that takes several commits, cut short by a crash, is
+ * found part-done (but sound) and finished by the next read-write open,
+ * as a local file system's journal would. */
+START_TEST(crash_mid_truncate_finished_at_open)
+{
+	unsigned char want[5000], got[sizeof want];
+	huge_file(f, 40);
+	crash_after_first_step(truncate_f);
+	ck_assert_uint_gt(size_of(f), sizeof want); /* part-done */
+	reopen_rw();
+	ck_assert_uint_eq(size_of(f), sizeof want);
+	fill_pattern(want, sizeof want, 0);
+	fill_pattern(want + OFS_SECTOR, sizeof want - OFS_SECTOR, (uint64_t)39 << 20); /* the overlay */
+	ck_assert_int_eq(ofs_read(fs, f, got, sizeof got, 0), (ssize_t)sizeof got);
+	ck_assert_mem_eq(got, want, sizeof want);
+	ck_assert_uint_le(blocks_of(f), OFS_BLOCK / 512);
+	clean();
+	ck_assert_uint_eq(size_of(f), sizeof want);
+}
+END_TEST
+
+/* The same for punching out a huge range. */
+START_TEST(crash_mid_punch_finished_at_open)
+{
+	unsigned char got[4096], zero[sizeof got] = {0};
+	huge_file(f, 40);
+	crash_after_first_step(punch_f);
+	uint64_t left = blocks_of(f);
+	ck_assert_uint_gt(left, 0); /* part-done */
+	reopen_rw();
+	ck_assert_uint_eq(blocks_of(f), 0);
+	ck_assert_uint_eq(size_of(f), (uint64_t)40 << 20);
+	ck_assert_int_eq(ofs_read(fs, f, got, sizeof got, (off_t)39 << 20), (ssize_t)sizeof got);
+	ck_assert_mem_eq(got, zero, sizeof got);
+	clean();
+}
+END_TEST
+
 /* tcase: every data test, on images made by fixture. */
 static TCase *tcase(const char *name, void (*fixture)(void))
 {
@@ -989,6 +1075,8 @@ static Suite *suite(void)
 	tcase_add_test(t, overlays_damage_found);
 	tcase_add_test(t, overlays_seek);
 	tcase_add_test(t, huge_file_freed_in_steps);
+	tcase_add_test(t, crash_mid_truncate_finished_at_open);
+	tcase_add_test(t, crash_mid_punch_finished_at_open);
 	tcase_add_test(t, stale_orphan_entry_dropped);
 	tcase_add_test(t, keep_times_leaves_times);
 	suite_add_tcase(s, t);

@@ -194,6 +194,22 @@ START_TEST(stale_orphan_entry)
 }
 END_TEST
 
+/* A record of an unfinished call must name a live regular file. */
+START_TEST(stray_pending_records)
+{
+	uint64_t d = mk(OFS_ROOT_INO, "d", S_IFDIR | 0755);
+	unsigned char v[OFS_PENDING_VAL] = {OFS_PENDING_TRUNCATE};
+	struct ofs_key k;
+	MDB_val val = {sizeof v, v}, key = ofs_key1(&k, 777);
+	damage_begin();
+	ck_assert_int_eq(mdb_put(txn, fs->pending, &key, &val, 0), 0);
+	key = ofs_key1(&k, d);
+	ck_assert_int_eq(mdb_put(txn, fs->pending, &key, &val, 0), 0);
+	damage_end();
+	expect(2, 2, "unfinished call of inode");
+}
+END_TEST
+
 START_TEST(size_block_count_and_parent)
 {
 	uint64_t d = mk(OFS_ROOT_INO, "d", S_IFDIR | 0755), f = mk(d, "f", S_IFREG | 0644);
@@ -313,6 +329,7 @@ static Suite *suite(void)
 	tcase_add_test(t, nameless_inodes_go_to_lost_found);
 	tcase_add_test(t, unlinked_not_on_orphan_list);
 	tcase_add_test(t, stale_orphan_entry);
+	tcase_add_test(t, stray_pending_records);
 	tcase_add_test(t, size_block_count_and_parent);
 	tcase_add_test(t, stray_records);
 	tcase_add_test(t, directory_cycle);
