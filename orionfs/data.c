@@ -617,22 +617,23 @@ static int stale_atime(const struct ofs_attr *a, const struct timespec *now)
 		return 1;
 	if (t->tv_sec < a->ctime.tv_sec || (t->tv_sec == a->ctime.tv_sec && t->tv_nsec <= a->ctime.tv_nsec))
 		return 1;
-	return now->tv_sec - t->tv_sec >= 24 * 3600;
+	return t->tv_sec <= now->tv_sec - 24 * 3600; /* no subtraction of stored times: any i64 */
 }
 
-/* touch_atime: record a read of ino now (its own small transaction). */
-static void touch_atime(ofs *fs, uint64_t ino, const struct timespec *now)
+/* touch_atime: record a read of ino now (its own small transaction);
+ * 1 if it did.  Best effort: a lost atime is no error. */
+static int touch_atime(ofs *fs, uint64_t ino, const struct timespec *now)
 {
 	MDB_txn *txn;
 	struct ofs_inode in;
 	if (ofs_wtxn(fs, &txn))
-		return;
+		return 0;
 	int rc = ofs_inode_get(fs, txn, ino, &in);
 	if (!rc) {
 		in.a.atime = *now;
 		rc = ofs_inode_put(fs, txn, &in);
 	}
-	ofs_finish(fs, txn, rc); /* best effort: a lost atime is no error */
+	return ofs_finish(fs, txn, rc) == 0;
 }
 
 /* ofs_accessed: apply the relatime rule after a read of ino. */
@@ -644,9 +645,7 @@ int ofs_accessed(ofs *fs, uint64_t ino)
 	if (rc)
 		return rc;
 	ofs_now(&now);
-	if (!(fs->flags & OFS_OPEN_RDONLY) && stale_atime(&a, &now))
-		touch_atime(fs, ino, &now);
-	return 0;
+	return !(fs->flags & OFS_OPEN_RDONLY) && stale_atime(&a, &now) && touch_atime(fs, ino, &now);
 }
 
 /* ofs_read: read up to size bytes at off; returns bytes read (0 at EOF). */

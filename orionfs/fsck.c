@@ -229,6 +229,16 @@ static int dirent_child(struct fsck *ck, struct fnode *p, struct fnode *c, uint6
 	return 0;
 }
 
+/* name_taken: directory owner has an entry name (len bytes) in its
+ * proper slot; a misplaced one of the same name is then a stray copy. */
+static int name_taken(struct fsck *ck, uint64_t owner, const char *name, size_t len)
+{
+	uint64_t slot;
+	MDB_val v;
+	return ofs_name_probe(ck->fs, ck->txn, ck->fs->dirent, owner, name, len, ofs_dirent_name,
+			      &slot, &v) == 1;
+}
+
 /* scan_dirent: one directory entry: owner, name, slot, child, type. */
 static void scan_dirent(struct fsck *ck, const MDB_val *k, const MDB_val *v)
 {
@@ -255,6 +265,13 @@ static void scan_dirent(struct fsck *ck, const MDB_val *k, const MDB_val *v)
 		return;
 	}
 	uint64_t slot = ofs_be64((const unsigned char *)k->mv_data + 8);
+	int misplaced = ofs_name_slot(ck->fs, buf, len) != (slot & ~(uint64_t)(OFS_SLOT_SPAN - 1));
+	if (misplaced && name_taken(ck, owner, buf, len)) {
+		if (problem(ck, 1, "directory %llu: entry '%s' in a wrong slot duplicates another",
+			    (unsigned long long)owner, buf))
+			drop(ck, ck->fs->dirent, k);
+		return;
+	}
 	if (!c->bad && dirent_child(ck, p, c, slot)) {
 		if (problem(ck, 1, "directory %llu: entry '%s' is a second name for directory %llu",
 			    (unsigned long long)owner, buf, (unsigned long long)ino))
@@ -263,7 +280,6 @@ static void scan_dirent(struct fsck *ck, const MDB_val *k, const MDB_val *v)
 	}
 	if (c->bad)
 		return;
-	int misplaced = ofs_name_slot(ck->fs, buf, len) != (slot & ~(uint64_t)(OFS_SLOT_SPAN - 1));
 	if ((misplaced || type != ofs_dtype(c->in.a.mode)) &&
 	    problem(ck, 1, "directory %llu: entry '%s' has a wrong %s", (unsigned long long)owner,
 		    buf, misplaced ? "slot" : "type"))
@@ -443,45 +459,46 @@ static void judge(struct fsck *ck, struct fnode *n)
 	fix_field(ck, n, "block count", &n->in.a.blocks, NULL, n->units);
 }
 
-/* reaches_root: whether directory n hangs under the root (or under a
+/* reaches_root: NULL when directory n hangs under the root (or under a
  * nameless directory, which goes to /lost+found whole) by its entries;
- * walk marks 1 while on the current path, 2 once known to reach it. */
-static int reaches_root(struct fsck *ck, struct fnode *n)
+ * else the directory whose entry to cut so that it will: the first one
+ * met twice on the way up (a cycle, which n may hang below), or the last
+ * below a bad parent.  walk marks 1 while on the current path, 2 once
+ * known to reach the root, 3 once cut loose (it reaches /lost+found). */
+static struct fnode *reaches_root(struct fsck *ck, struct fnode *n)
 {
-	struct fnode *p = n;
-	int ok = 0;
+	struct fnode *p = n, *last = n;
 	while (p && !p->bad && p->walk == 0) {
-		if (p->in.a.ino == OFS_ROOT_INO || !p->links) {
-			ok = 1; /* the root, or a nameless directory judge_unnamed handles */
-			break;
-		}
+		if (p->in.a.ino == OFS_ROOT_INO || !p->links)
+			break; /* the root, or a nameless directory judge_unnamed handles */
 		p->walk = 1;
-		p = p->links ? node(ck, p->eparent) : NULL;
+		last = p;
+		p = node(ck, p->eparent);
 	}
-	if (p && p->walk == 2)
-		ok = 1;
+	int ok = p && !p->bad && p->walk != 1;
+	struct fnode *cut = ok ? NULL : p && !p->bad ? p : last;
 	for (struct fnode *q = n; q && q->walk == 1; q = q->links ? node(ck, q->eparent) : NULL)
 		q->walk = ok ? 2 : 3;
-	return ok;
+	return cut;
 }
 
 /* judge_tree: every named directory must reach the root (no cycles). */
 static void judge_tree(struct fsck *ck)
 {
 	for (size_t i = 0; i < ck->n; i++) {
-		struct fnode *n = &ck->nodes[i];
-		if (n->bad || !S_ISDIR(n->in.a.mode) || !n->links || n->walk)
+		struct fnode *n = &ck->nodes[i], *cut;
+		if (n->bad || !S_ISDIR(n->in.a.mode) || !n->links || n->walk ||
+		    !(cut = reaches_root(ck, n)))
 			continue;
-		if (!reaches_root(ck, n) &&
-		    problem(ck, 1, "directory %llu: cut off from the root (moving it to /lost+found)",
-			    (unsigned long long)n->in.a.ino)) {
+		if (problem(ck, 1, "directory %llu: cut off from the root (moving it to /lost+found)",
+			    (unsigned long long)cut->in.a.ino)) {
 			struct ofs_key k;
-			MDB_val key = ofs_key2(&k, n->eparent, n->eslot);
+			MDB_val key = ofs_key2(&k, cut->eparent, cut->eslot);
 			drop(ck, ck->fs->dirent, &key);
-			struct fnode *p = node(ck, n->eparent);
+			struct fnode *p = node(ck, cut->eparent);
 			if (p && p->in.a.nlink > 2)
 				p->in.a.nlink--, p->dirty = 1;
-			lose(ck, n->in.a.ino);
+			lose(ck, cut->in.a.ino);
 		}
 	}
 }

@@ -410,26 +410,14 @@ static int truncate_open(struct ofs_fuse *srv, uint64_t ino)
 	return killed < 0 ? killed : setattr_inval(srv, ino, &in, valid, killed);
 }
 
-/* ts_le: a <= b */
-static int ts_le(struct timespec a, struct timespec b)
-{
-	return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec <= b.tv_nsec);
-}
-
-/* touch_atime: the relatime rule (atime not after mtime or ctime, or a
- * day old) applied when a file is opened for reading, since the reads the
- * page cache serves never reach us; 1 if atime moved.  ctime stays. */
+/* touch_atime: the relatime rule (ofs_accessed) applied when a file is
+ * opened for reading, since the reads the page cache serves never reach
+ * us; 1 if atime moved.  ctime stays. */
 static int touch_atime(struct ofs_fuse *srv, uint64_t ino)
 {
-	struct ofs_attr a, out;
-	struct timespec now;
-	if ((srv->flags & (OFS_FUSE_RDONLY | OFS_FUSE_NOATIME)) || ofs_getattr(srv->fs, ino, &a) < 0)
+	if (srv->flags & (OFS_FUSE_RDONLY | OFS_FUSE_NOATIME))
 		return 0;
-	clock_gettime(CLOCK_REALTIME, &now);
-	if (!ts_le(a.atime, a.mtime) && !ts_le(a.atime, a.ctime) &&
-	    now.tv_sec - a.atime.tv_sec < 86400)
-		return 0;
-	return ofs_setattr(srv->fs, ino, &a, OFS_SET_ATIME_NOW | OFS_SET_CTIME, &out) == 0;
+	return ofs_accessed(srv->fs, ino) == 1;
 }
 
 /* open_handle: the file_info of a handle to real file ino; one that may

@@ -251,8 +251,8 @@ ssize_t ofs_read(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off);
 
 /* ofs_accessed: the file's data was read (perhaps from a cache, without
  * ofs_read): apply the relatime rule, setting atime to now when it is not
- * newer than mtime or ctime, or is a day old.  A no-op on a read-only
- * image. */
+ * newer than mtime or ctime, or is a day old; 1 if atime moved, 0 if
+ * not.  A no-op on a read-only image. */
 int ofs_accessed(ofs *fs, uint64_t ino);
 
 /* ofs_write: write size bytes at off, extending the file as needed;

@@ -268,6 +268,58 @@ START_TEST(directory_cycle)
 }
 END_TEST
 
+/* A cycle above a directory is broken where it closes, not only below
+ * it: x (scanned first) hangs under b, and a -> b -> a. */
+START_TEST(cycle_above_a_subtree)
+{
+	uint64_t x = mk(OFS_ROOT_INO, "x", S_IFDIR | 0755), a = mk(OFS_ROOT_INO, "a", S_IFDIR | 0755);
+	uint64_t b = mk(a, "b", S_IFDIR | 0755);
+	damage_begin();
+	del_entry(OFS_ROOT_INO, "x");
+	ck_assert_int_eq(ofs_dirent_add(fs, txn, b, "x", 1, x, S_IFDIR), 0);
+	del_entry(OFS_ROOT_INO, "a");
+	ck_assert_int_eq(ofs_dirent_add(fs, txn, b, "a", 1, a, S_IFDIR), 0);
+	damage_end();
+	struct ofs_fsck_report r;
+	ck_assert_int_eq(ofs_fsck(img, OFS_FSCK_REPAIR, NULL, NULL, &r), 0);
+	ck_assert_uint_eq(r.problems, r.repaired);
+	ck_assert_int_eq(ofs_fsck(img, 0, NULL, NULL, &r), 0);
+	ck_assert_uint_eq(r.problems, 0);
+}
+END_TEST
+
+/* copy_entry: put a copy of parent/name's entry at slot, out of place. */
+static void copy_entry(uint64_t parent, const char *name, uint64_t slot)
+{
+	unsigned char buf[512];
+	uint64_t at;
+	MDB_val v;
+	struct ofs_key k;
+	ck_assert_int_eq(ofs_name_probe(fs, txn, fs->dirent, parent, name, strlen(name),
+					ofs_dirent_name, &at, &v), 1);
+	ck_assert_uint_le(v.mv_size, sizeof buf);
+	memcpy(buf, v.mv_data, v.mv_size);
+	MDB_val key = ofs_key2(&k, parent, slot), copy = {v.mv_size, buf};
+	ck_assert_int_eq(mdb_put(txn, fs->dirent, &key, &copy, 0), 0);
+}
+
+/* An entry out of its slot whose name is in place as well is a stray
+ * copy: dropped (moving it into place would collide), counted nowhere. */
+START_TEST(misplaced_duplicate_entry)
+{
+	uint64_t f = mk(OFS_ROOT_INO, "f", S_IFREG | 0644);
+	mk(OFS_ROOT_INO, "d", S_IFDIR | 0755);
+	damage_begin();
+	copy_entry(OFS_ROOT_INO, "f", 0);
+	copy_entry(OFS_ROOT_INO, "d", 1);
+	damage_end();
+	expect(2, 2, "duplicates another");
+	struct ofs_attr a;
+	ck_assert_int_eq(ofs_getattr(fs, f, &a), 0);
+	ck_assert_uint_eq(a.nlink, 1);
+}
+END_TEST
+
 START_TEST(bad_records_and_images)
 {
 	uint64_t f = mk(OFS_ROOT_INO, "f", S_IFREG | 0644);
@@ -333,6 +385,8 @@ static Suite *suite(void)
 	tcase_add_test(t, size_block_count_and_parent);
 	tcase_add_test(t, stray_records);
 	tcase_add_test(t, directory_cycle);
+	tcase_add_test(t, cycle_above_a_subtree);
+	tcase_add_test(t, misplaced_duplicate_entry);
 	tcase_add_test(t, bad_records_and_images);
 	suite_add_tcase(s, t);
 	return s;
