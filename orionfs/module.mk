@@ -53,3 +53,11 @@ $(OFS_FUZZ): tests/fuzz/fuzz_ofs.c $(OFS_SRC) common/errors.c $(wildcard orionfs
 	@mkdir -p $(@D)
 	clang $(OFS_FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_ofs.c $(OFS_SRC) common/errors.c $(OFS_LIBS)
 FUZZERS += $(OFS_FUZZ)
+
+# libFuzzer target of the storage layer's record decoders: images whose
+# records (not LMDB's pages) are damaged; built and run like OFS_FUZZ.
+OFS_IMAGE_FUZZ := $(O)/tests/fuzz/fuzz_image
+$(OFS_IMAGE_FUZZ): tests/fuzz/fuzz_image.c $(OFS_SRC) common/errors.c $(wildcard orionfs/*.h)
+	@mkdir -p $(@D)
+	clang $(OFS_FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_image.c $(OFS_SRC) common/errors.c $(OFS_LIBS)
+FUZZERS += $(OFS_IMAGE_FUZZ)
