@@ -132,6 +132,9 @@
 #define OFS_FUSE_IDLE_MS 2
 /* Microseconds the loop polls for the next request before it sleeps. */
 #define OFS_FUSE_SPIN_US 50
+/* Requests the loop may serve without waiting before it lets pending
+ * signals in all the same. */
+#define OFS_FUSE_SIGNAL_EVERY 64
 /* Free heap the daemon keeps rather than hands back (M_TRIM_THRESHOLD):
  * room for a whole batch (OFS_BATCH_BYTES) of dirty pages. */
 #define OFS_FUSE_HEAP_KEEP (32 << 20)
@@ -253,6 +256,7 @@ struct ofs_fuse {
 	uint64_t init_unique; /* the INIT request, until it is answered */
 	int init_v2;   /* the kernel offered HANDLE_KILLPRIV_V2 */
 	int init_ext;  /* the kernel offered SETXATTR_EXT */
+	unsigned unwaited; /* requests read since the loop last waited */
 	int setxattr_ext; /* SETXATTR_EXT agreed: its requests are rewritten short */
 	struct ofs_fuse_slot slot[OFS_FUSE_MAX_PROVIDERS];
 	int nslot;
