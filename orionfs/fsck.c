@@ -48,6 +48,8 @@ struct fsck {
 	size_t nfix, fixcap;
 	uint64_t *lost; /* inodes to attach to /lost+found */
 	size_t nlost, lostcap;
+	struct fix *moved; /* misplaced entries, by owner and name (moving them) */
+	size_t nmoved, movedcap;
 	uint64_t next_ino;
 	int err; /* first operational error */
 };
@@ -230,13 +232,27 @@ static int dirent_child(struct fsck *ck, struct fnode *p, struct fnode *c, uint6
 }
 
 /* name_taken: directory owner has an entry name (len bytes) in its
- * proper slot; a misplaced one of the same name is then a stray copy. */
+ * proper slot, or one of that name is being moved there: a misplaced
+ * entry of the same name is then a stray copy.  Otherwise notes that
+ * this one is to be moved. */
 static int name_taken(struct fsck *ck, uint64_t owner, const char *name, size_t len)
 {
 	uint64_t slot;
 	MDB_val v;
-	return ofs_name_probe(ck->fs, ck->txn, ck->fs->dirent, owner, name, len, ofs_dirent_name,
-			      &slot, &v) == 1;
+	if (ofs_name_probe(ck->fs, ck->txn, ck->fs->dirent, owner, name, len, ofs_dirent_name,
+			   &slot, &v) == 1)
+		return 1;
+	for (size_t i = 0; i < ck->nmoved; i++)
+		if (ck->moved[i].owner == owner && strcmp(ck->moved[i].name, name) == 0)
+			return 1;
+	if (grow(&ck->moved, &ck->movedcap, ck->nmoved, sizeof *ck->moved)) {
+		ck->err = -ENOMEM;
+		return 0;
+	}
+	struct fix *m = &ck->moved[ck->nmoved++];
+	m->owner = owner;
+	memcpy(m->name, name, len + 1);
+	return 0;
 }
 
 /* scan_dirent: one directory entry: owner, name, slot, child, type. */
@@ -635,5 +651,6 @@ int ofs_fsck(const char *path, unsigned flags, ofs_fsck_fn fn, void *arg,
 	free(ck.nodes);
 	free(ck.fixes);
 	free(ck.lost);
+	free(ck.moved);
 	return rc;
 }

@@ -317,6 +317,15 @@ START_TEST(misplaced_duplicate_entry)
 	struct ofs_attr a;
 	ck_assert_int_eq(ofs_getattr(fs, f, &a), 0);
 	ck_assert_uint_eq(a.nlink, 1);
+	/* two copies out of place and none in: one moves in, one goes */
+	damage_begin();
+	copy_entry(OFS_ROOT_INO, "f", 0);
+	copy_entry(OFS_ROOT_INO, "f", 1);
+	del_entry(OFS_ROOT_INO, "f");
+	damage_end();
+	expect(2, 2, "wrong slot");
+	ck_assert_int_eq(ofs_lookup(fs, OFS_ROOT_INO, "f", &a), 0);
+	ck_assert_uint_eq(a.nlink, 1);
 }
 END_TEST
 
