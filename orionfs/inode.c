@@ -183,16 +183,24 @@ int ofs_inode_destroy(ofs *fs, MDB_txn *txn, struct ofs_inode *in)
 	return rc ? rc : forget(fs, txn, in->a.ino);
 }
 
+/* first_record: the first record of table dbi (MDB_NOTFOUND: none);
+ * returns an LMDB code. */
+static int first_record(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, MDB_val *v)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(txn, dbi, &c);
+	if (rc == 0) {
+		rc = mdb_cursor_get(c, k, v, MDB_FIRST);
+		mdb_cursor_close(c);
+	}
+	return rc;
+}
+
 /* first_orphan: the lowest inode number on the orphan list (0: none). */
 static int first_orphan(ofs *fs, MDB_txn *txn, uint64_t *ino)
 {
-	MDB_cursor *c;
 	MDB_val k, v;
-	int rc = mdb_cursor_open(txn, fs->orphan, &c);
-	if (rc)
-		return ofs_lmdb_err(rc);
-	rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
-	mdb_cursor_close(c);
+	int rc = first_record(txn, fs->orphan, &k, &v);
 	*ino = 0;
 	if (rc == MDB_NOTFOUND)
 		return 0;
@@ -286,16 +294,11 @@ struct pending {
 static int pending_first(ofs *fs, struct pending *p)
 {
 	MDB_txn *txn;
-	MDB_cursor *c;
 	MDB_val k, v;
 	int rc = ofs_rtxn(fs, &txn);
 	if (rc)
 		return rc;
-	if ((rc = mdb_cursor_open(txn, fs->pending, &c)) == 0) {
-		rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
-		mdb_cursor_close(c);
-	}
-	if (rc == 0) {
+	if ((rc = first_record(txn, fs->pending, &k, &v)) == 0) {
 		const unsigned char *b = v.mv_data;
 		int ok = k.mv_size == 8 && v.mv_size == OFS_PENDING_VAL;
 		p->ino = k.mv_size == 8 ? ofs_be64(k.mv_data) : 0;
@@ -325,22 +328,19 @@ static int pending_run(ofs *fs, const struct pending *p)
 	return 0;
 }
 
-/* pending_drop: delete the record of call p (its inode's, or, when its
- * key is malformed, the first record). */
-static int pending_drop(ofs *fs, const struct pending *p)
+/* pending_drop: delete the first record (pending_first's, as nothing
+ * else changes the table meanwhile: this runs at open). */
+static int pending_drop(ofs *fs)
 {
 	MDB_txn *txn;
-	MDB_cursor *c;
 	MDB_val k, v;
+	unsigned char key[511]; /* LMDB's longest */
 	int rc = ofs_wtxn(fs, &txn);
 	if (rc)
 		return rc;
-	if (p->ino)
-		return ofs_finish(fs, txn, pending_del(fs, txn, p->ino));
-	if ((rc = mdb_cursor_open(txn, fs->pending, &c)) == 0) {
-		if ((rc = mdb_cursor_get(c, &k, &v, MDB_FIRST)) == 0)
-			rc = mdb_cursor_del(c, 0);
-		mdb_cursor_close(c);
+	if ((rc = first_record(txn, fs->pending, &k, &v)) == 0) {
+		k.mv_data = memcpy(key, k.mv_data, k.mv_size);
+		rc = mdb_del(txn, fs->pending, &k, NULL);
 	}
 	return ofs_finish(fs, txn, rc == MDB_NOTFOUND ? 0 : ofs_lmdb_err(rc));
 }
@@ -358,7 +358,7 @@ int ofs_pending_finish(ofs *fs)
 		rc = pending_run(fs, &p);
 		if (rc < 0 && rc != -ENOENT)
 			return rc;
-		if ((rc = pending_drop(fs, &p)))
+		if ((rc = pending_drop(fs)))
 			return rc;
 	}
 	return rc;

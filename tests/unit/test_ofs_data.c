@@ -1046,6 +1046,33 @@ START_TEST(crash_mid_punch_finished_at_open)
 }
 END_TEST
 
+/* Records of calls that cannot be finished (no such inode, not a file,
+ * malformed) are dropped at the next read-write open. */
+START_TEST(moot_pending_records_dropped)
+{
+	MDB_txn *txn;
+	MDB_stat st;
+	struct ofs_key k;
+	unsigned char v[OFS_PENDING_VAL] = {OFS_PENDING_TRUNCATE};
+	MDB_val key = ofs_key1(&k, f + 1000), val = {sizeof v, v};
+	ck_assert_int_eq(ofs_wtxn(fs, &txn), 0);
+	ck_assert_int_eq(mdb_put(txn, fs->pending, &key, &val, 0), 0);
+	key = ofs_key1(&k, OFS_ROOT_INO);
+	ck_assert_int_eq(mdb_put(txn, fs->pending, &key, &val, 0), 0);
+	key = ofs_key1(&k, f), val.mv_size = 3; /* malformed: f stays as it is */
+	ck_assert_int_eq(mdb_put(txn, fs->pending, &key, &val, 0), 0);
+	ck_assert_int_eq(ofs_finish(fs, txn, 0), 0);
+	ck_assert_int_eq(ofs_write(fs, f, "data", 4, 0), 4);
+	reopen_rw();
+	ck_assert_uint_eq(size_of(f), 4);
+	ck_assert_int_eq(ofs_rtxn(fs, &txn), 0);
+	ck_assert_int_eq(mdb_stat(txn, fs->pending, &st), 0);
+	ofs_rtxn_done(fs, txn);
+	ck_assert_uint_eq(st.ms_entries, 0);
+	clean();
+}
+END_TEST
+
 /* tcase: every data test, on images made by fixture. */
 static TCase *tcase(const char *name, void (*fixture)(void))
 {
@@ -1085,6 +1112,7 @@ static Suite *suite(void)
 	tcase_add_test(t, huge_file_freed_in_steps);
 	tcase_add_test(t, crash_mid_truncate_finished_at_open);
 	tcase_add_test(t, crash_mid_punch_finished_at_open);
+	tcase_add_test(t, moot_pending_records_dropped);
 	tcase_add_test(t, stale_orphan_entry_dropped);
 	tcase_add_test(t, keep_times_leaves_times);
 	suite_add_tcase(s, t);
