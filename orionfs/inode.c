@@ -328,9 +328,10 @@ static int pending_run(ofs *fs, const struct pending *p)
 	return 0;
 }
 
-/* pending_drop: delete the first record (pending_first's, as nothing
- * else changes the table meanwhile: this runs at open). */
-static int pending_drop(ofs *fs)
+/* pending_drop: delete the record of call p: its inode's (a call that
+ * took steps deleted it already), or when its key is malformed the first
+ * record, which pending_first read (nothing else runs at open). */
+static int pending_drop(ofs *fs, const struct pending *p)
 {
 	MDB_txn *txn;
 	MDB_val k, v;
@@ -338,6 +339,8 @@ static int pending_drop(ofs *fs)
 	int rc = ofs_wtxn(fs, &txn);
 	if (rc)
 		return rc;
+	if (p->ino)
+		return ofs_finish(fs, txn, pending_del(fs, txn, p->ino));
 	if ((rc = first_record(txn, fs->pending, &k, &v)) == 0) {
 		k.mv_data = memcpy(key, k.mv_data, k.mv_size);
 		rc = mdb_del(txn, fs->pending, &k, NULL);
@@ -358,7 +361,7 @@ int ofs_pending_finish(ofs *fs)
 		rc = pending_run(fs, &p);
 		if (rc < 0 && rc != -ENOENT)
 			return rc;
-		if ((rc = pending_drop(fs)))
+		if ((rc = pending_drop(fs, &p)))
 			return rc;
 	}
 	return rc;

@@ -1046,6 +1046,33 @@ START_TEST(crash_mid_punch_finished_at_open)
 }
 END_TEST
 
+/* Several unfinished calls, each taking steps of its own at open (which
+ * record and unrecord it again): all are finished. */
+START_TEST(several_pending_calls_finished)
+{
+	MDB_txn *txn;
+	struct ofs_attr a;
+	struct ofs_key k;
+	unsigned char v[OFS_PENDING_VAL] = {OFS_PENDING_TRUNCATE}, w[OFS_PENDING_VAL] = {0};
+	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "g", S_IFREG | 0644, 0, 0, 0, &a), 0);
+	huge_file(f, 40);
+	huge_file(a.ino, 40);
+	w[0] = OFS_PENDING_PUNCH; /* all of g: offset 0, length 40 MiB */
+	ofs_put_le64(w + 9, (uint64_t)40 << 20);
+	MDB_val key = ofs_key1(&k, f), val = {sizeof v, v};
+	ck_assert_int_eq(ofs_wtxn(fs, &txn), 0);
+	ck_assert_int_eq(mdb_put(txn, fs->pending, &key, &val, 0), 0); /* f to size 0 */
+	key = ofs_key1(&k, a.ino), val.mv_data = w;
+	ck_assert_int_eq(mdb_put(txn, fs->pending, &key, &val, 0), 0);
+	ck_assert_int_eq(ofs_finish(fs, txn, 0), 0);
+	reopen_rw();
+	ck_assert_uint_eq(size_of(f), 0);
+	ck_assert_uint_eq(blocks_of(a.ino), 0);
+	ck_assert_uint_eq(size_of(a.ino), (uint64_t)40 << 20);
+	clean();
+}
+END_TEST
+
 /* Records of calls that cannot be finished (no such inode, not a file,
  * malformed) are dropped at the next read-write open. */
 START_TEST(moot_pending_records_dropped)
@@ -1113,6 +1140,7 @@ static Suite *suite(void)
 	tcase_add_test(t, crash_mid_truncate_finished_at_open);
 	tcase_add_test(t, crash_mid_punch_finished_at_open);
 	tcase_add_test(t, moot_pending_records_dropped);
+	tcase_add_test(t, several_pending_calls_finished);
 	tcase_add_test(t, stale_orphan_entry_dropped);
 	tcase_add_test(t, keep_times_leaves_times);
 	suite_add_tcase(s, t);
