@@ -802,20 +802,21 @@ ssize_t ofs_write_kill(ofs *fs, uint64_t ino, const void *buf, size_t size, off_
 	return (ssize_t)size;
 }
 
-/* punch: zero [off, off+len) of in, clipped to its size, freeing blocks;
- * holes are skipped, not walked.  Returns 1 when the transaction has
- * freed OFS_FREE_PAGES pages before the end, or freed some on a tight
- * image (as ofs_data_shed: commit, then call again; what is punched
- * reads as zeros already), else 0. */
-static int punch(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t off, uint64_t len)
+/* punch: zero [*off, *off + *len) of in, clipped to its size, freeing
+ * blocks; holes are skipped, not walked.  Returns 1 when the transaction
+ * has freed OFS_FREE_PAGES pages before the end, or freed some on a
+ * tight image (as ofs_data_shed: commit, then call again), with *off and
+ * *len moved past what is punched already, so that each call gets on
+ * (a block punched in part stays, and would be met again); else 0. */
+static int punch(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t *off, uint64_t *len)
 {
-	uint64_t end = off + len < in->a.size ? off + len : in->a.size, idx, freed = 0;
-	uint64_t blk = ofs_val_pages(OFS_BLOCK_VAL, fs->psize);
+	uint64_t end = *off + *len < in->a.size ? *off + *len : in->a.size, idx, freed = 0;
+	uint64_t blk = ofs_val_pages(OFS_BLOCK_VAL, fs->psize), pos = *off;
 	MDB_cursor *c;
 	int rc = mdb_cursor_open(txn, fs->data, &c);
 	if (rc)
 		return ofs_lmdb_err(rc);
-	for (uint64_t pos = off; pos < end;) {
+	while (pos < end) {
 		if ((rc = block_at(c, in->a.ino, pos / OFS_BLOCK, MDB_SET_RANGE, &idx)) ||
 		    idx == UINT64_MAX || idx * OFS_BLOCK >= end)
 			break;
@@ -830,11 +831,18 @@ static int punch(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t off, uint
 			break;
 		fs->freed += blk; /* the old block's pages, at most */
 		if (bo == 0 && (n == OFS_BLOCK || pos + n == in->a.size))
-			freed += blk; /* gone, not rewritten: a call again finds it no more */
+			freed += blk; /* gone, not rewritten */
 		pos += n;
 	}
 	mdb_cursor_close(c);
-	return rc == 0 && freed && ofs_tight(fs) ? 1 : rc;
+	if (rc == 0 && freed && ofs_tight(fs))
+		rc = 1;
+	if (rc == 1) {
+		uint64_t done = pos < *off + *len ? pos - *off : *len;
+		*off += done;
+		*len -= done;
+	}
+	return rc;
 }
 
 /* An fallocate's arguments (fallocate_step). */
@@ -845,8 +853,9 @@ struct falloc {
 	int recorded; /* ofs_pending_step */
 };
 
-/* fallocate_in: one step of ofs_fallocate_ex in txn; 1 from punch. */
-static int fallocate_in(ofs *fs, MDB_txn *txn, const struct falloc *fa)
+/* fallocate_in: one step of ofs_fallocate_ex in txn; 1 from punch
+ * (which moves fa's range on). */
+static int fallocate_in(ofs *fs, MDB_txn *txn, struct falloc *fa)
 {
 	struct ofs_inode in;
 	int rc = ofs_inode_get(fs, txn, fa->ino, &in), step = 0, data = 0;
@@ -857,7 +866,7 @@ static int fallocate_in(ofs *fs, MDB_txn *txn, const struct falloc *fa)
 	if (!(fa->mode & FALLOC_FL_PUNCH_HOLE) && (rc = ofs_room(fs, fa->len)))
 		return rc;
 	if (fa->mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
-		if ((step = punch(fs, txn, &in, fa->off, fa->len)) < 0)
+		if ((step = punch(fs, txn, &in, &fa->off, &fa->len)) < 0)
 			return step;
 		data = 1;
 	} else if (!(fa->mode & FALLOC_FL_KEEP_SIZE) && fa->off + fa->len > in.a.size) {
