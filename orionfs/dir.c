@@ -139,9 +139,8 @@ static int create_in(ofs *fs, MDB_txn *txn, uint64_t parent, const char *name,
 		return rc;
 	if (S_ISDIR(nn->mode) && p.a.nlink >= OFS_LINK_MAX)
 		return -EMLINK;
-	unsigned char dflt[OFS_ACL_MAX];
-	size_t dlen;
-	if ((rc = ofs_acl_inherit(fs, txn, parent, &nn->mode, nn->umask, dflt, &dlen)))
+	struct ofs_acl_kin kin;
+	if ((rc = ofs_acl_inherit(fs, txn, parent, &nn->mode, nn->umask, &kin)))
 		return rc;
 	if (p.a.mode & S_ISGID) { /* BSD group semantics of setgid dirs */
 		nn->gid = p.a.gid;
@@ -157,7 +156,7 @@ static int create_in(ofs *fs, MDB_txn *txn, uint64_t parent, const char *name,
 	}
 	if (nn->target && (rc = ofs_data_write(fs, txn, child, nn->target, nn->tlen, 0)))
 		return rc;
-	if ((rc = ofs_inode_put(fs, txn, child)) || (rc = ofs_acl_give(fs, txn, child, dflt, dlen)) ||
+	if ((rc = ofs_inode_put(fs, txn, child)) || (rc = ofs_acl_give(fs, txn, child, &kin)) ||
 	    (rc = dirent_put(fs, txn, parent, slot, name, len, child->a.ino, nn->mode)))
 		return rc;
 	return touch_dir(fs, txn, &p, &child->a.ctime);

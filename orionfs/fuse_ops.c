@@ -785,20 +785,6 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 		fuse_reply_statfs(req, &sv);
 }
 
-/* drop_sgid: clear ino's set-group-ID bit, as setting an access ACL must
- * when the kernel says so (a caller outside the file's group and without
- * CAP_FSETID); the kernel drops its copy of the attributes after any
- * setxattr. */
-static int drop_sgid(struct ofs_fuse *srv, uint64_t ino)
-{
-	struct ofs_attr a;
-	int rc = ofs_getattr(srv->fs, ino, &a);
-	if (rc < 0 || !(a.mode & S_ISGID))
-		return rc;
-	a.mode &= ~(uint32_t)S_ISGID;
-	return ofs_setattr(srv->fs, ino, &a, OFS_SET_MODE, NULL);
-}
-
 static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
 			size_t size, int flags)
 {
@@ -812,10 +798,9 @@ static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const 
 		fuse_reply_err(req, EOPNOTSUPP);
 		return;
 	}
-	int rc = ofs_setxattr(SRV(req)->fs, ino, name, value, size, flags);
-	if (rc == 0 && SRV(req)->kill && strcmp(name, "system.posix_acl_access") == 0)
-		rc = drop_sgid(SRV(req), ino); /* the kernel's verdict: SETXATTR_EXT */
-	ofs_fuse_reply_err(req, rc);
+	/* kill: the kernel's verdict on set-group-ID (SETXATTR_EXT) */
+	ofs_fuse_reply_err(req, ofs_setxattr_kill(SRV(req)->fs, ino, name, value, size, flags,
+						  SRV(req)->kill));
 }
 
 /* reply_xattr: the size asked for (size 0) or the bytes. */

@@ -231,10 +231,18 @@ int ofs_dirent_add(ofs *fs, MDB_txn *txn, uint64_t parent, const char *name,
 
 /* xattr.c */
 int ofs_xattr_name(const MDB_val *v, const unsigned char **name, size_t *len);
+/* What a node made in a directory with a default ACL inherits: that ACL
+ * (n bytes; 0: none) and the access ACL made of it, kept if it says more
+ * than the mode (ofs_acl_inherit, ofs_acl_give). */
+struct ofs_acl_kin {
+	size_t n;
+	int keep;
+	unsigned char dflt[OFS_ACL_MAX], acc[OFS_ACL_MAX];
+};
 int ofs_acl_inherit(ofs *fs, MDB_txn *txn, uint64_t parent, uint32_t *mode, uint32_t umask,
-		    unsigned char *dflt, size_t *n);
-int ofs_acl_give(ofs *fs, MDB_txn *txn, const struct ofs_inode *child, const unsigned char *dflt,
-		 size_t n);
+		    struct ofs_acl_kin *kin);
+int ofs_acl_give(ofs *fs, MDB_txn *txn, const struct ofs_inode *child,
+		 const struct ofs_acl_kin *kin);
 int ofs_acl_follow(ofs *fs, MDB_txn *txn, uint64_t ino, uint32_t mode);
 
 /* acl.c: POSIX ACLs in Linux's xattr encoding (pure) */

@@ -314,6 +314,12 @@ int ofs_readdir(ofs *fs, uint64_t ino, uint64_t cookie, ofs_dirent_fn fn, void *
  * chmod); an ACL the mode fully expresses is then not stored. */
 int ofs_setxattr(ofs *fs, uint64_t ino, const char *name, const void *value,
 		 size_t size, int flags);
+/* ofs_setxattr_kill: ofs_setxattr that, when kill_sgid is set and name is
+ * "system.posix_acl_access", also drops the set-group-ID bit in the same
+ * commit, as setting an ACL must when the setter is outside the file's
+ * group and lacks CAP_FSETID (the kernel's verdict). */
+int ofs_setxattr_kill(ofs *fs, uint64_t ino, const char *name, const void *value,
+		      size_t size, int flags, int kill_sgid);
 ssize_t ofs_getxattr(ofs *fs, uint64_t ino, const char *name, void *value, size_t size);
 ssize_t ofs_listxattr(ofs *fs, uint64_t ino, char *list, size_t size);
 int ofs_removexattr(ofs *fs, uint64_t ino, const char *name);

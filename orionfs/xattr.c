@@ -25,17 +25,25 @@ static int xname(const char *name, size_t *len)
 	return *len == 0 || *len > OFS_XATTR_NAME_MAX ? -ERANGE : 0;
 }
 
-/* xfind: 1 with the stored value's bytes when ino has name, 0 (slot free)
- * when not, or an error (-ENOENT when ino does not exist). */
-static int xfind(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name, size_t len,
-		 uint64_t *slot, MDB_val *val)
+/* xprobe: 1 with the stored value's bytes when inode ino (which exists)
+ * has name, 0 (slot free) when not, or an error. */
+static int xprobe(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name, size_t len,
+		  uint64_t *slot, MDB_val *val)
 {
-	struct ofs_inode in;
 	int rc = ofs_name_probe(fs, txn, fs->xattr, ino, name, len, ofs_xattr_name, slot, val);
 	if (rc == 1) {
 		val->mv_data = (unsigned char *)val->mv_data + 1 + len;
 		val->mv_size -= 1 + len;
 	}
+	return rc;
+}
+
+/* xfind: xprobe for an inode that may not exist (-ENOENT). */
+static int xfind(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name, size_t len,
+		 uint64_t *slot, MDB_val *val)
+{
+	struct ofs_inode in;
+	int rc = xprobe(fs, txn, ino, name, len, slot, val);
 	if (rc == 0)
 		rc = ofs_inode_get(fs, txn, ino, &in); /* 0, or -ENOENT for no inode */
 	return rc;
@@ -53,8 +61,10 @@ static int touch(ofs *fs, MDB_txn *txn, uint64_t ino)
 }
 
 /* acl_apply: an access ACL sets the mode's permission bits, as local file
- * systems do; returns 1 when the ACL is then fully told by the mode. */
-static int acl_apply(ofs *fs, MDB_txn *txn, uint64_t ino, const void *value, size_t size)
+ * systems do, and drops set-group-ID when kill_sgid says the setter may
+ * not keep it; returns 1 when the ACL is then fully told by the mode. */
+static int acl_apply(ofs *fs, MDB_txn *txn, uint64_t ino, const void *value, size_t size,
+		     int kill_sgid)
 {
 	struct ofs_inode in;
 	uint32_t perm;
@@ -62,7 +72,7 @@ static int acl_apply(ofs *fs, MDB_txn *txn, uint64_t ino, const void *value, siz
 	int rc = ofs_inode_get(fs, txn, ino, &in);
 	if (rc)
 		return rc;
-	in.a.mode = (in.a.mode & ~0777u) | perm;
+	in.a.mode = (in.a.mode & ~(kill_sgid ? 0777u | S_ISGID : 0777u)) | perm;
 	ofs_now(&in.a.ctime);
 	return (rc = ofs_inode_put(fs, txn, &in)) ? rc : equiv;
 }
@@ -107,9 +117,9 @@ static int acl_check(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name, cons
 	return S_ISDIR(in.a.mode) ? 0 : -EACCES;
 }
 
-/* set_in: ofs_setxattr inside txn. */
+/* set_in: ofs_setxattr_kill inside txn. */
 static int set_in(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name, size_t len,
-		  const void *value, size_t size, int flags)
+		  const void *value, size_t size, int flags, int kill_sgid)
 {
 	uint64_t slot;
 	MDB_val old;
@@ -124,7 +134,7 @@ static int set_in(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name, size_t 
 	if ((rc = acl_check(fs, txn, ino, name, value, size)) || (rc = ofs_room(fs, len + size)))
 		return rc;
 	if (strcmp(name, OFS_ACL_ACCESS) == 0) {
-		int equiv = acl_apply(fs, txn, ino, value, size);
+		int equiv = acl_apply(fs, txn, ino, value, size, kill_sgid);
 		if (equiv != 1)
 			return equiv < 0 ? equiv : set_raw(fs, txn, ino, slot, name, len, value, size);
 		MDB_val key = ofs_key2(&k, ino, slot); /* the mode says it all */
@@ -134,13 +144,14 @@ static int set_in(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name, size_t 
 	return set_raw(fs, txn, ino, slot, name, len, value, size);
 }
 
-/* acl_get: 1 with ino's ACL name copied into buf (OFS_ACL_MAX bytes) and
- * its length in *n, 0 when it has none; *slot is where it is or goes. */
+/* acl_get: 1 with existing inode ino's ACL name copied into buf
+ * (OFS_ACL_MAX bytes) and its length in *n, 0 when it has none; *slot
+ * is where it is or goes. */
 static int acl_get(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name, unsigned char *buf,
 		   size_t *n, uint64_t *slot)
 {
 	MDB_val v;
-	int rc = xfind(fs, txn, ino, name, strlen(name), slot, &v);
+	int rc = xprobe(fs, txn, ino, name, strlen(name), slot, &v);
 	if (rc <= 0)
 		return rc;
 	if (ofs_acl_valid(v.mv_data, v.mv_size))
@@ -150,56 +161,56 @@ static int acl_get(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name, unsign
 	return 1;
 }
 
-/* ofs_acl_inherit: before a node of *mode is made in parent: when parent
- * has a default ACL, copy it into dflt (OFS_ACL_MAX bytes, *n its length)
- * and let it trim *mode, which the umask then leaves alone (POSIX.1e);
- * else trim *mode by umask, with *n 0.  Symlinks keep their mode. */
-int ofs_acl_inherit(ofs *fs, MDB_txn *txn, uint64_t parent, uint32_t *mode, uint32_t umask,
-		    unsigned char *dflt, size_t *n)
+/* acl_put: store ACL name (acl, n bytes) on new inode ino, which has no
+ * xattrs yet. */
+static int acl_put(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name, const void *acl,
+		   size_t n)
 {
-	unsigned char acc[OFS_ACL_MAX];
 	uint64_t slot;
-	*n = 0;
+	MDB_val v;
+	int rc = xprobe(fs, txn, ino, name, strlen(name), &slot, &v);
+	return rc < 0 ? rc : store(fs, txn, ino, slot, name, strlen(name), acl, n);
+}
+
+/* ofs_acl_inherit: before a node of *mode is made in directory parent:
+ * when parent has a default ACL, what the node inherits goes into kin
+ * and trims *mode, which the umask then leaves alone (POSIX.1e); else
+ * the umask trims *mode and kin->n is 0.  Symlinks keep their mode. */
+int ofs_acl_inherit(ofs *fs, MDB_txn *txn, uint64_t parent, uint32_t *mode, uint32_t umask,
+		    struct ofs_acl_kin *kin)
+{
+	uint64_t slot;
+	kin->n = 0;
 	if (S_ISLNK(*mode))
 		return 0;
-	int rc = acl_get(fs, txn, parent, OFS_ACL_DEFAULT, dflt, n, &slot);
+	int rc = acl_get(fs, txn, parent, OFS_ACL_DEFAULT, kin->dflt, &kin->n, &slot);
 	if (rc < 0)
 		return rc;
 	if (rc == 0) {
 		*mode &= ~(umask & 0777u);
 		return 0;
 	}
-	memcpy(acc, dflt, *n);
-	ofs_acl_create(acc, *n, mode);
+	memcpy(kin->acc, kin->dflt, kin->n);
+	kin->keep = ofs_acl_create(kin->acc, kin->n, mode);
 	return 0;
 }
 
-/* ofs_acl_give: store what stored inode child, made with the default ACL
- * dflt of its directory (n bytes; 0: none), inherits from it: an access
- * ACL when that says more than the mode, and the default ACL itself
- * when child is a directory. */
-int ofs_acl_give(ofs *fs, MDB_txn *txn, const struct ofs_inode *child, const unsigned char *dflt,
-		 size_t n)
+/* ofs_acl_give: store on stored inode child what ofs_acl_inherit said it
+ * inherits: its access ACL when that says more than its mode, and for a
+ * directory the default ACL itself. */
+int ofs_acl_give(ofs *fs, MDB_txn *txn, const struct ofs_inode *child,
+		 const struct ofs_acl_kin *kin)
 {
-	unsigned char acc[OFS_ACL_MAX];
-	uint32_t mode = child->a.mode;
-	uint64_t ino = child->a.ino, slot;
-	MDB_val v;
 	int rc = 0;
-	if (n == 0)
-		return 0;
-	memcpy(acc, dflt, n);
-	if (ofs_acl_create(acc, n, &mode) &&
-	    (rc = xfind(fs, txn, ino, OFS_ACL_ACCESS, sizeof OFS_ACL_ACCESS - 1, &slot, &v)) == 0)
-		rc = store(fs, txn, ino, slot, OFS_ACL_ACCESS, sizeof OFS_ACL_ACCESS - 1, acc, n);
-	if (rc == 0 && S_ISDIR(child->a.mode) &&
-	    (rc = xfind(fs, txn, ino, OFS_ACL_DEFAULT, sizeof OFS_ACL_DEFAULT - 1, &slot, &v)) == 0)
-		rc = store(fs, txn, ino, slot, OFS_ACL_DEFAULT, sizeof OFS_ACL_DEFAULT - 1, dflt, n);
+	if (kin->n && kin->keep)
+		rc = acl_put(fs, txn, child->a.ino, OFS_ACL_ACCESS, kin->acc, kin->n);
+	if (kin->n && !rc && S_ISDIR(child->a.mode))
+		rc = acl_put(fs, txn, child->a.ino, OFS_ACL_DEFAULT, kin->dflt, kin->n);
 	return rc;
 }
 
-/* ofs_acl_follow: after ino's mode became mode (chmod), make its access
- * ACL, if any, tell the same permission bits. */
+/* ofs_acl_follow: after existing inode ino's mode became mode (chmod),
+ * make its access ACL, if any, tell the same permission bits. */
 int ofs_acl_follow(ofs *fs, MDB_txn *txn, uint64_t ino, uint32_t mode)
 {
 	unsigned char acc[OFS_ACL_MAX];
@@ -216,6 +227,14 @@ int ofs_acl_follow(ofs *fs, MDB_txn *txn, uint64_t ino, uint32_t mode)
 int ofs_setxattr(ofs *fs, uint64_t ino, const char *name, const void *value,
 		 size_t size, int flags)
 {
+	return ofs_setxattr_kill(fs, ino, name, value, size, flags, 0);
+}
+
+/* ofs_setxattr_kill: ofs_setxattr; kill_sgid drops set-group-ID with an
+ * access ACL, in the same commit. */
+int ofs_setxattr_kill(ofs *fs, uint64_t ino, const char *name, const void *value,
+		      size_t size, int flags, int kill_sgid)
+{
 	MDB_txn *txn;
 	size_t len;
 	int rc = xname(name, &len);
@@ -227,7 +246,7 @@ int ofs_setxattr(ofs *fs, uint64_t ino, const char *name, const void *value,
 		return -E2BIG;
 	if ((rc = ofs_wtxn(fs, &txn)))
 		return rc;
-	return ofs_finish(fs, txn, set_in(fs, txn, ino, name, len, value, size, flags));
+	return ofs_finish(fs, txn, set_in(fs, txn, ino, name, len, value, size, flags, kill_sgid));
 }
 
 /* ofs_getxattr: the value of name (size 0: its length). */

@@ -407,6 +407,15 @@ START_TEST(access_acl_sets_the_mode)
 	ck_assert_uint_eq(a.mode, S_IFREG | 0740); /* group bits from the mask */
 	ck_assert_int_eq(ofs_getxattr(fs, a.ino, "system.posix_acl_access", buf, sizeof buf), (int)sizeof ext);
 	ck_assert_int_eq(ofs_setxattr(fs, a.ino, "system.posix_acl_access", ext, 10, 0), -EINVAL);
+	/* set-group-ID goes with the ACL's commit when the kernel says so */
+	struct ofs_attr sg = {.mode = 02740};
+	ck_assert_int_eq(ofs_setattr(fs, a.ino, &sg, OFS_SET_MODE, NULL), 0);
+	ck_assert_int_eq(ofs_setxattr_kill(fs, a.ino, "system.posix_acl_access", ext, sizeof ext, 0, 0), 0);
+	ck_assert_int_eq(ofs_getattr(fs, a.ino, &a), 0);
+	ck_assert_uint_eq(a.mode, S_IFREG | 02740);
+	ck_assert_int_eq(ofs_setxattr_kill(fs, a.ino, "system.posix_acl_access", ext, sizeof ext, 0, 1), 0);
+	ck_assert_int_eq(ofs_getattr(fs, a.ino, &a), 0);
+	ck_assert_uint_eq(a.mode, S_IFREG | 0740);
 	clean();
 }
 END_TEST
