@@ -911,6 +911,8 @@ int ofs_tight(ofs *fs)
 	return avail(fs, &r, want, &grow, &re) == 0 && grow + re.blocks < want;
 }
 
+unsigned ofs_fault_steps; /* tests only: see internal.h */
+
 /* ofs_steps: a call made of commits: step(fs, txn, arg) runs in a write
  * transaction (nested in the batch, if any) and returns 1 to have the
  * batch committed and be called again.  After several steps on a tight
@@ -934,8 +936,6 @@ int ofs_steps(ofs *fs, int (*step)(ofs *fs, MDB_txn *txn, void *arg), void *arg)
 	}
 	return rc == 0 && steps && ofs_tight(fs) ? ofs_flush(fs) : rc;
 }
-
-unsigned ofs_fault_steps;
 
 /* ofs_statfs: true figures (block size, blocks total/free, inodes). */
 int ofs_statfs(ofs *fs, struct statvfs *out)

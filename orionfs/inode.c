@@ -283,10 +283,12 @@ int ofs_pending_step(ofs *fs, MDB_txn *txn, int rc, uint64_t ino, unsigned kind,
 	return rc;
 }
 
-/* A recorded call (ofs_pending_finish). */
+/* A recorded call (ofs_pending_finish), with its record's key. */
 struct pending {
 	uint64_t ino, a, b;
 	unsigned kind;
+	unsigned char key[511]; /* LMDB's longest */
+	size_t klen;
 };
 
 /* pending_first: the first recorded call into *p; 1, 0 when there is
@@ -305,6 +307,8 @@ static int pending_first(ofs *fs, struct pending *p)
 		p->kind = ok ? b[0] : 0;
 		p->a = ok ? ofs_le64(b + 1) : 0;
 		p->b = ok ? ofs_le64(b + 9) : 0;
+		p->klen = k.mv_size;
+		memcpy(p->key, k.mv_data, k.mv_size);
 	}
 	ofs_rtxn_done(fs, txn);
 	return rc == MDB_NOTFOUND ? 0 : rc ? ofs_lmdb_err(rc) : 1;
@@ -328,23 +332,16 @@ static int pending_run(ofs *fs, const struct pending *p)
 	return 0;
 }
 
-/* pending_drop: delete the record of call p: its inode's (a call that
- * took steps deleted it already), or when its key is malformed the first
- * record, which pending_first read (nothing else runs at open). */
+/* pending_drop: delete the record of call p (gone already if the call
+ * took steps of its own). */
 static int pending_drop(ofs *fs, const struct pending *p)
 {
 	MDB_txn *txn;
-	MDB_val k, v;
-	unsigned char key[511]; /* LMDB's longest */
+	MDB_val key = {p->klen, (void *)p->key};
 	int rc = ofs_wtxn(fs, &txn);
 	if (rc)
 		return rc;
-	if (p->ino)
-		return ofs_finish(fs, txn, pending_del(fs, txn, p->ino));
-	if ((rc = first_record(txn, fs->pending, &k, &v)) == 0) {
-		k.mv_data = memcpy(key, k.mv_data, k.mv_size);
-		rc = mdb_del(txn, fs->pending, &k, NULL);
-	}
+	rc = mdb_del(txn, fs->pending, &key, NULL);
 	return ofs_finish(fs, txn, rc == MDB_NOTFOUND ? 0 : ofs_lmdb_err(rc));
 }
 

@@ -1088,6 +1088,8 @@ START_TEST(moot_pending_records_dropped)
 	ck_assert_int_eq(mdb_put(txn, fs->pending, &key, &val, 0), 0);
 	key = ofs_key1(&k, f), val.mv_size = 3; /* malformed: f stays as it is */
 	ck_assert_int_eq(mdb_put(txn, fs->pending, &key, &val, 0), 0);
+	key.mv_size = 3; /* a malformed key */
+	ck_assert_int_eq(mdb_put(txn, fs->pending, &key, &val, 0), 0);
 	ck_assert_int_eq(ofs_finish(fs, txn, 0), 0);
 	ck_assert_int_eq(ofs_write(fs, f, "data", 4, 0), 4);
 	reopen_rw();
