@@ -837,10 +837,9 @@ static int punch(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t *off, uin
 	mdb_cursor_close(c);
 	if (rc == 0 && freed && ofs_tight(fs))
 		rc = 1;
-	if (rc == 1) {
-		uint64_t done = pos < *off + *len ? pos - *off : *len;
-		*off += done;
-		*len -= done;
+	if (rc == 1) { /* pos never passes end, nor so *off + *len */
+		*len -= pos - *off;
+		*off = pos;
 	}
 	return rc;
 }

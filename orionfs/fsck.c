@@ -231,11 +231,10 @@ static int dirent_child(struct fsck *ck, struct fnode *p, struct fnode *c, uint6
 	return 0;
 }
 
-/* name_taken: directory owner has an entry name (len bytes) in its
- * proper slot, or one of that name is being moved there: a misplaced
- * entry of the same name is then a stray copy.  Otherwise notes that
- * this one is to be moved. */
-static int name_taken(struct fsck *ck, uint64_t owner, const char *name, size_t len)
+/* stray_copy: whether a misplaced entry name (len bytes) of directory
+ * owner is a stray copy: one of that name is in its proper slot, or is
+ * being moved there.  If not, notes this one as the one to move. */
+static int stray_copy(struct fsck *ck, uint64_t owner, const char *name, size_t len)
 {
 	uint64_t slot;
 	MDB_val v;
@@ -282,7 +281,7 @@ static void scan_dirent(struct fsck *ck, const MDB_val *k, const MDB_val *v)
 	}
 	uint64_t slot = ofs_be64((const unsigned char *)k->mv_data + 8);
 	int misplaced = ofs_name_slot(ck->fs, buf, len) != (slot & ~(uint64_t)(OFS_SLOT_SPAN - 1));
-	if (misplaced && name_taken(ck, owner, buf, len)) {
+	if (misplaced && stray_copy(ck, owner, buf, len)) {
 		if (problem(ck, 1, "directory %llu: entry '%s' in a wrong slot duplicates another",
 			    (unsigned long long)owner, buf))
 			drop(ck, ck->fs->dirent, k);
