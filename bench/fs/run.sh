@@ -9,14 +9,18 @@
 # Figures: MB/s and ops/s are rates (ratio orionfs/fuse2fs); the tree
 # workloads are seconds (ratio fuse2fs/orionfs).  Both file systems are
 # mounted at once and each workload runs on one and then on the other, so
-# the shared machine's drift falls on both alike.  Every workload that
-# writes runs ROUNDS times (default 3), the two taking turns at going
-# first (the host disk is slower for whoever follows a big write), and the
-# table shows each one's median, the rounds below it; seq write starts
-# from fresh images every round.  Warm reads are the best of three rounds
-# taken in turns.  "cold" runs after sync + drop_caches; the tree
-# workloads include a final syncfs, so the kernel's writeback cache cannot
-# hide the work.
+# the shared machine's drift falls on both alike.  Who goes first matters:
+# the host disk is slower for whoever follows a big write (a seq write
+# measured 200 MB/s after the other's, 300-440 before it), and of two
+# files read into an empty page cache the one read second reads faster
+# from it (by 3-7%, either way round).  So every workload but the cold
+# reads runs ROUNDS times (default 4, an even count), the two taking
+# turns at going first, and the table shows each one's median (the mean
+# of the middle two), the rounds below it.  Seq write starts from fresh
+# images every round; every round of warm reads empties the page cache
+# and refills it in that round's order.  "cold" runs after sync +
+# drop_caches; the tree workloads include a final syncfs, so the kernel's
+# writeback cache cannot hide the work.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${1:-$HERE/../../bin}
@@ -33,7 +37,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	ROUNDS=${ROUNDS:-1}
 else
 	SEQ_MB=1024 NFILES=10000 RR_COLD=3000 RR_WARM=100000 RW=8192 TARSRC=/usr/include
-	ROUNDS=${ROUNDS:-3}
+	ROUNDS=${ROUNDS:-4}
 fi
 BT=$(mktemp -d "${BENCH_DIR:-/var/tmp}/orion-bench.XXXXXX") || exit 1
 
@@ -105,8 +109,7 @@ sync
 
 # Both file systems are mounted side by side and every workload runs on
 # one, then at once on the other, so that drift of the shared machine (the
-# host disk's state, other load) falls on both alike.  Warm reads take
-# turns, round by round, and keep each one's best.
+# host disk's state, other load) falls on both alike.
 FSES="orionfs fuse2fs"
 mnt() { echo "$BT/m.$1"; }
 # put FS KEY VALUE: record a figure; fails when there is none (the
@@ -177,14 +180,16 @@ rmrf() {
 	put "$1" rmrf "$(since "$t0")"
 }
 
+# order ROUND: the two file systems in ROUND's order: orionfs first in odd
+# rounds, fuse2fs first in even ones.
+order() { if [ $(($1 % 2)) = 1 ]; then echo "$FSES"; else echo "fuse2fs orionfs"; fi; }
+
 # turns WORKLOAD ROUND [ARG]: run WORKLOAD FS ROUND [ARG] on both file
-# systems, orionfs first in odd rounds and fuse2fs first in even ones.
+# systems in ROUND's order.
 turns() {
 	w=$1 r=$2
 	shift 2
-	order=$FSES
-	[ $((r % 2)) = 1 ] || order="fuse2fs orionfs"
-	for fs in $order; do
+	for fs in $(order "$r"); do
 		"$w" "$fs" "$r" "$@" || { echo "bench/fs: $w $* failed on $fs" >&2; exit 1; }
 	done
 }
@@ -196,9 +201,18 @@ rounds() {
 	for r in $(seq 1 "$ROUNDS"); do turns "$w" "$r" "$@"; done
 }
 
-# warm WORKLOAD: three rounds of turns (whatever ROUNDS says); the table
-# keeps each one's best.
-warm() { for r in 1 2 3; do turns "$1" "$r"; done; }
+# warm WORKLOAD: ROUNDS rounds of turns, each on a page cache emptied and
+# refilled with both files in the round's order (read twice, so that the
+# timed read finds them on the active list, as later reads would).
+warm() {
+	for r in $(seq 1 "$ROUNDS"); do
+		drop
+		for pass in 1 2; do
+			for fs in $(order "$r"); do cat "$(mnt "$fs")/seq" >/dev/null; done
+		done
+		turns "$1" "$r"
+	done
+}
 
 echo "bench/fs: orionfs vs fuse2fs; seq ${SEQ_MB} MiB, $NFILES small files, tar of $TARSRC"
 for fs in $FSES; do mkdir "$(mnt "$fs")" && : >"$BT/res.$fs"; done
@@ -224,10 +238,8 @@ for r in $(seq 1 "$ROUNDS"); do
 	turns seqwrite "$r"
 done
 turns seqread_cold 1 # the cold reads: one round, orionfs first
-for fs in $FSES; do cat "$(mnt "$fs")/seq" >/dev/null; done
 warm seqread_warm
 turns randread_cold 1
-for fs in $FSES; do cat "$(mnt "$fs")/seq" >/dev/null; done
 warm randread_warm
 rounds randwrite
 for fs in $FSES; do rm -f "$(mnt "$fs")/seq"; done
@@ -241,13 +253,11 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 for fs in $FSES; do unmount "$(mnt "$fs")"; done
 
-# best KEY FILE: the figure the table shows for KEY: the highest for the
-# warm reads (rates, best of three), else the median of the rounds.
-best() {
-	case $1 in
-	*_warm) awk -v k="$1" '$1 == k && (n++ == 0 || $2 + 0 > m + 0) { m = $2 } END { print m }' "$2" ;;
-	*) awk -v k="$1" '$1 == k { print $2 }' "$2" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }' ;;
-	esac
+# median KEY FILE: the figure the table shows for KEY: the median of its
+# rounds (of an even count, the mean of the middle two).
+median() {
+	awk -v k="$1" '$1 == k { print $2 }' "$2" | sort -g |
+		awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 # rounds_of KEY FILE: every figure recorded for KEY, in order.
 rounds_of() { awk -v k="$1" '$1 == k { printf "%s%s", s, $2; s = " " }' "$2"; }
@@ -255,8 +265,8 @@ rounds_of() { awk -v k="$1" '$1 == k { printf "%s%s", s, $2; s = " " }' "$2"; }
 # row KEY LABEL UNIT KIND TARGET: one line of the table; KIND is rate
 # (higher is better) or time (lower is better).
 row() {
-	o=$(best "$1" "$BT/res.orionfs")
-	f=$(best "$1" "$BT/res.fuse2fs")
+	o=$(median "$1" "$BT/res.orionfs")
+	f=$(median "$1" "$BT/res.fuse2fs")
 	awk -v l="$2" -v u="$3" -v kind="$4" -v t="$5" -v o="$o" -v f="$f" 'BEGIN {
 		r = (kind == "rate") ? o / f : f / o
 		tt = ">=" t "x"
@@ -282,6 +292,6 @@ row untar "untar" s time 2
 row findcat "find+cat (cold)" s time 1
 row rmrf "rm -rf" s time 1
 echo "rounds (orionfs | fuse2fs), the median above:"
-for k in seqwrite randwrite create stat read delete untar findcat rmrf; do
+for k in seqwrite seqread_warm randread_warm randwrite create stat read delete untar findcat rmrf; do
 	printf "  %-12s %s | %s\n" "$k" "$(rounds_of "$k" "$BT/res.orionfs")" "$(rounds_of "$k" "$BT/res.fuse2fs")"
 done
