@@ -767,6 +767,8 @@ static int write_in(ofs *fs, MDB_txn *txn, uint64_t ino, const void *buf, size_t
 		*killed = mode != in.a.mode;
 		in.a.mode = mode;
 	}
+	if ((how & OFS_KILL_CAP) && (rc = ofs_xattr_drop(fs, txn, ino, OFS_XATTR_CAP)))
+		return rc;
 	if (!(how & OFS_KEEP_TIMES)) {
 		ofs_now(&in.a.mtime);
 		in.a.ctime = in.a.mtime;
@@ -780,8 +782,9 @@ ssize_t ofs_write(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off
 	return ofs_write_kill(fs, ino, buf, size, off, 0, NULL);
 }
 
-/* ofs_write_kill: ofs_write, dropping privileges unless killed is NULL,
- * stamping the times unless how has OFS_KEEP_TIMES. */
+/* ofs_write_kill: ofs_write, dropping suid/sgid unless killed is NULL
+ * and security.capability if how has OFS_KILL_CAP, stamping the times
+ * unless how has OFS_KEEP_TIMES. */
 ssize_t ofs_write_kill(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off,
 		       unsigned how, int *killed)
 {

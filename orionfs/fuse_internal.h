@@ -155,6 +155,7 @@ enum {
 /* fi->fh of a real file: what its release must undo */
 enum {
 	OFS_FUSE_FH_WRITER = 1 << 0, /* counted in its node's writers */
+	OFS_FUSE_FH_DIRECT = 1 << 1, /* writes around the page cache */
 };
 
 /* provider open "how" bits */

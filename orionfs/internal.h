@@ -39,6 +39,7 @@
 #define OFS_ACL_MAX (4u + 8u * 511u) /* bytes of an ACL: as the kernel, one page */
 #define OFS_ACL_ACCESS "system.posix_acl_access"
 #define OFS_ACL_DEFAULT "system.posix_acl_default"
+#define OFS_XATTR_CAP "security.capability" /* file capabilities: a write drops them */
 #define OFS_MAX_SIZE ((uint64_t)INT64_MAX)
 #define OFS_SLOT_SPAN 256u     /* slots per name hash (collision room) */
 #define OFS_DEFAULT_MAP (1ULL << 40)
@@ -244,6 +245,7 @@ int ofs_acl_inherit(ofs *fs, MDB_txn *txn, uint64_t parent, uint32_t *mode, uint
 int ofs_acl_give(ofs *fs, MDB_txn *txn, const struct ofs_inode *child,
 		 const struct ofs_acl_kin *kin);
 int ofs_acl_follow(ofs *fs, MDB_txn *txn, uint64_t ino, uint32_t mode);
+int ofs_xattr_drop(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name);
 
 /* acl.c: POSIX ACLs in Linux's xattr encoding (pure) */
 int ofs_acl_valid(const void *acl, size_t n);

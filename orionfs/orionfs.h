@@ -90,6 +90,12 @@ struct ofs_attr {
  * back while it holds the file. */
 #define OFS_KEEP_TIMES (1u << 30)
 
+/* OFS_KILL_CAP, in ofs_write_kill's how: drop the file's
+ * security.capability in the write's own commit, as any write on Linux
+ * does.  For writes the kernel sends around its page cache: for those it
+ * leaves the dropping to the file system. */
+#define OFS_KILL_CAP (1u << 29)
+
 /* ofs_setattr's valid mask: which fields of the given attr to apply
  * (OFS_KEEP_TIMES may be added). */
 enum {

@@ -223,6 +223,20 @@ int ofs_acl_follow(ofs *fs, MDB_txn *txn, uint64_t ino, uint32_t mode)
 	return store(fs, txn, ino, slot, OFS_ACL_ACCESS, sizeof OFS_ACL_ACCESS - 1, acc, n);
 }
 
+/* ofs_xattr_drop: remove name from existing inode ino if it has it,
+ * leaving the times to the caller (a write stamps its own). */
+int ofs_xattr_drop(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name)
+{
+	uint64_t slot;
+	MDB_val v, key;
+	struct ofs_key k;
+	int rc = xprobe(fs, txn, ino, name, strlen(name), &slot, &v);
+	if (rc <= 0)
+		return rc;
+	key = ofs_key2(&k, ino, slot);
+	return ofs_lmdb_err(mdb_del(txn, fs->xattr, &key, NULL));
+}
+
 /* ofs_setxattr: set name to value (flags XATTR_CREATE / XATTR_REPLACE). */
 int ofs_setxattr(ofs *fs, uint64_t ino, const char *name, const void *value,
 		 size_t size, int flags)

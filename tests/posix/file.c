@@ -616,6 +616,36 @@ static int c_mmap(void)
 	return 0;
 }
 
+/* Writes through a write-only handle reach a reader that holds the
+ * file's pages in the page cache, and its mapping, at once (orionfs
+ * sends them around the page cache), and grow the size it sees. */
+static int c_wronly_coherent(void)
+{
+	enum { SZ = 65536 + 5000 };
+	int rd, wr;
+	char buf[8];
+	struct stat st;
+	SYS(make_file("f", SZ, 33));
+	SYS(rd = open("f", O_RDONLY));
+	char *m = mmap(NULL, SZ, PROT_READ, MAP_SHARED, rd, 0);
+	EXPECT(m != MAP_FAILED, "mmap: %s", errname(errno));
+	EXPECT(pattern_check(m, SZ, 33, 0) < 0, "mapping shows wrong data");
+	SYS(pread_all(rd, buf, 6, 70000));
+	SYS(wr = open("f", O_WRONLY));
+	SYS(pwrite_all(wr, "DIRECT", 6, 70000));
+	SYS(pread_all(rd, buf, 6, 70000));
+	EXPECT(!memcmp(buf, "DIRECT", 6), "a reader's cached page misses a write-only write");
+	EXPECT(!memcmp(m + 70000, "DIRECT", 6), "a mapping misses a write-only write");
+	SYS(pwrite_all(wr, "TAIL", 4, SZ));
+	SYS(fstat(rd, &st));
+	EXPECT(st.st_size == SZ + 4, "size %lld after a write-only append", (long long)st.st_size);
+	SYS(pread_all(rd, buf, 4, SZ));
+	EXPECT(!memcmp(buf, "TAIL", 4), "a reader misses a write-only append");
+	SYS(munmap(m, SZ));
+	close(rd), close(wr);
+	return 0;
+}
+
 /* fsync and fdatasync succeed on files and directories. */
 static int c_fsync(void)
 {
@@ -673,6 +703,7 @@ const struct check file_checks[] = {
 	{"unlink_open", c_unlink_open, 0, "unlinked open file lives until close"},
 	{"statfs", c_statfs, 0, "statfs sane; free space follows 50 MiB"},
 	{"mmap", c_mmap, 0, "MAP_SHARED writable, coherent with read/write"},
+	{"wronly_coherent", c_wronly_coherent, 0, "write-only writes reach cached readers, maps"},
 	{"fsync", c_fsync, 0, "fsync/fdatasync/syncfs return 0"},
 	{"copy_range", c_copy_range, 0, "copy_file_range copies exactly"},
 	{0},

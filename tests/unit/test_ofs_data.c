@@ -265,6 +265,24 @@ START_TEST(write_kill_drops_privileges)
 }
 END_TEST
 
+/* OFS_KILL_CAP: a write drops security.capability in its own commit,
+ * and leaves other xattrs; a write without it keeps the capability. */
+START_TEST(write_kill_cap_drops_capability)
+{
+	static const unsigned char cap[20] = {0, 0, 0, 2};
+	char v[32];
+	ck_assert_int_eq(ofs_setxattr(fs, f, "security.capability", cap, sizeof cap, 0), 0);
+	ck_assert_int_eq(ofs_setxattr(fs, f, "user.keep", "k", 1, 0), 0);
+	ck_assert_int_eq(ofs_write_kill(fs, f, "a", 1, 0, 0, NULL), 1);
+	ck_assert_int_eq(ofs_getxattr(fs, f, "security.capability", v, sizeof v), sizeof cap);
+	ck_assert_int_eq(ofs_write_kill(fs, f, "b", 1, 1, OFS_KILL_CAP, NULL), 1);
+	ck_assert_int_eq(ofs_getxattr(fs, f, "security.capability", v, sizeof v), -ENODATA);
+	ck_assert_int_eq(ofs_getxattr(fs, f, "user.keep", v, sizeof v), 1);
+	ck_assert_int_eq(ofs_write_kill(fs, f, "c", 1, 2, OFS_KILL_CAP, NULL), 1);
+	ck_assert_uint_eq(size_of(f), 3);
+}
+END_TEST
+
 /* times_are: ino's mtime and ctime are both {sec, 0}. */
 static void times_are(uint64_t ino, time_t sec)
 {
@@ -1115,6 +1133,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, checksums_catch_damage);
 	tcase_add_test(t, wrong_types_refused);
 	tcase_add_test(t, write_kill_drops_privileges);
+	tcase_add_test(t, write_kill_cap_drops_capability);
 	tcase_add_test(t, seek_data_and_hole);
 	tcase_add_test(t, seek_trimmed_tail_and_far_data);
 	tcase_add_test(t, relatime);
