@@ -805,6 +805,86 @@ ssize_t ofs_write_kill(ofs *fs, uint64_t ino, const void *buf, size_t size, off_
 	return (ssize_t)size;
 }
 
+/* zeros: whether n bytes at p are all zero. */
+static int zeros(const unsigned char *p, size_t n)
+{
+	return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
+}
+
+/* A copy in progress: source and destination, and what is left. */
+struct copy {
+	struct ofs_inode src, dst;
+	uint64_t soff, doff, end; /* end: dst's size when done */
+	size_t len;
+};
+
+/* copy_chunk: copy the next at most one block's worth of c (not crossing
+ * a source block), n bytes; buf holds OFS_BLOCK. */
+static int copy_chunk(ofs *fs, MDB_txn *txn, struct copy *c, unsigned char *buf, size_t *n)
+{
+	*n = OFS_BLOCK - c->soff % OFS_BLOCK < c->len ? OFS_BLOCK - c->soff % OFS_BLOCK : c->len;
+	int rc = ofs_data_read(fs, txn, &c->src, buf, *n, c->soff);
+	if (rc < 0)
+		return rc;
+	if (c->doff >= c->dst.a.size && zeros(buf, *n))
+		return 0; /* past dst's end: leave a hole */
+	return ofs_data_write(fs, txn, &c->dst, buf, *n, c->doff);
+}
+
+/* copy_in: ofs_copy_range inside txn, c's offsets and len set. */
+static ssize_t copy_in(ofs *fs, MDB_txn *txn, uint64_t src, uint64_t dst, struct copy *c,
+		       unsigned how)
+{
+	int rc = file_get(fs, txn, src, &c->src);
+	if (rc || (rc = file_get(fs, txn, dst, &c->dst)))
+		return rc;
+	if (c->soff >= c->src.a.size)
+		return 0;
+	c->len = c->len < c->src.a.size - c->soff ? c->len : (size_t)(c->src.a.size - c->soff);
+	if (src == dst && c->soff < c->doff + c->len && c->doff < c->soff + c->len)
+		return -EINVAL;
+	if ((rc = ofs_room(fs, c->len)))
+		return rc;
+	unsigned char *buf = malloc(OFS_BLOCK);
+	if (!buf)
+		return -ENOMEM;
+	size_t total = c->len, n;
+	c->end = c->doff + c->len > c->dst.a.size ? c->doff + c->len : c->dst.a.size;
+	for (; c->len && (rc = copy_chunk(fs, txn, c, buf, &n)) == 0; c->len -= n)
+		c->soff += n, c->doff += n;
+	free(buf);
+	if (rc)
+		return rc;
+	c->dst.a.size = c->end;
+	if (!(how & OFS_KEEP_TIMES)) {
+		ofs_now(&c->dst.a.mtime);
+		c->dst.a.ctime = c->dst.a.mtime;
+	}
+	rc = ofs_inode_put(fs, txn, &c->dst);
+	return rc ? rc : (ssize_t)total;
+}
+
+/* ofs_copy_range: see orionfs.h. */
+ssize_t ofs_copy_range(ofs *fs, uint64_t src, off_t soff, uint64_t dst, off_t doff, size_t len,
+		       unsigned how)
+{
+	MDB_txn *txn;
+	struct copy c = {.soff = (uint64_t)soff, .doff = (uint64_t)doff,
+			 .len = len < OFS_COPY_MAX ? len : OFS_COPY_MAX};
+	if (soff < 0 || doff < 0)
+		return -EINVAL;
+	if ((uint64_t)doff > OFS_MAX_SIZE - c.len)
+		return -EFBIG;
+	int rc = ofs_wtxn(fs, &txn);
+	if (rc)
+		return rc;
+	ssize_t n = copy_in(fs, txn, src, dst, &c, how);
+	if ((rc = ofs_finish(fs, txn, n < 0 ? (int)n : 0)))
+		return rc;
+	ofs_batch_account(fs, (uint64_t)n);
+	return n;
+}
+
 /* punch: zero [*off, *off + *len) of in, clipped to its size, freeing
  * blocks; holes are skipped, not walked.  Returns 1 when the transaction
  * has freed OFS_FREE_PAGES pages before the end, or freed some on a

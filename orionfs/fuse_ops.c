@@ -904,6 +904,28 @@ static void op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 		fuse_reply_lseek(req, r);
 }
 
+/* op_copy_file_range: copy_file_range(2) between two files of the image,
+ * done here, so the bytes never cross into the kernel and back (the
+ * kernel wrote back both ranges, dropped privileges, and drops its pages
+ * of the copy's range itself).  A synthetic file answers EOPNOTSUPP,
+ * which makes the kernel copy through read and write (ENOSYS would do
+ * that for every later copy too). */
+static void op_copy_file_range(fuse_req_t req, fuse_ino_t in, off_t off_in,
+			       struct fuse_file_info *fi_in, fuse_ino_t out, off_t off_out,
+			       struct fuse_file_info *fi_out, size_t len, int flags)
+{
+	struct ofs_fuse *srv = SRV(req);
+	if (ofs_fuse_is_synth(in) || ofs_fuse_is_synth(out) || flags) {
+		fuse_reply_err(req, flags ? EINVAL : EOPNOTSUPP);
+		return;
+	}
+	ssize_t n = ofs_copy_range(srv->fs, in, off_in, out, off_out, len, kernel_times(srv));
+	if (n < 0)
+		ofs_fuse_reply_err(req, (int)n);
+	else
+		fuse_reply_write(req, (size_t)n);
+}
+
 /* ops_init: ask the kernel for every cache that saves a round trip. */
 static void op_init(void *userdata, struct fuse_conn_info *conn)
 {
@@ -979,6 +1001,7 @@ const struct fuse_lowlevel_ops ofs_fuse_ops = {
 	.removexattr = op_removexattr,
 	.fallocate = op_fallocate,
 	.lseek = op_lseek,
+	.copy_file_range = op_copy_file_range,
 	.flush = op_flush,
 	/* access, locks: unimplemented on purpose.  default_permissions does
 	 * access; without getlk/setlk/flock the kernel keeps locks locally. */

@@ -272,6 +272,18 @@ ssize_t ofs_write(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off
 ssize_t ofs_write_kill(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off,
 		       unsigned how, int *killed);
 
+/* ofs_copy_range: copy_file_range(2) inside the image: up to len bytes
+ * of regular file src at soff to regular file dst at doff, clipped to
+ * src's end and to OFS_COPY_MAX a call (ask again for the rest); returns
+ * the count, 0 at or past src's end.  Where dst ends before the range,
+ * zeros are not stored (they read back as a hole).  Stamps dst's times
+ * unless how has OFS_KEEP_TIMES.  -EINVAL for overlapping ranges of one
+ * file, -EISDIR/-EINVAL for a file that is not regular, -EFBIG past the
+ * largest size, -ENOSPC when the image has no room. */
+#define OFS_COPY_MAX (8u << 20)
+ssize_t ofs_copy_range(ofs *fs, uint64_t src, off_t soff, uint64_t dst, off_t doff, size_t len,
+		       unsigned how);
+
 /* ofs_kill_mode: mode without its set-user-ID bit, and without its
  * set-group-ID bit when it is group-executable (without group exec,
  * set-group-ID marks mandatory locking and stays): what a write,

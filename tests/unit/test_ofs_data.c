@@ -283,6 +283,66 @@ START_TEST(write_kill_cap_drops_capability)
 }
 END_TEST
 
+/* resize: give ino size bytes. */
+static void resize(uint64_t ino, uint64_t size)
+{
+	struct ofs_attr a = {.size = size};
+	ck_assert_int_eq(ofs_setattr(fs, ino, &a, OFS_SET_SIZE, NULL), 0);
+}
+
+/* ofs_copy_range copies bytes across block boundaries into another file
+ * and within one, clips at the source's end and at OFS_COPY_MAX, keeps a
+ * source hole a hole past the destination's end, and refuses overlap and
+ * files that are not regular. */
+START_TEST(copy_range_copies)
+{
+	enum { N = 200000 };
+	unsigned char *w = malloc(N), *r = malloc(N);
+	struct ofs_attr a;
+	fill_pattern(w, N, 0);
+	ck_assert_int_eq(ofs_write(fs, f, w, N, 0), N);
+	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "g", S_IFREG | 0644, 0, 0, 0, &a), 0);
+	uint64_t g = a.ino;
+	/* unaligned on both sides, into an empty file past its end */
+	ck_assert_int_eq(ofs_copy_range(fs, f, 1000, g, 5000, 150000, 0), 150000);
+	ck_assert_uint_eq(size_of(g), 155000);
+	ck_assert_int_eq(ofs_read(fs, g, r, N, 0), 155000);
+	for (int i = 0; i < 5000; i++)
+		ck_assert_uint_eq(r[i], 0);
+	ck_assert_mem_eq(r + 5000, w + 1000, 150000);
+	/* clipped at the source's end; nothing at or past it */
+	ck_assert_int_eq(ofs_copy_range(fs, f, N - 10, g, 0, 100, 0), 10);
+	ck_assert_int_eq(ofs_read(fs, g, r, 10, 0), 10);
+	ck_assert_mem_eq(r, w + N - 10, 10);
+	ck_assert_int_eq(ofs_copy_range(fs, f, N, g, 0, 100, 0), 0);
+	/* within one file, ranges apart; overlap refused */
+	ck_assert_int_eq(ofs_copy_range(fs, f, 0, f, N, 70000, 0), 70000);
+	ck_assert_uint_eq(size_of(f), N + 70000);
+	ck_assert_int_eq(ofs_read(fs, f, r, 70000, N), 70000);
+	ck_assert_mem_eq(r, w, 70000);
+	ck_assert_int_eq(ofs_copy_range(fs, f, 0, f, 1000, 5000, 0), -EINVAL);
+	/* a hole copied past the destination's end stays a hole */
+	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "s", S_IFREG | 0644, 0, 0, 0, &a), 0);
+	uint64_t sparse = a.ino;
+	ck_assert_int_eq(ofs_write(fs, sparse, "end", 3, 4 * 65536), 3);
+	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "h", S_IFREG | 0644, 0, 0, 0, &a), 0);
+	ck_assert_int_eq(ofs_copy_range(fs, sparse, 65536, a.ino, 0, 3 * 65536 + 3, 0),
+			 3 * 65536 + 3);
+	ck_assert_uint_eq(size_of(a.ino), 3 * 65536 + 3);
+	ck_assert_uint_eq(blocks_of(a.ino), 1); /* only the block holding "end" */
+	ck_assert_int_eq(ofs_read(fs, a.ino, r, 3, 3 * 65536), 3);
+	ck_assert_mem_eq(r, "end", 3);
+	/* at most OFS_COPY_MAX a call */
+	resize(f, OFS_COPY_MAX + 65536);
+	ck_assert_int_eq(ofs_copy_range(fs, f, 0, g, 0, OFS_COPY_MAX + 65536, 0), OFS_COPY_MAX);
+	ck_assert_int_eq(ofs_copy_range(fs, OFS_ROOT_INO, 0, g, 0, 10, 0), -EISDIR);
+	ck_assert_int_eq(ofs_copy_range(fs, f, 0, OFS_ROOT_INO, 0, 10, 0), -EISDIR);
+	ck_assert_int_eq(ofs_copy_range(fs, f, -1, g, 0, 10, 0), -EINVAL);
+	free(w);
+	free(r);
+}
+END_TEST
+
 /* times_are: ino's mtime and ctime are both {sec, 0}. */
 static void times_are(uint64_t ino, time_t sec)
 {
@@ -1134,6 +1194,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, wrong_types_refused);
 	tcase_add_test(t, write_kill_drops_privileges);
 	tcase_add_test(t, write_kill_cap_drops_capability);
+	tcase_add_test(t, copy_range_copies);
 	tcase_add_test(t, seek_data_and_hole);
 	tcase_add_test(t, seek_trimmed_tail_and_far_data);
 	tcase_add_test(t, relatime);
