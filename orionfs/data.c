@@ -291,20 +291,33 @@ static int ovl_write(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, const st
 	return 0;
 }
 
-/* fill: the new payload of an edit into p (newlen bytes) from the old one. */
+/* zero_outside: zero [from, to) of p but for [lo, hi). */
+static void zero_outside(unsigned char *p, size_t from, size_t to, size_t lo, size_t hi)
+{
+	size_t a = lo < to ? lo : to, b = hi > from ? hi : from;
+	if (from < a)
+		memset(p + from, 0, a - from);
+	if (b < to)
+		memset(p + b, 0, to - b);
+}
+
+/* fill: the new payload of an edit into p (newlen bytes) from the old one.
+ * Bytes the write brings are not zeroed first: a new block written whole
+ * (a streaming write) would pay for zeroing it all. */
 static void fill(unsigned char *p, size_t newlen, const struct blk *old, const struct span *w)
 {
 	size_t keep = old->len < newlen ? old->len : newlen;
 	if (keep)
 		memcpy(p, old->data, keep);
-	memset(p + keep, 0, newlen - keep);
 	size_t end = w->off + w->n < newlen ? w->off + w->n : newlen;
-	if (w->off < end) {
-		if (w->src)
-			memcpy(p + w->off, w->src, end - w->off);
-		else
-			memset(p + w->off, 0, end - w->off);
+	if (w->off < end && w->src) {
+		zero_outside(p, keep, newlen, w->off, end);
+		memcpy(p + w->off, w->src, end - w->off);
+		return;
 	}
+	memset(p + keep, 0, newlen - keep);
+	if (w->off < end)
+		memset(p + w->off, 0, end - w->off);
 }
 
 /* seal: digests for the new payload p: recomputed for sectors that
