@@ -130,8 +130,13 @@
 /* Group commit: the loop commits the open batch after this long with no
  * request, or when it is due (ofs_batch_info: OFS_BATCH_* of orionfs.h). */
 #define OFS_FUSE_IDLE_MS 2
-/* Microseconds the loop polls for the next request before it sleeps. */
+/* Microseconds the loop polls for the next request before it sleeps;
+ * after a write of OFS_FUSE_STREAM_MIN bytes or more, which a stream's
+ * next write follows once the writer has read its next buffer (a MiB
+ * from the page cache: 200-300 us here), OFS_FUSE_STREAM_SPIN_US. */
 #define OFS_FUSE_SPIN_US 50
+#define OFS_FUSE_STREAM_MIN (256u << 10)
+#define OFS_FUSE_STREAM_SPIN_US 500
 /* Requests the loop may serve without waiting before it lets pending
  * signals in all the same. */
 #define OFS_FUSE_SIGNAL_EVERY 64
@@ -254,6 +259,7 @@ struct ofs_fuse {
 	int killpriv;  /* HANDLE_KILLPRIV_V2 agreed at INIT: dropping suid
 			* and sgid is ours */
 	int kill;      /* the request being served asks us to drop suid/sgid */
+	int stream;    /* the request served was a large write (OFS_FUSE_STREAM_MIN) */
 	uint64_t init_unique; /* the INIT request, until it is answered */
 	int init_v2;   /* the kernel offered HANDLE_KILLPRIV_V2 */
 	int init_ext;  /* the kernel offered SETXATTR_EXT */

@@ -560,6 +560,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		ofs_fuse_reply_err(req, (int)n);
 	else
 		fuse_reply_write(req, (size_t)n);
+	srv->stream = size >= OFS_FUSE_STREAM_MIN;
 }
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

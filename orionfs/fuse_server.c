@@ -195,6 +195,7 @@ static ssize_t wire_read(int fd, void *buf, size_t size, void *userdata)
 	struct ofs_fuse *srv = userdata;
 	ssize_t n = read(fd, buf, size);
 	srv->kill = 0;
+	srv->stream = 0;
 	if (n < (ssize_t)sizeof(struct fuse_in_header))
 		return n;
 	struct fuse_in_header *h = buf;
@@ -309,7 +310,8 @@ static long elapsed_us(const struct timespec *t0)
 }
 
 /* spin_read: read the next request into fbuf without sleeping, trying
- * for up to OFS_FUSE_SPIN_US (the descriptor is non-blocking); returns
+ * for up to OFS_FUSE_SPIN_US, or OFS_FUSE_STREAM_SPIN_US after a large
+ * write (the descriptor is non-blocking); returns
  * as fuse_session_receive_buf does, -EAGAIN when none came.  A caller
  * mostly sends its next request within microseconds of our reply, and
  * being put to sleep and woken again costs more than serving most
@@ -318,10 +320,10 @@ static long elapsed_us(const struct timespec *t0)
 static int spin_read(struct ofs_fuse *srv, struct fuse_buf *fbuf)
 {
 	struct timespec t0;
+	long spin = srv->stream ? OFS_FUSE_STREAM_SPIN_US : OFS_FUSE_SPIN_US; /* a read resets it */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc;
-	while ((rc = fuse_session_receive_buf(srv->se, fbuf)) == -EAGAIN &&
-	       elapsed_us(&t0) < OFS_FUSE_SPIN_US)
+	while ((rc = fuse_session_receive_buf(srv->se, fbuf)) == -EAGAIN && elapsed_us(&t0) < spin)
 		;
 	return rc;
 }
