@@ -42,13 +42,15 @@ t_mount "$IMG" "$MNT" allow_other,writeback_cache
 mkdir "$MNT/battery-wb" "$MNT/nobody-wb"
 chown 65534:65534 "$MNT/nobody-wb"
 "$B" -k killpriv -k chown -k seek_data -k cache_coherent -k mmap_mtime -k o_trunc \
-	-k fallocate -k punch_hole "$MNT/battery-wb" >"$T/wb.out" 2>&1 || bad="$bad writeback-root"
+	-k fallocate -k punch_hole -k copy_range -k wronly_coherent "$MNT/battery-wb" >"$T/wb.out" 2>&1 ||
+	bad="$bad writeback-root"
 "$B" --perm-setup "$MNT/perm-wb" || fail "perm-setup (writeback_cache)"
 setpriv --reuid=65534 --regid=65534 --groups 4242 "$B" -k perm_kill_suid -k perm_kill_trunc \
 	-P "$MNT/perm-wb" "$MNT/nobody-wb" >>"$T/wb.out" 2>&1 || bad="$bad writeback-nobody"
 sed 's/^/writeback_cache: /' "$T/wb.out"
 grep -q "ok perm_kill_trunc" "$T/wb.out" || bad="$bad writeback-skipped"
 grep -q "ok cache_coherent" "$T/wb.out" || bad="$bad writeback-coherent-skipped"
+grep -q "ok copy_range" "$T/wb.out" || bad="$bad writeback-copy-skipped"
 t_umount
 t_fsck
 [ -z "$bad" ] || fail "battery failed:$bad"
