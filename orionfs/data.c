@@ -831,11 +831,14 @@ struct copy {
 	size_t len;
 };
 
-/* copy_chunk: copy the next at most one block's worth of c (not crossing
- * a source block), n bytes; buf holds OFS_BLOCK. */
+/* copy_chunk: copy the next n bytes of c, up to the end of a destination
+ * block; buf holds OFS_BLOCK.  Each destination block is written once: a
+ * block rewritten in the transaction that made it frees pages LMDB has
+ * numbered but may never write, which leaves the image file shorter than
+ * its meta page claims. */
 static int copy_chunk(ofs *fs, MDB_txn *txn, struct copy *c, unsigned char *buf, size_t *n)
 {
-	*n = OFS_BLOCK - c->soff % OFS_BLOCK < c->len ? OFS_BLOCK - c->soff % OFS_BLOCK : c->len;
+	*n = OFS_BLOCK - c->doff % OFS_BLOCK < c->len ? OFS_BLOCK - c->doff % OFS_BLOCK : c->len;
 	int rc = ofs_data_read(fs, txn, &c->src, buf, *n, c->soff);
 	if (rc < 0)
 		return rc;

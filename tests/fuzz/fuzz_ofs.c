@@ -1,7 +1,7 @@
 /* fuzz_ofs.c: libFuzzer target for the OrionFS storage layer.  Each input
- * is read as a program of namespace, data, xattr and ACL operations on a fresh
- * image; whatever they do, the image must then pass fsck, and every file
- * must read back as many bytes as its size says. */
+ * is read as a program of namespace, data, copy, xattr and ACL operations
+ * on a fresh image; whatever they do, the image must then pass fsck, and
+ * every file must read back as many bytes as its size says. */
 #include "orionfs/orionfs.h"
 
 #include <errno.h>
@@ -76,7 +76,7 @@ static void step(struct prog *g)
 	static unsigned char buf[200000];
 	struct ofs_attr a;
 	uint64_t orphan = 0;
-	unsigned op = next(g) % 17;
+	unsigned op = next(g) % 19;
 	uint64_t x = pick(g);
 	uint64_t off = (uint64_t)next(g) * 4099 + (next(g) % 4 ? 0 : (uint64_t)next(g) << 24);
 	size_t len = (size_t)next(g) * 773 % sizeof buf;
@@ -103,6 +103,10 @@ static void step(struct prog *g)
 	case 13: acl(g, x); break;
 	case 14: a.mode = next(g) << 4 | next(g); ofs_setattr(g->fs, x, &a, OFS_SET_MODE, NULL); break;
 	case 15: keep(g, ofs_create(g->fs, x, name(g), (next(g) % 2 ? S_IFDIR : S_IFREG) | 0777, 0, next(g) & 0777, 0, 0, &a), &a); break;
+	case 16:
+		ofs_copy_range(g->fs, x, (off_t)off, pick(g), (off_t)next(g) * 4099, len, 0);
+		break;
+	case 17: ofs_write_kill(g->fs, x, buf, len, (off_t)off, OFS_KILL_CAP, NULL); break;
 	default: ofs_read(g->fs, x, buf, len, (off_t)off); break;
 	}
 }
