@@ -49,6 +49,15 @@ static int xfind(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name, size_t l
 	return rc;
 }
 
+/* xdel: delete the record in slot of ino's xattrs (none there is fine). */
+static int xdel(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t slot)
+{
+	struct ofs_key k;
+	MDB_val key = ofs_key2(&k, ino, slot);
+	int rc = mdb_del(txn, fs->xattr, &key, NULL);
+	return rc == MDB_NOTFOUND ? 0 : ofs_lmdb_err(rc);
+}
+
 /* touch: ino's metadata changed now. */
 static int touch(ofs *fs, MDB_txn *txn, uint64_t ino)
 {
@@ -123,7 +132,6 @@ static int set_in(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name, size_t 
 {
 	uint64_t slot;
 	MDB_val old;
-	struct ofs_key k;
 	int rc = xfind(fs, txn, ino, name, len, &slot, &old);
 	if (rc < 0)
 		return rc;
@@ -137,9 +145,7 @@ static int set_in(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name, size_t 
 		int equiv = acl_apply(fs, txn, ino, value, size, kill_sgid);
 		if (equiv != 1)
 			return equiv < 0 ? equiv : set_raw(fs, txn, ino, slot, name, len, value, size);
-		MDB_val key = ofs_key2(&k, ino, slot); /* the mode says it all */
-		rc = mdb_del(txn, fs->xattr, &key, NULL);
-		return rc == MDB_NOTFOUND ? 0 : ofs_lmdb_err(rc);
+		return xdel(fs, txn, ino, slot); /* the mode says it all */
 	}
 	return set_raw(fs, txn, ino, slot, name, len, value, size);
 }
@@ -228,13 +234,9 @@ int ofs_acl_follow(ofs *fs, MDB_txn *txn, uint64_t ino, uint32_t mode)
 int ofs_xattr_drop(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name)
 {
 	uint64_t slot;
-	MDB_val v, key;
-	struct ofs_key k;
+	MDB_val v;
 	int rc = xprobe(fs, txn, ino, name, strlen(name), &slot, &v);
-	if (rc <= 0)
-		return rc;
-	key = ofs_key2(&k, ino, slot);
-	return ofs_lmdb_err(mdb_del(txn, fs->xattr, &key, NULL));
+	return rc <= 0 ? rc : xdel(fs, txn, ino, slot);
 }
 
 /* ofs_setxattr: set name to value (flags XATTR_CREATE / XATTR_REPLACE). */
@@ -340,15 +342,11 @@ ssize_t ofs_listxattr(ofs *fs, uint64_t ino, char *list, size_t size)
 static int remove_in(ofs *fs, MDB_txn *txn, uint64_t ino, const char *name, size_t len)
 {
 	uint64_t slot;
-	MDB_val v, key;
-	struct ofs_key k;
+	MDB_val v;
 	int rc = xfind(fs, txn, ino, name, len, &slot, &v);
 	if (rc <= 0)
 		return rc ? rc : -ENODATA;
-	key = ofs_key2(&k, ino, slot);
-	if ((rc = mdb_del(txn, fs->xattr, &key, NULL)))
-		return ofs_lmdb_err(rc);
-	return touch(fs, txn, ino);
+	return (rc = xdel(fs, txn, ino, slot)) ? rc : touch(fs, txn, ino);
 }
 
 /* ofs_removexattr: remove name from ino. */
