@@ -827,7 +827,7 @@ static int zeros(const unsigned char *p, size_t n)
 /* A copy in progress: source and destination, and what is left. */
 struct copy {
 	struct ofs_inode src, dst;
-	uint64_t soff, doff, end; /* end: dst's size when done */
+	uint64_t soff, doff;
 	size_t len;
 };
 
@@ -865,13 +865,13 @@ static ssize_t copy_in(ofs *fs, MDB_txn *txn, uint64_t src, uint64_t dst, struct
 	if (!buf)
 		return -ENOMEM;
 	size_t total = c->len, n;
-	c->end = c->doff + c->len > c->dst.a.size ? c->doff + c->len : c->dst.a.size;
 	for (; c->len && (rc = copy_chunk(fs, txn, c, buf, &n)) == 0; c->len -= n)
 		c->soff += n, c->doff += n;
 	free(buf);
 	if (rc)
 		return rc;
-	c->dst.a.size = c->end;
+	if (c->doff > c->dst.a.size) /* zeros left out at the end */
+		c->dst.a.size = c->doff;
 	if (!(how & OFS_KEEP_TIMES)) {
 		ofs_now(&c->dst.a.mtime);
 		c->dst.a.ctime = c->dst.a.mtime;
