@@ -335,6 +335,7 @@ START_TEST(copy_range_copies)
 	/* at most OFS_COPY_MAX a call */
 	resize(f, OFS_COPY_MAX + 65536);
 	ck_assert_int_eq(ofs_copy_range(fs, f, 0, g, 0, OFS_COPY_MAX + 65536, 0), OFS_COPY_MAX);
+	ck_assert_uint_eq(size_of(g), OFS_COPY_MAX); /* zeros at the end left out, size kept */
 	ck_assert_int_eq(ofs_copy_range(fs, OFS_ROOT_INO, 0, g, 0, 10, 0), -EISDIR);
 	ck_assert_int_eq(ofs_copy_range(fs, f, 0, OFS_ROOT_INO, 0, 10, 0), -EISDIR);
 	ck_assert_int_eq(ofs_copy_range(fs, f, -1, g, 0, 10, 0), -EINVAL);
