@@ -50,6 +50,14 @@ t_mount() {
 	t_wait_mount "$_dir"
 }
 
+# t_mount_logged LOG: mount $IMG on $MNT in the foreground with the
+# request log (-d) going to LOG, and wait until it answers.
+t_mount_logged() {
+	_MOUNTS="$_MOUNTS $MNT"
+	"$ORION_BIN/mount.orionfs" "$IMG" "$MNT" -d 2>"$1" &
+	t_wait_mount
+}
+
 # t_wait_mount [DIR]: wait up to 5 s until DIR is a FUSE mount.
 t_wait_mount() {
 	for _ in $(seq 1 50); do

@@ -9,12 +9,9 @@
 t_mkfs
 head -c 3000017 /dev/urandom >"$T/src"
 dd if="$T/src" of="$T/inner" bs=1 skip=17 count=1000 status=none
-_MOUNTS="$_MOUNTS $MNT"
-"$ORION_BIN/mount.orionfs" "$IMG" "$MNT" -d 2>"$T/requests" &
-t_wait_mount
+t_mount_logged "$T/requests"
 cp "$T/src" "$MNT/a" || fail "cp in failed"
 sync -f "$MNT/a"
-sleep 0.2
 from=$(($(wc -l <"$T/requests") + 1))
 python3 - "$MNT" <<'PY' || fail "copies failed"
 import os, sys

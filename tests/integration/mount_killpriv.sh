@@ -8,9 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 t_mkfs
-_MOUNTS="$_MOUNTS $MNT"
-"$ORION_BIN/mount.orionfs" "$IMG" "$MNT" -d 2>"$T/requests" &
-t_wait_mount
+t_mount_logged "$T/requests"
 
 # the kernel's INIT flags, as libfuse logs them (the first flags= line)
 kflags=$(sed -n 's/^flags=0x\([0-9a-f]*\)$/\1/p' "$T/requests" | head -n 1)
