@@ -600,6 +600,39 @@ static int check_length(MDB_env *env, const struct stat *st)
 	return 0;
 }
 
+/* map_base: the address LMDB mapped the image at, found as the mapping of
+ * this process that holds p, a value of the last commit, less that
+ * mapping's offset in the file; 0 when /proc cannot tell.  (LMDB reports
+ * its map's address only under MDB_FIXEDMAP.) */
+static uintptr_t map_base(const void *p)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	uintptr_t base = 0;
+	unsigned long lo, hi, off;
+	while (f && !base && getline(&line, &cap, f) > 0)
+		if (sscanf(line, "%lx-%lx %*s %lx", &lo, &hi, &off) == 3 && lo <= (uintptr_t)p &&
+		    (uintptr_t)p < hi && off <= lo)
+			base = lo - off;
+	free(line);
+	if (f)
+		fclose(f);
+	return base;
+}
+
+/* map_find: record where LMDB's map lies (fs->map_lo, map_hi), from where
+ * the super table's magic is. */
+static void map_find(ofs *fs, MDB_txn *txn)
+{
+	MDB_val k = {5, "magic"}, v;
+	MDB_envinfo info;
+	if (mdb_get(txn, fs->super, &k, &v) || mdb_env_info(fs->env, &info))
+		return;
+	fs->map_lo = map_base(v.mv_data);
+	fs->map_hi = fs->map_lo ? fs->map_lo + info.me_mapsize : 0;
+}
+
 /* attach: open the environment and our tables, check the super table. */
 static int attach(ofs *fs, const char *path, const struct stat *st)
 {
@@ -623,18 +656,15 @@ static int attach(ofs *fs, const char *path, const struct stat *st)
 		return rc;
 	MDB_stat ms;
 	fs->psize = mdb_env_stat(fs->env, &ms) == 0 ? ms.ms_psize : 4096;
-	MDB_envinfo info;
-	if (mdb_env_info(fs->env, &info) == 0 && info.me_mapaddr) {
-		fs->map_lo = (uintptr_t)info.me_mapaddr;
-		fs->map_hi = fs->map_lo + info.me_mapsize;
-	}
 	if ((rc = ofs_lmdb_err(mdb_txn_begin(fs->env, NULL, ro ? MDB_RDONLY : 0, &txn))))
 		return rc;
 	rc = open_tables(fs, txn, 0);
 	if (!rc)
 		rc = super_check(fs, txn);
-	if (!rc)
+	if (!rc) {
+		map_find(fs, txn);
 		rc = pending_open(fs, txn);
+	}
 	if (rc) {
 		mdb_txn_abort(txn);
 		return rc;
