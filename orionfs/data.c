@@ -21,6 +21,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define OFS_IO_MAX (1u << 28) /* bytes per call: keeps a transaction in LMDB's limits */
@@ -556,21 +557,100 @@ int ofs_data_write(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const void *buf,
 	return 0;
 }
 
+/* read_at: n bytes of the image file at off into p; a short file is a
+ * damaged image. */
+static int read_at(const ofs *fs, void *p, size_t n, uint64_t off)
+{
+	for (size_t done = 0; done < n;) {
+		ssize_t r = pread(fs->lockfd, (char *)p + done, n - done, (off_t)(off + done));
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r == 0)
+			return -ORION_ECORRUPT;
+		done += r > 0 ? (size_t)r : 0;
+	}
+	return 0;
+}
+
+/* dig_read: n digest bytes at off into p.  The digests and the sectors
+ * they cover lie on different pages: when the digests are not in the
+ * kernel's cache, the sectors' read (dn bytes at dat) is started first,
+ * so that a cold read waits for the disk once, not twice. */
+static int dig_read(const ofs *fs, void *p, size_t n, uint64_t off, uint64_t dat, size_t dn)
+{
+	struct iovec iov = {p, n};
+	if (preadv2(fs->lockfd, &iov, 1, (off_t)off, RWF_NOWAIT) == (ssize_t)n)
+		return 0;
+	posix_fadvise(fs->lockfd, (off_t)dat, (off_t)dn, POSIX_FADV_WILLNEED);
+	return read_at(fs, p, n, off);
+}
+
+/* blk_pread: bytes [bo, bo+n) of committed block b into out, read from the
+ * image file, not through LMDB's map, and verified after the copy.  Pages
+ * the daemon maps stay mapped (drop_caches cannot free them, and they count
+ * in its resident size), so file data the kernel already caches under the
+ * mount would be held twice; and a fault in the map reads a whole
+ * fault-around window from disk where a small read needs one sector. */
+static int blk_pread(const ofs *fs, uint64_t ino, uint64_t idx, const struct blk *b,
+		     unsigned char *out, size_t bo, size_t n)
+{
+	size_t s0 = bo / OFS_SECTOR, s1 = nsec(bo + n), lo = s0 * OFS_SECTOR;
+	size_t hi = s1 * OFS_SECTOR < b->len ? s1 * OFS_SECTOR : b->len;
+	unsigned char dig[OFS_SECTORS * OFS_DIGEST], *buf = out, d[OFS_DIGEST];
+	if ((lo != bo || hi != bo + n) && !(buf = malloc(hi - lo)))
+		return -ENOMEM;
+	uint64_t at = (uintptr_t)b->dig - fs->map_lo + s0 * OFS_DIGEST;
+	uint64_t dat = (uintptr_t)b->data - fs->map_lo + lo;
+	int rc = dig_read(fs, dig, (s1 - s0) * OFS_DIGEST, at, dat, hi - lo);
+	if (!rc)
+		rc = read_at(fs, buf, hi - lo, dat);
+	for (size_t s = s0; !rc && s < s1; s++) {
+		digest(fs, ino, idx, (uint32_t)s, buf + (s - s0) * OFS_SECTOR, seclen(s, b->len), d);
+		if (memcmp(d, dig + (s - s0) * OFS_DIGEST, OFS_DIGEST) != 0)
+			rc = -ORION_ECHECKSUM;
+	}
+	if (buf != out) {
+		if (!rc)
+			memcpy(out, buf + (bo - lo), n);
+		free(buf);
+	}
+	return rc;
+}
+
+/* blk_read: bytes [bo, bo+n) of b's payload (all stored) into out,
+ * verified: from the image file when b is committed and spans pages of
+ * its own, else (a value in a shared leaf page, or one this transaction
+ * wrote) from where LMDB holds it. */
+static int blk_read(const ofs *fs, uint64_t ino, uint64_t idx, const struct blk *b,
+		    unsigned char *out, size_t bo, size_t n)
+{
+	if (b->len >= OFS_SECTOR && committed(fs, b))
+		return blk_pread(fs, ino, idx, b, out, bo, n);
+	int rc = blk_verify(fs, ino, idx, b, bo, bo + n);
+	if (!rc)
+		memcpy(out, b->data + bo, n);
+	return rc;
+}
+
 /* read_merged: bytes [bo, bo+n) of full block b into out, each sector
- * from its overlay when mask names one, else from b. */
+ * from its overlay when mask names one, else from b (a run of those in
+ * one blk_read). */
 static int read_merged(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, const struct blk *b,
 		       unsigned mask, unsigned char *out, size_t bo, size_t n)
 {
-	for (size_t pos = bo; pos < bo + n;) {
+	for (size_t pos = bo, end; pos < bo + n; pos = end) {
 		size_t s = pos / OFS_SECTOR, lo = s * OFS_SECTOR;
-		size_t end = lo + OFS_SECTOR < bo + n ? lo + OFS_SECTOR : bo + n;
-		const unsigned char *src = b->data;
-		int rc = mask >> s & 1 ? ovl_get(fs, txn, ino, idx, (unsigned)s, &src)
-				       : blk_verify(fs, ino, idx, b, pos, end);
+		int ovl = mask >> s & 1;
+		do
+			end = (++s) * OFS_SECTOR < bo + n ? s * OFS_SECTOR : bo + n;
+		while (!ovl && end < bo + n && !(mask >> s & 1));
+		const unsigned char *src;
+		int rc = ovl ? ovl_get(fs, txn, ino, idx, (unsigned)(lo / OFS_SECTOR), &src)
+			     : blk_read(fs, ino, idx, b, out + (pos - bo), pos, end - pos);
 		if (rc)
 			return rc;
-		memcpy(out + (pos - bo), src + (mask >> s & 1 ? pos - lo : pos), end - pos);
-		pos = end;
+		if (ovl)
+			memcpy(out + (pos - bo), src + (pos - lo), end - pos);
 	}
 	return 0;
 }
@@ -599,13 +679,11 @@ int ofs_data_read(ofs *fs, MDB_txn *txn, const struct ofs_inode *in, void *buf,
 				return rc;
 			continue;
 		}
-		if (!rc && bo < b.len)
-			rc = blk_verify(fs, in->a.ino, idx, &b, bo, bo + n);
+		size_t have = bo < b.len ? (b.len - bo < n ? b.len - bo : n) : 0;
+		if (!rc && have)
+			rc = blk_read(fs, in->a.ino, idx, &b, p + done, bo, have);
 		if (rc)
 			return rc;
-		size_t have = bo < b.len ? (b.len - bo < n ? b.len - bo : n) : 0;
-		if (have)
-			memcpy(p + done, b.data + bo, have);
 		memset(p + done + have, 0, n - have);
 		done += n;
 	}

@@ -201,6 +201,47 @@ static void corrupt(uint64_t ino, uint64_t idx, size_t at)
 	free(copy);
 }
 
+/* map_rss: bytes of LMDB's map of fs resident in this process. */
+static size_t map_rss(void)
+{
+	FILE *m = fopen("/proc/self/smaps", "re");
+	char line[512];
+	unsigned long lo, hi, kb = 0;
+	int in = 0;
+	ck_assert_ptr_nonnull(m);
+	while (fgets(line, sizeof line, m)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+			in = lo <= fs->map_lo && fs->map_lo < hi;
+		else if (in && sscanf(line, "Rss: %lu kB", &kb) == 1)
+			break;
+	}
+	fclose(m);
+	return (size_t)kb * 1024;
+}
+
+/* Reads take file data from the image file, not through the map: what the
+ * daemon maps stays mapped (the kernel cannot drop it, and it counts as
+ * the daemon's memory), and the kernel caches those bytes under the
+ * mount anyway. */
+START_TEST(read_leaves_data_unmapped)
+{
+	enum { N = 8 << 20 };
+	unsigned char *buf = malloc(N), *r = malloc(N);
+	fill_pattern(buf, N, 3);
+	ck_assert_int_eq(ofs_write(fs, f, buf, N, 0), N);
+	ofs_close(fs); /* a fresh map: nothing of it touched yet */
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	ck_assert_uint_ne(fs->map_lo, 0);
+	ck_assert_int_eq(ofs_read(fs, f, r, N, 0), N);
+	ck_assert_int_eq(memcmp(r, buf, N), 0);
+	for (off_t off = 100; off + 4096 < N; off += 77777) /* small, unaligned */
+		ck_assert_int_eq(ofs_read(fs, f, r, 4096, off), 4096);
+	ck_assert_uint_lt(map_rss(), N / 16);
+	free(buf);
+	free(r);
+}
+END_TEST
+
 START_TEST(checksums_catch_damage)
 {
 	unsigned char buf[65536 * 2], r[65536];
@@ -212,6 +253,10 @@ START_TEST(checksums_catch_damage)
 	ck_assert_int_eq(ofs_read(fs, f, r, 4096, 65536), 4096);   /* sector 0 is fine */
 	ck_assert_int_eq(ofs_read(fs, f, r, 4096, 65536 + 8192), 4096);
 	ck_assert_int_eq(ofs_read(fs, f, r, 65536, 0), 65536);     /* block 0 is fine */
+	/* a read of part of a sector verifies the whole of it */
+	ck_assert_int_eq(ofs_read(fs, f, r, 10, 65536 + 4096 + 7), -ORION_ECHECKSUM);
+	ck_assert_int_eq(ofs_read(fs, f, r, 5000, 65536 + 8192 + 3), 5000);
+	ck_assert_int_eq(memcmp(r, buf + 65536 + 8192 + 3, 5000), 0);
 	/* a partial write over the bad sector must not bless it */
 	ck_assert_int_eq(ofs_write(fs, f, "x", 1, 65536 + 4100), -ORION_ECHECKSUM);
 	/* overwriting the whole sector replaces the damage */
@@ -1192,6 +1237,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, truncate_down_and_up);
 	tcase_add_test(t, fallocate_modes);
 	tcase_add_test(t, checksums_catch_damage);
+	tcase_add_test(t, read_leaves_data_unmapped);
 	tcase_add_test(t, wrong_types_refused);
 	tcase_add_test(t, write_kill_drops_privileges);
 	tcase_add_test(t, write_kill_cap_drops_capability);
