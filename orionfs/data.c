@@ -126,21 +126,55 @@ static int blk_verify(const ofs *fs, uint64_t ino, uint64_t idx, const struct bl
 	return 0;
 }
 
+/* read_at: n bytes of the image file at off into p; a short file is a
+ * damaged image. */
+static int read_at(const ofs *fs, void *p, size_t n, uint64_t off)
+{
+	for (size_t done = 0; done < n;) {
+		ssize_t r = pread(fs->lockfd, (char *)p + done, n - done, (off_t)(off + done));
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r == 0)
+			return -ORION_ECORRUPT;
+		done += r > 0 ? (size_t)r : 0;
+	}
+	return 0;
+}
+
+/* committed: b's bytes lie in LMDB's map, i.e. in pages of the last
+ * commit, which a write transaction never reuses or edits in place (it
+ * copies them), so they stay readable while the new value is built. */
+static int committed(const ofs *fs, const struct blk *b)
+{
+	return fs->map_lo && (uintptr_t)b->dig >= fs->map_lo &&
+	       (uintptr_t)(b->data + b->len) <= fs->map_hi;
+}
+
 /* ofs_block_verify: every sector of the stored block v is intact, but for
- * those named in the bit mask shadowed (overlays hide them: dead bytes). */
+ * those named in the bit mask shadowed (overlays hide them: dead bytes).
+ * A committed block is read from the image file into a private copy:
+ * fsck verifies every block, which read through the map would all stay
+ * resident until the image is closed. */
 int ofs_block_verify(const ofs *fs, uint64_t ino, uint64_t idx, const MDB_val *v,
 		     unsigned shadowed)
 {
 	struct blk b = {v->mv_data, NULL, ofs_block_len(v->mv_size)};
+	unsigned char *copy = NULL;
 	if (!b.len)
 		return -ORION_ECORRUPT;
 	b.data = b.dig + nsec(b.len) * OFS_DIGEST;
-	for (size_t s = 0; s < nsec(b.len); s++) {
-		int rc = shadowed >> s & 1 ? 0 : blk_verify(fs, ino, idx, &b, s * OFS_SECTOR, s * OFS_SECTOR + 1);
-		if (rc)
-			return rc;
+	int rc = 0;
+	if (b.len >= OFS_SECTOR && committed(fs, &b)) {
+		if (!(copy = malloc(v->mv_size)))
+			return -ENOMEM;
+		rc = read_at(fs, copy, v->mv_size, (uintptr_t)b.dig - fs->map_lo);
+		b.dig = copy;
+		b.data = copy + nsec(b.len) * OFS_DIGEST;
 	}
-	return 0;
+	for (size_t s = 0; !rc && s < nsec(b.len); s++)
+		rc = shadowed >> s & 1 ? 0 : blk_verify(fs, ino, idx, &b, s * OFS_SECTOR, s * OFS_SECTOR + 1);
+	free(copy);
+	return rc;
 }
 
 /* One edit of a block: bytes [off, off+n) become src (zeros if NULL). */
@@ -340,15 +374,6 @@ static int seal(const ofs *fs, uint64_t ino, uint64_t idx, const struct blk *old
 		digest(fs, ino, idx, s, p + lo, hi - lo, dig + s * OFS_DIGEST);
 	}
 	return 0;
-}
-
-/* committed: b's bytes lie in LMDB's map, i.e. in pages of the last
- * commit, which a write transaction never reuses or edits in place (it
- * copies them), so they stay readable while the new value is built. */
-static int committed(const ofs *fs, const struct blk *b)
-{
-	return fs->map_lo && (uintptr_t)b->dig >= fs->map_lo &&
-	       (uintptr_t)(b->data + b->len) <= fs->map_hi;
 }
 
 /* blk_store: write a block of newlen payload bytes built by fill/seal,
@@ -554,21 +579,6 @@ int ofs_data_write(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const void *buf,
 	}
 	if (off + size > in->a.size)
 		in->a.size = off + size;
-	return 0;
-}
-
-/* read_at: n bytes of the image file at off into p; a short file is a
- * damaged image. */
-static int read_at(const ofs *fs, void *p, size_t n, uint64_t off)
-{
-	for (size_t done = 0; done < n;) {
-		ssize_t r = pread(fs->lockfd, (char *)p + done, n - done, (off_t)(off + done));
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		if (r == 0)
-			return -ORION_ECORRUPT;
-		done += r > 0 ? (size_t)r : 0;
-	}
 	return 0;
 }
 

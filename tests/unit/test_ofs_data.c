@@ -237,6 +237,19 @@ START_TEST(read_leaves_data_unmapped)
 	for (off_t off = 100; off + 4096 < N; off += 77777) /* small, unaligned */
 		ck_assert_int_eq(ofs_read(fs, f, r, 4096, off), 4096);
 	ck_assert_uint_lt(map_rss(), N / 16);
+	/* fsck's check of every block, likewise */
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v;
+	unsigned n = 0;
+	ck_assert_int_eq(mdb_txn_begin(ofs_env(fs), NULL, MDB_RDONLY, &txn), 0);
+	ck_assert_int_eq(mdb_cursor_open(txn, fs->data, &c), 0);
+	for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT), n++)
+		ck_assert_int_eq(ofs_block_verify(fs, f, ofs_be64((unsigned char *)k.mv_data + 8), &v, 0), 0);
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	ck_assert_uint_eq(n, N / 65536);
+	ck_assert_uint_lt(map_rss(), N / 16);
 	free(buf);
 	free(r);
 }
