@@ -595,30 +595,97 @@ static int dig_read(const ofs *fs, void *p, size_t n, uint64_t off, uint64_t dat
 	return read_at(fs, p, n, off);
 }
 
+/* dslot: the digest cache's slot for the block whose digests lie at off
+ * (caller holds rlock; the table exists). */
+static struct ofs_dslot *dslot(ofs *fs, uint64_t off)
+{
+	return &fs->dcache[(off / OFS_DIGEST * 0x9E3779B97F4A7C15ULL) >> 48 & (OFS_DCACHE_SLOTS - 1)];
+}
+
+/* dcache_get: the cached digests of block idx of ino, len bytes long with
+ * its digests at off, into dig; 1 if there were some. */
+static int dcache_get(ofs *fs, uint64_t ino, uint64_t idx, uint64_t off, size_t len,
+		      unsigned char *dig)
+{
+	int hit = 0;
+	pthread_mutex_lock(&fs->rlock);
+	struct ofs_dslot *d = fs->dcache ? dslot(fs, off) : NULL;
+	if (d && d->off == off && d->ino == ino && d->idx == idx && d->len == len) {
+		memcpy(dig, d->dig, nsec(len) * OFS_DIGEST);
+		hit = 1;
+	}
+	pthread_mutex_unlock(&fs->rlock);
+	return hit;
+}
+
+/* dcache_put: keep dig, the digests of block idx of ino (len bytes, its
+ * digests at off), making the table at the first use. */
+static void dcache_put(ofs *fs, uint64_t ino, uint64_t idx, uint64_t off, size_t len,
+		       const unsigned char *dig)
+{
+	pthread_mutex_lock(&fs->rlock);
+	if (!fs->dcache)
+		fs->dcache = calloc(OFS_DCACHE_SLOTS, sizeof *fs->dcache);
+	if (fs->dcache) {
+		struct ofs_dslot *d = dslot(fs, off);
+		*d = (struct ofs_dslot){.ino = ino, .idx = idx, .off = off, .len = len};
+		memcpy(d->dig, dig, nsec(len) * OFS_DIGEST);
+	}
+	pthread_mutex_unlock(&fs->rlock);
+}
+
+/* ofs_dcache_free: drop the digest cache. */
+void ofs_dcache_free(ofs *fs)
+{
+	free(fs->dcache);
+	fs->dcache = NULL;
+}
+
+/* sectors_ok: sectors [s0, s1) of a len-byte payload of block idx of ino,
+ * held at buf, match their digests in dig (all of the block's). */
+static int sectors_ok(const ofs *fs, uint64_t ino, uint64_t idx, size_t len,
+		      const unsigned char *buf, size_t s0, size_t s1, const unsigned char *dig)
+{
+	unsigned char d[OFS_DIGEST];
+	for (size_t s = s0; s < s1; s++) {
+		digest(fs, ino, idx, (uint32_t)s, buf + (s - s0) * OFS_SECTOR, seclen(s, len), d);
+		if (memcmp(d, dig + s * OFS_DIGEST, OFS_DIGEST) != 0)
+			return -ORION_ECHECKSUM;
+	}
+	return 0;
+}
+
 /* blk_pread: bytes [bo, bo+n) of committed block b into out, read from the
  * image file, not through LMDB's map, and verified after the copy.  Pages
  * the daemon maps stay mapped (drop_caches cannot free them, and they count
  * in its resident size), so file data the kernel already caches under the
  * mount would be held twice; and a fault in the map reads a whole
- * fault-around window from disk where a small read needs one sector. */
-static int blk_pread(const ofs *fs, uint64_t ino, uint64_t idx, const struct blk *b,
+ * fault-around window from disk where a small read needs one sector.
+ * Digests come from the digest cache when it has the block's: a place
+ * LMDB freed and reused may still be cached with older digests, so a
+ * mismatch is checked again against those on disk before it is damage. */
+static int blk_pread(ofs *fs, uint64_t ino, uint64_t idx, const struct blk *b,
 		     unsigned char *out, size_t bo, size_t n)
 {
 	size_t s0 = bo / OFS_SECTOR, s1 = nsec(bo + n), lo = s0 * OFS_SECTOR;
-	size_t hi = s1 * OFS_SECTOR < b->len ? s1 * OFS_SECTOR : b->len;
-	unsigned char dig[OFS_SECTORS * OFS_DIGEST], *buf = out, d[OFS_DIGEST];
+	size_t hi = s1 * OFS_SECTOR < b->len ? s1 * OFS_SECTOR : b->len, nd = nsec(b->len) * OFS_DIGEST;
+	unsigned char dig[OFS_SECTORS * OFS_DIGEST], *buf = out;
 	if ((lo != bo || hi != bo + n) && !(buf = malloc(hi - lo)))
 		return -ENOMEM;
-	uint64_t at = (uintptr_t)b->dig - fs->map_lo + s0 * OFS_DIGEST;
-	uint64_t dat = (uintptr_t)b->data - fs->map_lo + lo;
-	int rc = dig_read(fs, dig, (s1 - s0) * OFS_DIGEST, at, dat, hi - lo);
+	uint64_t at = (uintptr_t)b->dig - fs->map_lo, dat = (uintptr_t)b->data - fs->map_lo + lo;
+	int cached = dcache_get(fs, ino, idx, at, b->len, dig);
+	int rc = cached ? 0 : dig_read(fs, dig, nd, at, dat, hi - lo);
 	if (!rc)
 		rc = read_at(fs, buf, hi - lo, dat);
-	for (size_t s = s0; !rc && s < s1; s++) {
-		digest(fs, ino, idx, (uint32_t)s, buf + (s - s0) * OFS_SECTOR, seclen(s, b->len), d);
-		if (memcmp(d, dig + (s - s0) * OFS_DIGEST, OFS_DIGEST) != 0)
-			rc = -ORION_ECHECKSUM;
+	if (!rc)
+		rc = sectors_ok(fs, ino, idx, b->len, buf, s0, s1, dig);
+	if (rc == -ORION_ECHECKSUM && cached) {
+		cached = 0;
+		if (!(rc = read_at(fs, dig, nd, at)))
+			rc = sectors_ok(fs, ino, idx, b->len, buf, s0, s1, dig);
 	}
+	if (!rc && !cached)
+		dcache_put(fs, ino, idx, at, b->len, dig);
 	if (buf != out) {
 		if (!rc)
 			memcpy(out, buf + (bo - lo), n);
@@ -631,7 +698,7 @@ static int blk_pread(const ofs *fs, uint64_t ino, uint64_t idx, const struct blk
  * verified: from the image file when b is committed and spans pages of
  * its own, else (a value in a shared leaf page, or one this transaction
  * wrote) from where LMDB holds it. */
-static int blk_read(const ofs *fs, uint64_t ino, uint64_t idx, const struct blk *b,
+static int blk_read(ofs *fs, uint64_t ino, uint64_t idx, const struct blk *b,
 		    unsigned char *out, size_t bo, size_t n)
 {
 	if (b->len >= OFS_SECTOR && committed(fs, b))

@@ -687,6 +687,7 @@ static void discard(ofs *fs, const char *path, int had_lockfile)
 	if (fs->lockfd >= 0)
 		close(fs->lockfd);
 	pthread_mutex_destroy(&fs->rlock);
+	ofs_dcache_free(fs);
 	free(fs);
 }
 
@@ -753,6 +754,7 @@ void ofs_close(ofs *fs)
 	mdb_env_close(fs->env);
 	close(fs->lockfd);
 	pthread_mutex_destroy(&fs->rlock);
+	ofs_dcache_free(fs);
 	free(fs);
 }
 

@@ -61,6 +61,13 @@ enum {
 };
 
 #define OFS_RTXN_POOL 16        /* idle read transactions kept for reuse */
+#define OFS_DCACHE_SLOTS 65536u /* blocks whose digests are kept (4 GiB of data) */
+
+/* A block's digests as last read, keyed by where the block lies. */
+struct ofs_dslot {
+	uint64_t ino, idx, off, len; /* off: of the digests in the image; 0: empty */
+	unsigned char dig[OFS_SECTORS * OFS_DIGEST];
+};
 
 struct ofs {
 	MDB_env *env;
@@ -84,6 +91,11 @@ struct ofs {
 	pthread_mutex_t rlock;
 	MDB_txn *ridle[OFS_RTXN_POOL];
 	unsigned nridle;
+	/* Digests of blocks read (ofs_dcache_*, under rlock too): with them a
+	 * cold read of a few sectors costs the disk one read, not two (the
+	 * digests lie on the block's first page, the sectors further on).
+	 * Allocated at the first read; untouched slots cost no memory. */
+	struct ofs_dslot *dcache;
 	/* Group commit (ofs_batch): the open outer write transaction, the
 	 * call nested in it now, and the one thread allowed to use both
 	 * (LMDB ties a write transaction to the thread that began it). */
@@ -255,6 +267,7 @@ int ofs_acl_create(void *acl, size_t n, uint32_t *mode);
 
 /* data.c */
 size_t ofs_block_len(size_t vlen);
+void ofs_dcache_free(ofs *fs);
 int ofs_block_verify(const ofs *fs, uint64_t ino, uint64_t idx, const MDB_val *v,
 		     unsigned shadowed);
 int ofs_overlay_mask(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, unsigned *mask);

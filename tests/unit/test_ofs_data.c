@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -252,6 +253,69 @@ START_TEST(read_leaves_data_unmapped)
 	ck_assert_uint_lt(map_rss(), N / 16);
 	free(buf);
 	free(r);
+}
+END_TEST
+
+/* dcache_of: the digest cache's entry for block idx of f, or NULL. */
+static struct ofs_dslot *dcache_of(uint64_t idx)
+{
+	for (size_t i = 0; fs->dcache && i < OFS_DCACHE_SLOTS; i++)
+		if (fs->dcache[i].off && fs->dcache[i].ino == f && fs->dcache[i].idx == idx)
+			return &fs->dcache[i];
+	return NULL;
+}
+
+/* resident: whether the image page holding byte off is in the kernel's
+ * cache. */
+static int resident(uint64_t off)
+{
+	int fd = open(img, O_RDONLY);
+	long ps = sysconf(_SC_PAGESIZE);
+	off_t at = (off_t)(off / (uint64_t)ps * (uint64_t)ps);
+	void *p = mmap(NULL, (size_t)ps, PROT_READ, MAP_SHARED, fd, at);
+	unsigned char v = 0;
+	ck_assert_ptr_ne(p, MAP_FAILED);
+	ck_assert_int_eq(mincore(p, (size_t)ps, &v), 0);
+	munmap(p, (size_t)ps);
+	close(fd);
+	return v & 1;
+}
+
+/* The digest cache: a block's digests, once read, are not read from the
+ * image again; wrong ones (a place LMDB reused) are corrected from the
+ * image, and they never make damaged bytes pass. */
+START_TEST(digest_cache)
+{
+	enum { N = 4 * 65536 };
+	unsigned char *buf = malloc(N), r[4096];
+	fill_pattern(buf, N, 5);
+	ck_assert_int_eq(ofs_write(fs, f, buf, N, 0), N);
+	ofs_close(fs);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	ck_assert_int_eq(ofs_read(fs, f, r, 100, 65536 + 10), 100);
+	struct ofs_dslot *d = dcache_of(1);
+	ck_assert_ptr_nonnull(d);
+	uint64_t dig = d->off, data = d->off + OFS_SECTORS * OFS_DIGEST;
+	/* cached: a read of sector 5 fetches its pages, not the digests' */
+	ck_assert_int_eq(posix_fadvise(fs->lockfd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	ck_assert_int_eq(resident(dig), 0);
+	ck_assert_int_eq(ofs_read(fs, f, r, 4096, 65536 + 5 * 4096), 4096);
+	ck_assert_int_eq(memcmp(r, buf + 65536 + 5 * 4096, 4096), 0);
+	ck_assert_int_eq(resident(data + 5 * 4096), 1);
+	ck_assert_int_eq(resident(dig), 0);
+	/* wrong digests in the cache are read again, and corrected */
+	d->dig[5 * OFS_DIGEST] ^= 1;
+	ck_assert_int_eq(ofs_read(fs, f, r, 4096, 65536 + 5 * 4096), 4096);
+	ck_assert_int_eq(memcmp(r, buf + 65536 + 5 * 4096, 4096), 0);
+	ck_assert_ptr_eq(dcache_of(1), d);
+	ck_assert_int_eq(ofs_read(fs, f, r, 4096, 65536 + 5 * 4096), 4096);
+	/* damage in place is found though the digests come from the cache */
+	int fd = open(img, O_WRONLY);
+	ck_assert_int_eq(pwrite(fd, "!", 1, (off_t)(data + 5 * 4096 + 9)), 1);
+	close(fd);
+	ck_assert_int_eq(ofs_read(fs, f, r, 4096, 65536 + 5 * 4096), -ORION_ECHECKSUM);
+	ck_assert_int_eq(ofs_read(fs, f, r, 4096, 65536 + 6 * 4096), 4096);
+	free(buf);
 }
 END_TEST
 
@@ -1251,6 +1315,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, fallocate_modes);
 	tcase_add_test(t, checksums_catch_damage);
 	tcase_add_test(t, read_leaves_data_unmapped);
+	tcase_add_test(t, digest_cache);
 	tcase_add_test(t, wrong_types_refused);
 	tcase_add_test(t, write_kill_drops_privileges);
 	tcase_add_test(t, write_kill_cap_drops_capability);
