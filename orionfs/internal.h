@@ -91,9 +91,9 @@ struct ofs {
 	pthread_mutex_t rlock;
 	MDB_txn *ridle[OFS_RTXN_POOL];
 	unsigned nridle;
-	/* Digests of blocks read (ofs_dcache_*, under rlock too): with them a
-	 * cold read of a few sectors costs the disk one read, not two (the
-	 * digests lie on the block's first page, the sectors further on).
+	/* Digests of blocks read (data.c's dcache_get, under rlock too): with
+	 * them a cold read of a few sectors costs the disk one read, not two
+	 * (the digests lie on the block's first page, the sectors further on).
 	 * Allocated at the first read; untouched slots cost no memory. */
 	struct ofs_dslot *dcache;
 	/* Group commit (ofs_batch): the open outer write transaction, the
