@@ -13,10 +13,10 @@
 # the host disk is slower for whoever follows a big write (a seq write
 # measured 200 MB/s after the other's, 300-440 before it), and of two
 # files read into an empty page cache the one read second reads faster
-# from it (by 3-7%, either way round).  So every workload but the cold
-# reads runs ROUNDS times (default 4, an even count), the two taking
-# turns at going first, and the table shows each one's median (the mean
-# of the middle two), the rounds below it.  Seq write starts from fresh
+# from it (by 3-7%, either way round).  So every workload runs ROUNDS
+# times (default 4, an even count), the two taking turns at going first,
+# and the table shows each one's median (the mean of the middle two), the
+# rounds below it.  Seq write starts from fresh
 # images every round; every round of warm reads empties the page cache
 # and refills it in that round's order.  "cold" runs after sync +
 # drop_caches; the tree workloads include a final syncfs, so the kernel's
@@ -132,10 +132,11 @@ seqread_cold() {
 # seqread_warm FS: one read of the cached file.
 seqread_warm() { put "$1" seqread_warm "$(ddrate "$(mnt "$1")/seq" /dev/null)"; }
 
-# randread_cold FS: 4 KiB random reads after dropping every cache.
+# randread_cold FS ROUND: 4 KiB random reads after dropping every cache
+# (other offsets every round).
 randread_cold() {
 	drop
-	put "$1" randread_cold "$("$FSB" randread "$(mnt "$1")/seq" "$RR_COLD" 1)"
+	put "$1" randread_cold "$("$FSB" randread "$(mnt "$1")/seq" "$RR_COLD" $(($2 + 10)))"
 }
 
 # randread_warm FS ROUND: 4 KiB random reads of the cached file.
@@ -237,9 +238,9 @@ for r in $(seq 1 "$ROUNDS"); do
 	fresh
 	turns seqwrite "$r"
 done
-turns seqread_cold 1 # the cold reads: one round, orionfs first
+rounds seqread_cold
 warm seqread_warm
-turns randread_cold 1
+rounds randread_cold
 warm randread_warm
 rounds randwrite
 for fs in $FSES; do rm -f "$(mnt "$fs")/seq"; done
@@ -292,6 +293,6 @@ row untar "untar" s time 2
 row findcat "find+cat (cold)" s time 1
 row rmrf "rm -rf" s time 1
 echo "rounds (orionfs | fuse2fs), the median above:"
-for k in seqwrite seqread_warm randread_warm randwrite create stat read delete untar findcat rmrf; do
+for k in seqwrite seqread_cold seqread_warm randread_cold randread_warm randwrite create stat read delete untar findcat rmrf; do
 	printf "  %-12s %s | %s\n" "$k" "$(rounds_of "$k" "$BT/res.orionfs")" "$(rounds_of "$k" "$BT/res.fuse2fs")"
 done
