@@ -111,19 +111,26 @@ static int blk_get(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, struct blk
 	return 0;
 }
 
+/* sectors_ok: sectors [s0, s1) of a len-byte payload of block idx of ino,
+ * held at buf, match their digests in dig (all of the block's). */
+static int sectors_ok(const ofs *fs, uint64_t ino, uint64_t idx, size_t len,
+		      const unsigned char *buf, size_t s0, size_t s1, const unsigned char *dig)
+{
+	unsigned char d[OFS_DIGEST];
+	for (size_t s = s0; s < s1; s++) {
+		digest(fs, ino, idx, (uint32_t)s, buf + (s - s0) * OFS_SECTOR, seclen(s, len), d);
+		if (memcmp(d, dig + s * OFS_DIGEST, OFS_DIGEST) != 0)
+			return -ORION_ECHECKSUM;
+	}
+	return 0;
+}
+
 /* blk_verify: check the sectors of b overlapping [from, to). */
 static int blk_verify(const ofs *fs, uint64_t ino, uint64_t idx, const struct blk *b,
 		      size_t from, size_t to)
 {
-	unsigned char d[OFS_DIGEST];
-	if (to > b->len)
-		to = b->len;
-	for (size_t s = from / OFS_SECTOR; s * OFS_SECTOR < to; s++) {
-		digest(fs, ino, idx, s, b->data + s * OFS_SECTOR, seclen(s, b->len), d);
-		if (memcmp(d, b->dig + s * OFS_DIGEST, OFS_DIGEST) != 0)
-			return -ORION_ECHECKSUM;
-	}
-	return 0;
+	size_t s0 = from / OFS_SECTOR, s1 = nsec(to < b->len ? to : b->len);
+	return s0 >= s1 ? 0 : sectors_ok(fs, ino, idx, b->len, b->data + s0 * OFS_SECTOR, s0, s1, b->dig);
 }
 
 /* read_at: n bytes of the image file at off into p; a short file is a
@@ -143,11 +150,26 @@ static int read_at(const ofs *fs, void *p, size_t n, uint64_t off)
 
 /* committed: b's bytes lie in LMDB's map, i.e. in pages of the last
  * commit, which a write transaction never reuses or edits in place (it
- * copies them), so they stay readable while the new value is built. */
+ * copies them): they stay as they are while a new value is built, and the
+ * image file holds them at the same offset (file_off). */
 static int committed(const ofs *fs, const struct blk *b)
 {
 	return fs->map_lo && (uintptr_t)b->dig >= fs->map_lo &&
 	       (uintptr_t)(b->data + b->len) <= fs->map_hi;
+}
+
+/* file_off: where p, a byte of LMDB's map, lies in the image file. */
+static uint64_t file_off(const ofs *fs, const void *p)
+{
+	return (uintptr_t)p - fs->map_lo;
+}
+
+/* from_file: b is read from the image file rather than through the map:
+ * committed, and on pages of its own (a payload under a sector may share
+ * a leaf page, which the lookup mapped anyway). */
+static int from_file(const ofs *fs, const struct blk *b)
+{
+	return b->len >= OFS_SECTOR && committed(fs, b);
 }
 
 /* ofs_block_verify: every sector of the stored block v is intact, but for
@@ -164,10 +186,10 @@ int ofs_block_verify(const ofs *fs, uint64_t ino, uint64_t idx, const MDB_val *v
 		return -ORION_ECORRUPT;
 	b.data = b.dig + nsec(b.len) * OFS_DIGEST;
 	int rc = 0;
-	if (b.len >= OFS_SECTOR && committed(fs, &b)) {
+	if (from_file(fs, &b)) {
 		if (!(copy = malloc(v->mv_size)))
 			return -ENOMEM;
-		rc = read_at(fs, copy, v->mv_size, (uintptr_t)b.dig - fs->map_lo);
+		rc = read_at(fs, copy, v->mv_size, file_off(fs, b.dig));
 		b.dig = copy;
 		b.data = copy + nsec(b.len) * OFS_DIGEST;
 	}
@@ -641,20 +663,6 @@ void ofs_dcache_free(ofs *fs)
 	fs->dcache = NULL;
 }
 
-/* sectors_ok: sectors [s0, s1) of a len-byte payload of block idx of ino,
- * held at buf, match their digests in dig (all of the block's). */
-static int sectors_ok(const ofs *fs, uint64_t ino, uint64_t idx, size_t len,
-		      const unsigned char *buf, size_t s0, size_t s1, const unsigned char *dig)
-{
-	unsigned char d[OFS_DIGEST];
-	for (size_t s = s0; s < s1; s++) {
-		digest(fs, ino, idx, (uint32_t)s, buf + (s - s0) * OFS_SECTOR, seclen(s, len), d);
-		if (memcmp(d, dig + s * OFS_DIGEST, OFS_DIGEST) != 0)
-			return -ORION_ECHECKSUM;
-	}
-	return 0;
-}
-
 /* blk_pread: bytes [bo, bo+n) of committed block b into out, read from the
  * image file, not through LMDB's map, and verified after the copy.  Pages
  * the daemon maps stay mapped (drop_caches cannot free them, and they count
@@ -672,7 +680,7 @@ static int blk_pread(ofs *fs, uint64_t ino, uint64_t idx, const struct blk *b,
 	unsigned char dig[OFS_SECTORS * OFS_DIGEST], *buf = out;
 	if ((lo != bo || hi != bo + n) && !(buf = malloc(hi - lo)))
 		return -ENOMEM;
-	uint64_t at = (uintptr_t)b->dig - fs->map_lo, dat = (uintptr_t)b->data - fs->map_lo + lo;
+	uint64_t at = file_off(fs, b->dig), dat = file_off(fs, b->data + lo);
 	int cached = dcache_get(fs, ino, idx, at, b->len, dig);
 	int rc = cached ? 0 : dig_read(fs, dig, nd, at, dat, hi - lo);
 	if (!rc)
@@ -701,7 +709,7 @@ static int blk_pread(ofs *fs, uint64_t ino, uint64_t idx, const struct blk *b,
 static int blk_read(ofs *fs, uint64_t ino, uint64_t idx, const struct blk *b,
 		    unsigned char *out, size_t bo, size_t n)
 {
-	if (b->len >= OFS_SECTOR && committed(fs, b))
+	if (from_file(fs, b))
 		return blk_pread(fs, ino, idx, b, out, bo, n);
 	int rc = blk_verify(fs, ino, idx, b, bo, bo + n);
 	if (!rc)
