@@ -16,9 +16,9 @@
 # from it (by 3-7%, either way round).  So every workload runs ROUNDS
 # times (default 4, an even count), the two taking turns at going first,
 # and the table shows each one's median (the mean of the middle two), the
-# rounds below it.  Seq write starts from fresh
-# images every round; every round of warm reads empties the page cache
-# and refills it in that round's order.  "cold" runs after sync +
+# rounds below it.  Seq write starts from fresh images every round; every
+# round of warm reads empties the page cache and refills it in that
+# round's order.  "cold" runs after sync +
 # drop_caches; the tree workloads include a final syncfs, so the kernel's
 # writeback cache cannot hide the work.
 set -u
