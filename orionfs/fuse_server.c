@@ -311,7 +311,8 @@ static long elapsed_us(const struct timespec *t0)
 
 /* spin_read: read the next request into fbuf without sleeping, trying
  * for up to OFS_FUSE_SPIN_US, or OFS_FUSE_STREAM_SPIN_US after a large
- * write (the descriptor is non-blocking); returns
+ * write, not at all after one that waited for the disk (the descriptor
+ * is non-blocking); returns
  * as fuse_session_receive_buf does, -EAGAIN when none came.  A caller
  * mostly sends its next request within microseconds of our reply, and
  * being put to sleep and woken again costs more than serving most
@@ -320,7 +321,7 @@ static long elapsed_us(const struct timespec *t0)
 static int spin_read(struct ofs_fuse *srv, struct fuse_buf *fbuf)
 {
 	struct timespec t0;
-	long spin = srv->stream ? OFS_FUSE_STREAM_SPIN_US : OFS_FUSE_SPIN_US; /* a read resets it */
+	long spin = srv->stream ? OFS_FUSE_STREAM_SPIN_US : srv->waited ? 0 : OFS_FUSE_SPIN_US;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc;
 	while ((rc = fuse_session_receive_buf(srv->se, fbuf)) == -EAGAIN && elapsed_us(&t0) < spin)
@@ -378,7 +379,10 @@ static int serve(struct ofs_fuse *srv)
 			continue;
 		if (rc <= 0)
 			break;
+		struct timespec t0;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		fuse_session_process_buf(srv->se, &fbuf);
+		srv->waited = elapsed_us(&t0) >= OFS_FUSE_DISK_US;
 	}
 	pthread_sigmask(SIG_SETMASK, &omask, NULL);
 	free(fbuf.mem);
