@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -631,6 +632,26 @@ static void map_find(ofs *fs, MDB_txn *txn)
 		return;
 	fs->map_lo = map_base(v.mv_data);
 	fs->map_hi = fs->map_lo ? fs->map_lo + info.me_mapsize : 0;
+}
+
+/* ofs_map_sparse: a call begins (delta 1) or ends (delta -1) work on a
+ * large file (0: neither).  While any such work runs, a fault in LMDB's
+ * map reads its own page (MADV_RANDOM), not the kernel's read-around
+ * window (the device's read-ahead: 8 MiB on the machine measured), which
+ * around a large file's records holds other blocks' data: 3,000 random
+ * 4 KiB reads of a 1 GiB file after a mount read 975 MB of the image
+ * without this, 34 MB with it.  Everything else keeps the read-around,
+ * which a walk of small files and directories gains from (find and cat
+ * of a tree took twice as long under MADV_RANDOM throughout). */
+void ofs_map_sparse(ofs *fs, int delta)
+{
+	if (!delta || !fs->map_lo)
+		return;
+	pthread_mutex_lock(&fs->rlock);
+	fs->sparse += (unsigned)delta;
+	if (fs->sparse == (delta > 0))
+		madvise((void *)fs->map_lo, fs->map_hi - fs->map_lo, delta > 0 ? MADV_RANDOM : MADV_NORMAL);
+	pthread_mutex_unlock(&fs->rlock);
 }
 
 /* attach: open the environment and our tables, check the super table. */

@@ -227,21 +227,31 @@ static void block_ok(const MDB_val *k, const MDB_val *v, void *arg)
 	ck_assert_int_eq(ofs_block_verify(fs, f, ofs_be64((const unsigned char *)k->mv_data + 8), v, 0), 0);
 }
 
+/* map_line: into line, the line of /proc/self/smaps that starts with key
+ * in the entry of LMDB's map of fs. */
+static void map_line(const char *key, char *line, size_t n)
+{
+	FILE *m = fopen("/proc/self/smaps", "re");
+	unsigned long lo, hi;
+	int in = 0, found = 0;
+	ck_assert_ptr_nonnull(m);
+	while (!found && fgets(line, (int)n, m)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+			in = lo <= fs->map_lo && fs->map_lo < hi;
+		else
+			found = in && strncmp(line, key, strlen(key)) == 0;
+	}
+	fclose(m);
+	ck_assert(found);
+}
+
 /* map_rss: bytes of LMDB's map of fs resident in this process. */
 static size_t map_rss(void)
 {
-	FILE *m = fopen("/proc/self/smaps", "re");
 	char line[512];
-	unsigned long lo, hi, kb = 0;
-	int in = 0;
-	ck_assert_ptr_nonnull(m);
-	while (fgets(line, sizeof line, m)) {
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
-			in = lo <= fs->map_lo && fs->map_lo < hi;
-		else if (in && sscanf(line, "Rss: %lu kB", &kb) == 1)
-			break;
-	}
-	fclose(m);
+	unsigned long kb = 0;
+	map_line("Rss:", line, sizeof line);
+	ck_assert_int_eq(sscanf(line, "Rss: %lu kB", &kb), 1);
 	return (size_t)kb * 1024;
 }
 
@@ -280,20 +290,30 @@ static struct ofs_dslot *dcache_of(uint64_t idx)
 	return NULL;
 }
 
+/* cached: pages of the image in the kernel's cache among the n from the
+ * one holding byte off. */
+static size_t cached(uint64_t off, size_t n)
+{
+	int fd = open(img, O_RDONLY);
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE), k = 0;
+	off_t at = (off_t)(off / ps * ps);
+	unsigned char *v = calloc(n, 1);
+	void *p = mmap(NULL, n * ps, PROT_READ, MAP_SHARED, fd, at);
+	ck_assert_ptr_ne(p, MAP_FAILED);
+	ck_assert_int_eq(mincore(p, n * ps, v), 0);
+	for (size_t i = 0; i < n; i++)
+		k += v[i] & 1;
+	munmap(p, n * ps);
+	close(fd);
+	free(v);
+	return k;
+}
+
 /* resident: whether the image page holding byte off is in the kernel's
  * cache. */
 static int resident(uint64_t off)
 {
-	int fd = open(img, O_RDONLY);
-	long ps = sysconf(_SC_PAGESIZE);
-	off_t at = (off_t)(off / (uint64_t)ps * (uint64_t)ps);
-	void *p = mmap(NULL, (size_t)ps, PROT_READ, MAP_SHARED, fd, at);
-	unsigned char v = 0;
-	ck_assert_ptr_ne(p, MAP_FAILED);
-	ck_assert_int_eq(mincore(p, (size_t)ps, &v), 0);
-	munmap(p, (size_t)ps);
-	close(fd);
-	return v & 1;
+	return cached(off, 1) == 1;
 }
 
 /* The digest cache: a block's digests, once read, are not read from the
@@ -333,6 +353,37 @@ START_TEST(digest_cache)
 	close(fd);
 	ck_assert_int_eq(ofs_read(fs, f, r, 4096, 65536 + 5 * 4096), -ORION_ECHECKSUM);
 	ck_assert_int_eq(ofs_read(fs, f, r, 4096, 65536 + 6 * 4096), 4096);
+	free(buf);
+}
+END_TEST
+
+/* A read in a large file faults LMDB's map one page at a time: the
+ * kernel's read-around of a fault (the device's read-ahead, 128 KiB to
+ * several MiB) would read other blocks' data around each of the file's
+ * leaf pages.  Other calls keep the read-around. */
+START_TEST(large_file_faults_alone)
+{
+	enum { N = OFS_SPARSE_MIN + (4 << 20) };
+	unsigned char *buf = malloc(N), r[4096];
+	char line[512];
+	fill_pattern(buf, N, 9);
+	ck_assert_int_eq(ofs_write(fs, f, buf, N, 0), N);
+	ofs_close(fs); /* a fresh map: nothing of it touched yet */
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	struct ofs_attr a;
+	ck_assert_int_eq(ofs_getattr(fs, f, &a), 0);
+	struct stat st;
+	ck_assert_int_eq(fstat(fs->lockfd, &st), 0);
+	size_t pages = (size_t)st.st_size / 4096;
+	ck_assert_int_eq(posix_fadvise(fs->lockfd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	size_t before = cached(0, pages);
+	ck_assert_int_eq(ofs_read(fs, f, r, sizeof r, N / 2 + 3 * 4096), (int)sizeof r);
+	ck_assert_int_eq(memcmp(r, buf + N / 2 + 3 * 4096, sizeof r), 0);
+	/* the data table's root, branch and leaf pages, the block's digest
+	 * page and the two pages of its sector, with room to spare */
+	ck_assert_uint_lt(cached(0, pages) - before, 16);
+	map_line("VmFlags:", line, sizeof line);
+	ck_assert_ptr_null(strstr(line, " rr")); /* read-around again */
 	free(buf);
 }
 END_TEST
@@ -1339,6 +1390,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, checksums_catch_damage);
 	tcase_add_test(t, read_leaves_data_unmapped);
 	tcase_add_test(t, digest_cache);
+	tcase_add_test(t, large_file_faults_alone);
 	tcase_add_test(t, wrong_types_refused);
 	tcase_add_test(t, write_kill_drops_privileges);
 	tcase_add_test(t, write_kill_cap_drops_capability);
