@@ -18,8 +18,9 @@
 # and the table shows each one's median (the mean of the middle two), the
 # rounds below it.  Seq write starts from fresh images every round; every
 # round of warm reads empties the page cache and refills it in that
-# round's order.  "cold" runs after sync +
-# drop_caches; the tree workloads include a final syncfs, so the kernel's
+# round's order.  "cold" runs on a fresh mount, after sync +
+# drop_caches (pages a daemon maps survive drop_caches, as would caches
+# of its own); the tree workloads include a final syncfs, so the kernel's
 # writeback cache cannot hide the work.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -123,9 +124,29 @@ seqwrite() {
 	put "$1" seqwrite "$(ddrate "$BT/src.bin" "$(mnt "$1")/seq" conv=fsync)"
 }
 
+# mount_fs FS: mount FS's image.
+mount_fs() {
+	case $1 in
+	orionfs) "$BIN/mount.orionfs" "$BT/orion.fs" "$(mnt orionfs)" || exit 1 ;;
+	fuse2fs) fuse2fs "$BT/ext4.img" "$(mnt fuse2fs)" -o fakeroot >/dev/null || exit 1 ;;
+	esac
+	wait_mount "$(mnt "$1")"
+}
+
+# cold FS: FS mounted afresh, then every cache dropped.
+cold() {
+	unmount "$(mnt "$1")"
+	for _ in $(seq 1 100); do
+		pgrep -f "(mount.orionfs|fuse2fs) .*$(mnt "$1")" >/dev/null 2>&1 || break
+		sleep 0.1
+	done
+	mount_fs "$1"
+	drop
+}
+
 # seqread_cold FS: the file read back after dropping every cache.
 seqread_cold() {
-	drop
+	cold "$1"
 	put "$1" seqread_cold "$(ddrate "$(mnt "$1")/seq" /dev/null)"
 }
 
@@ -135,7 +156,7 @@ seqread_warm() { put "$1" seqread_warm "$(ddrate "$(mnt "$1")/seq" /dev/null)"; 
 # randread_cold FS ROUND: 4 KiB random reads after dropping every cache
 # (other offsets every round).
 randread_cold() {
-	drop
+	cold "$1"
 	put "$1" randread_cold "$("$FSB" randread "$(mnt "$1")/seq" "$RR_COLD" $(($2 + 10)))"
 }
 
@@ -170,7 +191,7 @@ untar() {
 	put "$1" untar "$(since "$t0")"
 }
 findcat() {
-	drop
+	cold "$1"
 	t0=$(now)
 	find "$(mnt "$1")/tree$2" -type f -exec cat {} + >/dev/null || return 1
 	put "$1" findcat "$(since "$t0")"
@@ -224,12 +245,9 @@ fresh() {
 	wait_daemon
 	rm -f "$BT/orion.fs" "$BT/ext4.img"
 	"$BIN/mkfs.orionfs" -f "$BT/orion.fs" >/dev/null || exit 1
-	"$BIN/mount.orionfs" "$BT/orion.fs" "$(mnt orionfs)" || exit 1
-	wait_mount "$(mnt orionfs)"
 	truncate -s 8G "$BT/ext4.img"
 	mkfs.ext4 -q -F "$BT/ext4.img" || exit 1
-	fuse2fs "$BT/ext4.img" "$(mnt fuse2fs)" -o fakeroot >/dev/null || exit 1
-	wait_mount "$(mnt fuse2fs)"
+	for fs in $FSES; do mount_fs "$fs"; done
 	sync
 }
 
