@@ -8,6 +8,7 @@
  *   fsbench stat      DIR N             stat each of them
  *   fsbench read      DIR N             open/read/close each
  *   fsbench delete    DIR N             unlink each
+ *   fsbench lookup    DIR N COUNT SEED  stat COUNT of them, picked at random
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -102,15 +103,36 @@ static int small_files(const char *phase, const char *dir, long n)
 	return 0;
 }
 
+/* lookups: stat count of DIR/f000000 .. DIR/f(n-1), picked at random. */
+static int lookups(const char *dir, long n, long count, uint64_t seed)
+{
+	char path[4096];
+	struct stat st;
+	uint64_t s = seed | 1;
+	if (n <= 0)
+		return die("no names");
+	double t0 = now();
+	for (long i = 0; i < count; i++) {
+		snprintf(path, sizeof path, "%s/f%06ld", dir, (long)(next(&s) % (uint64_t)n));
+		if (stat(path, &st) < 0)
+			return die(path);
+	}
+	printf("%.1f\n", (double)count / (now() - t0));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "randread"))
 		return random_io(argv[2], atol(argv[3]), strtoull(argv[4], NULL, 0), 0);
 	if (argc == 5 && !strcmp(argv[1], "randwrite"))
 		return random_io(argv[2], atol(argv[3]), strtoull(argv[4], NULL, 0), 1);
+	if (argc == 6 && !strcmp(argv[1], "lookup"))
+		return lookups(argv[2], atol(argv[3]), atol(argv[4]), strtoull(argv[5], NULL, 0));
 	if (argc == 4)
 		return small_files(argv[1], argv[2], atol(argv[3]));
 	fprintf(stderr, "usage: fsbench randread|randwrite FILE COUNT SEED\n"
-			"       fsbench create|stat|read|delete DIR N\n");
+			"       fsbench create|stat|read|delete DIR N\n"
+			"       fsbench lookup DIR N COUNT SEED\n");
 	return 2;
 }

@@ -35,9 +35,11 @@ done
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	SEQ_MB=128 NFILES=1000 RR_COLD=300 RR_WARM=20000 RW=1024 TARSRC=/usr/include/linux
+	NBIG=2000 NLOOK=200
 	ROUNDS=${ROUNDS:-1}
 else
 	SEQ_MB=1024 NFILES=10000 RR_COLD=3000 RR_WARM=100000 RW=8192 TARSRC=/usr/include
+	NBIG=100000 NLOOK=1000
 	ROUNDS=${ROUNDS:-4}
 fi
 BT=$(mktemp -d "${BENCH_DIR:-/var/tmp}/orion-bench.XXXXXX") || exit 1
@@ -51,6 +53,7 @@ unmount() {
 
 # cleanup: unmount what we mounted, remove the scratch directory.
 cleanup() {
+	grep -qs " $BT/loop " /proc/mounts && umount "$BT/loop"
 	unmount "$BT/m.orionfs"
 	unmount "$BT/m.fuse2fs"
 	wait_daemon
@@ -133,13 +136,18 @@ mount_fs() {
 	wait_mount "$(mnt "$1")"
 }
 
+# settle FS: wait for the daemon that served FS to exit.
+settle() {
+	for _ in $(seq 1 100); do
+		pgrep -f "(mount.orionfs|fuse2fs) .*$(mnt "$1")" >/dev/null 2>&1 || return 0
+		sleep 0.1
+	done
+}
+
 # cold FS: FS mounted afresh, then every cache dropped.
 cold() {
 	unmount "$(mnt "$1")"
-	for _ in $(seq 1 100); do
-		pgrep -f "(mount.orionfs|fuse2fs) .*$(mnt "$1")" >/dev/null 2>&1 || break
-		sleep 0.1
-	done
+	settle "$1"
 	mount_fs "$1"
 	drop
 }
@@ -202,6 +210,37 @@ rmrf() {
 	put "$1" rmrf "$(since "$t0")"
 }
 
+# bigdir_make: a directory of NBIG files on each file system, orionfs's
+# made through its mount, the ext4 image's by the kernel's ext4 through a
+# loop device (libext2fs, under fuse2fs, scans a directory from its start
+# for every name it adds: made through fuse2fs, it takes many minutes).
+bigdir_make() {
+	mkdir "$(mnt orionfs)/big" && "$FSB" create "$(mnt orionfs)/big" "$NBIG" >/dev/null || return 1
+	unmount "$(mnt fuse2fs)"
+	settle fuse2fs
+	mkdir -p "$BT/loop" && mount -o loop "$BT/ext4.img" "$BT/loop" || return 1
+	mkdir "$BT/loop/big" && "$FSB" create "$BT/loop/big" "$NBIG" >/dev/null
+	rc=$?
+	umount "$BT/loop" && [ "$rc" = 0 ] && mount_fs fuse2fs
+}
+
+# bigdir_list FS ROUND: every name in the big directory (ls -f), cold,
+# then again, warm.
+bigdir_list() {
+	cold "$1"
+	for k in bigdir_list bigdir_list_warm; do
+		t0=$(now)
+		n=$(ls -f "$(mnt "$1")/big" | wc -l)
+		[ "$n" = $((NBIG + 2)) ] && put "$1" "$k" "$(since "$t0")" || return 1
+	done
+}
+
+# bigdir_lookup FS ROUND: stat of NLOOK of its names, at random, cold.
+bigdir_lookup() {
+	cold "$1"
+	put "$1" bigdir_lookup "$("$FSB" lookup "$(mnt "$1")/big" "$NBIG" "$NLOOK" $(($2 + 20)))"
+}
+
 # order ROUND: the two file systems in ROUND's order: orionfs first in odd
 # rounds, fuse2fs first in even ones.
 order() { if [ $(($1 % 2)) = 1 ]; then echo "$FSES"; else echo "fuse2fs orionfs"; fi; }
@@ -236,7 +275,7 @@ warm() {
 	done
 }
 
-echo "bench/fs: orionfs vs fuse2fs; seq ${SEQ_MB} MiB, $NFILES small files, tar of $TARSRC"
+echo "bench/fs: orionfs vs fuse2fs; seq ${SEQ_MB} MiB, $NFILES small files, tar of $TARSRC, a directory of $NBIG files"
 for fs in $FSES; do mkdir "$(mnt "$fs")" && : >"$BT/res.$fs"; done
 
 # fresh: both file systems on new, empty images.
@@ -270,6 +309,9 @@ for r in $(seq 1 "$ROUNDS"); do
 	turns findcat "$r"
 	turns rmrf "$r"
 done
+bigdir_make || { echo "bench/fs: making the big directories failed" >&2; exit 1; }
+rounds bigdir_list
+rounds bigdir_lookup
 for fs in $FSES; do unmount "$(mnt "$fs")"; done
 
 # median KEY FILE: the figure the table shows for KEY: the median of its
@@ -310,7 +352,11 @@ row delete "small delete" op/s rate 2
 row untar "untar" s time 2
 row findcat "find+cat (cold)" s time 1
 row rmrf "rm -rf" s time 1
+row bigdir_list "big dir list (cold)" s time 1
+row bigdir_list_warm "big dir list (warm)" s time 1
+row bigdir_lookup "big dir lookup (cold)" op/s rate 1
 echo "rounds (orionfs | fuse2fs), the median above:"
-for k in seqwrite seqread_cold seqread_warm randread_cold randread_warm randwrite create stat read delete untar findcat rmrf; do
-	printf "  %-12s %s | %s\n" "$k" "$(rounds_of "$k" "$BT/res.orionfs")" "$(rounds_of "$k" "$BT/res.fuse2fs")"
+for k in seqwrite seqread_cold seqread_warm randread_cold randread_warm randwrite create stat read delete untar findcat rmrf \
+	bigdir_list bigdir_list_warm bigdir_lookup; do
+	printf "  %-16s %s | %s\n" "$k" "$(rounds_of "$k" "$BT/res.orionfs")" "$(rounds_of "$k" "$BT/res.fuse2fs")"
 done
