@@ -2,7 +2,8 @@
 # bench/fs/run.sh [BINDIR]: orionfs against fuse2fs (an ext4 image served
 # through FUSE with -o fakeroot), the same workloads in the same run, one
 # table: workload, orionfs, fuse2fs, ratio (>1: orionfs better), target,
-# met.  Needs root (drop_caches, mounts), fuse2fs and mkfs.ext4.
+# met.  Needs root (drop_caches, mounts), fuse2fs, mkfs.ext4 and a loop
+# device (the kernel's ext4 makes the big directory on the ext4 image).
 #   BENCH_QUICK=1   small sizes, for a smoke test (seconds, not minutes)
 #   BENCH_DIR       where images and data go (default /var/tmp)
 #   FSBENCH         a built bench/fs/fsbench (else compiled here with cc)
