@@ -586,9 +586,9 @@ int ofs_truncate_data(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t size
 	return rc;
 }
 
-/* data_write: ofs_data_write proper. */
-static int data_write(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const void *buf, size_t size,
-		      uint64_t off)
+/* ofs_data_write: write size bytes at off into in's blocks (size grows). */
+int ofs_data_write(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const void *buf,
+		   size_t size, uint64_t off)
 {
 	const unsigned char *p = buf;
 	for (size_t done = 0; done < size;) {
@@ -602,17 +602,6 @@ static int data_write(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const void *b
 	if (off + size > in->a.size)
 		in->a.size = off + size;
 	return 0;
-}
-
-/* ofs_data_write: write size bytes at off into in's blocks (size grows). */
-int ofs_data_write(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const void *buf,
-		   size_t size, uint64_t off)
-{
-	int far = in->a.size >= OFS_SPARSE_MIN;
-	ofs_map_sparse(fs, far);
-	int rc = data_write(fs, txn, in, buf, size, off);
-	ofs_map_sparse(fs, -far);
-	return rc;
 }
 
 /* dig_read: n digest bytes at off into p.  The digests and the sectors
@@ -751,9 +740,9 @@ static int read_merged(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, const 
 	return 0;
 }
 
-/* data_read: ofs_data_read proper. */
-static int data_read(ofs *fs, MDB_txn *txn, const struct ofs_inode *in, void *buf, size_t size,
-		     uint64_t off)
+/* ofs_data_read: read up to size bytes at off; returns the count. */
+int ofs_data_read(ofs *fs, MDB_txn *txn, const struct ofs_inode *in, void *buf,
+		  size_t size, uint64_t off)
 {
 	unsigned char *p = buf;
 	if (off >= in->a.size)
@@ -784,17 +773,6 @@ static int data_read(ofs *fs, MDB_txn *txn, const struct ofs_inode *in, void *bu
 		done += n;
 	}
 	return (int)size;
-}
-
-/* ofs_data_read: read up to size bytes at off; returns the count. */
-int ofs_data_read(ofs *fs, MDB_txn *txn, const struct ofs_inode *in, void *buf,
-		  size_t size, uint64_t off)
-{
-	int far = in->a.size >= OFS_SPARSE_MIN;
-	ofs_map_sparse(fs, far);
-	int rc = data_read(fs, txn, in, buf, size, off);
-	ofs_map_sparse(fs, -far);
-	return rc;
 }
 
 /* file_get: inode ino, which must be a regular file. */

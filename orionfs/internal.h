@@ -62,10 +62,6 @@ enum {
 
 #define OFS_RTXN_POOL 16        /* idle read transactions kept for reuse */
 #define OFS_DCACHE_SLOTS 65536u /* blocks whose digests are kept (4 GiB of data) */
-/* Files this large have their block records on leaf pages far apart in
- * the image, each amid other blocks' data: reading or writing one faults
- * the map under MADV_RANDOM (ofs_map_sparse). */
-#define OFS_SPARSE_MIN (16u << 20)
 
 /* A block's digests as last read, keyed by where the block lies. */
 struct ofs_dslot {
@@ -95,8 +91,6 @@ struct ofs {
 	pthread_mutex_t rlock;
 	MDB_txn *ridle[OFS_RTXN_POOL];
 	unsigned nridle;
-	/* Calls at work on large files (ofs_map_sparse, under rlock too). */
-	unsigned sparse;
 	/* Digests of blocks read (data.c's dcache_get, under rlock too): with
 	 * them a cold read of a few sectors costs the disk one read, not two
 	 * (the digests lie on the block's first page, the sectors further on).
@@ -274,7 +268,6 @@ int ofs_acl_create(void *acl, size_t n, uint32_t *mode);
 /* data.c */
 size_t ofs_block_len(size_t vlen);
 void ofs_dcache_free(ofs *fs);
-void ofs_map_sparse(ofs *fs, int delta);
 int ofs_block_verify(const ofs *fs, uint64_t ino, uint64_t idx, const MDB_val *v,
 		     unsigned shadowed);
 int ofs_overlay_mask(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, unsigned *mask);
