@@ -648,13 +648,7 @@ static int attach(ofs *fs, const char *path, const struct stat *st)
 	 * kernel's read-around (the device's read-ahead: 8 MiB on the
 	 * machine measured) reads that much about every fault, and once an
 	 * image has some history the pages about a B-tree page are other
-	 * files' data and free pages: 1,000 cold lookups in a directory of
-	 * 100,000 files ran at 1,800 a second with it, 6,600 without, and
-	 * 3,000 random 4 KiB reads of a 1 GiB file after a mount read 975 MB
-	 * of the image (4,500 a second; 34 MB and 10,200 without).  A walk
-	 * of a tree written in one go loses what the read-around fetched
-	 * for it: find and cat of /usr/include, cold, 1.43 s then, 1.92 s
-	 * now (fuse2fs: 2.65 s). */
+	 * files' data and free pages (figures in docs/ARCHITECTURE.md). */
 	unsigned envflags = MDB_NOSUBDIR | MDB_NOTLS | MDB_NORDAHEAD |
 			    (ro ? MDB_RDONLY | MDB_NOLOCK : 0) |
 			    (!ro && !(fs->flags & OFS_OPEN_SYNC) ? MDB_NOMETASYNC : 0);
