@@ -556,6 +556,11 @@ int ofs_readdir(ofs *fs, uint64_t ino, uint64_t cookie, ofs_dirent_fn fn, void *
 	if (rc)
 		return rc;
 	rc = dir_get(fs, txn, ino, &d);
+	if (!rc && cookie == 0) {
+		struct ofs_key lk, hk;
+		MDB_val lo = ofs_key2(&lk, ino, 0), hi = ofs_key2(&hk, ino + 1, 0);
+		ofs_ahead(fs, "dirent", &lo, &hi);
+	}
 	if (!rc && cookie < (1ULL << 63))
 		rc = list(fs, txn, ino, cookie, fn, arg);
 	ofs_rtxn_done(fs, txn);

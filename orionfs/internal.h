@@ -268,6 +268,7 @@ int ofs_acl_create(void *acl, size_t n, uint32_t *mode);
 /* data.c */
 size_t ofs_block_len(size_t vlen);
 void ofs_dcache_free(ofs *fs);
+void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi);
 int ofs_block_verify(const ofs *fs, uint64_t ino, uint64_t idx, const MDB_val *v,
 		     unsigned shadowed);
 int ofs_overlay_mask(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, unsigned *mask);

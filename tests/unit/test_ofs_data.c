@@ -13,6 +13,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -371,6 +372,82 @@ START_TEST(map_faults_read_one_page)
 	 * page and the two pages of its sector, with room to spare */
 	ck_assert_uint_lt(cached(0, pages) - before, 16);
 	free(buf);
+}
+END_TEST
+
+/* count_entry: an ofs_dirent_fn counting entries into *(int *)arg. */
+static int count_entry(void *arg, const struct ofs_dirent *d)
+{
+	(void)d;
+	++*(int *)arg;
+	return 0;
+}
+
+/* A listing from the start asks for all the directory's leaf pages at
+ * once (ofs_ahead), so the walk through them waits for none alone. */
+START_TEST(readdir_reads_leaves_ahead)
+{
+	enum { N = 6000 };
+	char name[32];
+	struct ofs_attr a, d;
+	ck_assert_int_eq(ofs_mkdir(fs, OFS_ROOT_INO, "big", 0755, 0, 0, &d), 0);
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof name, "entry-%d", i);
+		ck_assert_int_eq(ofs_mknod(fs, d.ino, name, S_IFREG | 0644, 0, 0, 0, &a), 0);
+	}
+	ofs_close(fs); /* a fresh map: nothing of it touched yet */
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	MDB_txn *txn;
+	MDB_stat ms;
+	ck_assert_int_eq(mdb_txn_begin(fs->env, NULL, MDB_RDONLY, &txn), 0);
+	ck_assert_int_eq(mdb_stat(txn, fs->dirent, &ms), 0);
+	mdb_txn_abort(txn);
+	ck_assert_uint_gt(ms.ms_leaf_pages, 40);
+	ck_assert_int_eq(ofs_getattr(fs, d.ino, &a), 0);
+	ck_assert_int_eq(posix_fadvise(fs->lockfd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	struct rusage r0, r1;
+	int n = 0;
+	ck_assert_int_eq(getrusage(RUSAGE_SELF, &r0), 0);
+	ck_assert_int_eq(ofs_readdir(fs, d.ino, 0, count_entry, &n), 0);
+	ck_assert_int_eq(getrusage(RUSAGE_SELF, &r1), 0);
+	ck_assert_int_eq(n, N);
+	/* the tree's root and branch pages fault alone, its leaves not */
+	ck_assert_int_lt(r1.ru_majflt - r0.ru_majflt, (long)ms.ms_leaf_pages / 8);
+}
+END_TEST
+
+/* ofs_ahead is a hint read from the image: damage it does not expect (here
+ * bytes of noise on pages under the meta pages, more every round) stops it
+ * quietly, never past the file's end. */
+START_TEST(ahead_survives_noise)
+{
+	char name[32];
+	struct ofs_attr a, d;
+	unsigned char hi_bytes[16];
+	ck_assert_int_eq(ofs_mkdir(fs, OFS_ROOT_INO, "big", 0755, 0, 0, &d), 0);
+	for (int i = 0; i < 3000; i++) {
+		snprintf(name, sizeof name, "entry-%d", i);
+		ck_assert_int_eq(ofs_mknod(fs, d.ino, name, S_IFREG | 0644, 0, 0, 0, &a), 0);
+	}
+	ofs_close(fs);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	memset(hi_bytes, 0xff, sizeof hi_bytes);
+	MDB_val lo = {0, ""}, hi = {sizeof hi_bytes, hi_bytes};
+	int fd = open(img, O_RDWR);
+	struct stat st;
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	uint64_t pages = (uint64_t)st.st_size / fs->psize, s = 0x9e3779b97f4a7c15ULL;
+	for (int round = 0; round < 64; round++) {
+		ofs_ahead(fs, "dirent", &lo, &hi);
+		ofs_ahead(fs, "data", &lo, &hi);
+		for (int k = 0; k < 16 * (round + 1); k++) {
+			s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+			unsigned char b = (unsigned char)(s >> 56);
+			off_t at = (off_t)((2 + s % (pages - 2)) * fs->psize + (s >> 20) % fs->psize);
+			ck_assert_int_eq(pwrite(fd, &b, 1, at), 1);
+		}
+	}
+	close(fd);
 }
 END_TEST
 
@@ -1377,6 +1454,8 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, read_leaves_data_unmapped);
 	tcase_add_test(t, digest_cache);
 	tcase_add_test(t, map_faults_read_one_page);
+	tcase_add_test(t, readdir_reads_leaves_ahead);
+	tcase_add_test(t, ahead_survives_noise);
 	tcase_add_test(t, wrong_types_refused);
 	tcase_add_test(t, write_kill_drops_privileges);
 	tcase_add_test(t, write_kill_cap_drops_capability);

@@ -1,0 +1,191 @@
+/*
+ * ahead.c: reads started ahead of a walk through a range of keys.  The map
+ * faults one page at a time (MDB_NORDAHEAD), and the leaf pages of one
+ * range lie anywhere in the image, so a cursor walking a large range
+ * waits for the disk once per leaf.  LMDB's interface names no page, so
+ * ofs_ahead reads its file format (version 0.9: lmdb's mdb.c, MDB_meta,
+ * MDB_db, MDB_page, MDB_node) in the map: from the meta page of the last
+ * commit, through the main tree to the table's root, through the branch
+ * pages that cover the range to the leaves, whose reads it starts all at
+ * once (POSIX_FADV_WILLNEED).
+ *
+ * Caveats
+ *  - A hint only: it never changes what a transaction sees, and it gives
+ *    up quietly on anything it does not expect (a bound, a kind of page),
+ *    so a damaged image costs nothing but the hint.
+ *  - It follows the last commit, not the caller's own uncommitted writes
+ *    (those are in memory anyway).
+ */
+#include "orionfs/internal.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum {
+	LM_PAGEHDR = 16,             /* MDB_page up to mp_ptrs */
+	LM_FLAGS = 10, LM_LOWER = 12, LM_UPPER = 14,
+	LM_BRANCH = 0x01, LM_LEAF = 0x02, /* mp_flags */
+	LM_NODEHDR = 8,              /* MDB_node up to mn_data */
+	LM_SUBDATA = 0x02,           /* mn_flags: a named table's MDB_db */
+	LM_MAIN = LM_PAGEHDR + 24 + 48, /* the main tree's MDB_db in a meta page */
+	LM_LAST = LM_PAGEHDR + 120,  /* mm_last_pg */
+	LM_TXNID = LM_PAGEHDR + 128, /* mm_txnid */
+	LM_DB_DEPTH = 6, LM_DB_ROOT = 40, LM_DB_SIZE = 48,
+	LM_MAXDEPTH = 16,            /* deeper is damage */
+	LM_BUDGET = 4096,            /* branch pages one call reads at most */
+};
+
+/* One walk: its image, bounds and the run of leaf pages not yet asked for. */
+struct ahead {
+	const ofs *fs;
+	uint64_t last;          /* last page of the commit */
+	const MDB_val *lo, *hi; /* the range, hi excluded */
+	unsigned budget;
+	uint64_t run, nrun;     /* pages [run, run + nrun) */
+};
+
+/* get16, get64: native-endian fields of the format (it is the host's). */
+static unsigned get16(const unsigned char *p)
+{
+	uint16_t v;
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+static uint64_t get64(const unsigned char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+/* keycmp: LMDB's default order (memcmp, then the shorter first). */
+static int keycmp(const MDB_val *a, const MDB_val *b)
+{
+	size_t n = a->mv_size < b->mv_size ? a->mv_size : b->mv_size;
+	int c = memcmp(a->mv_data, b->mv_data, n);
+	return c ? c : (a->mv_size > b->mv_size) - (a->mv_size < b->mv_size);
+}
+
+/* page: page pgno of the commit if it is of kind, with n its key count. */
+static const unsigned char *page(const struct ahead *w, uint64_t pgno, unsigned kind, unsigned *n)
+{
+	size_t ps = w->fs->psize;
+	if (pgno < 2 || pgno > w->last)
+		return NULL;
+	const unsigned char *p = (const unsigned char *)w->fs->map_lo + pgno * ps;
+	unsigned lower = get16(p + LM_LOWER), upper = get16(p + LM_UPPER);
+	if (!(get16(p + LM_FLAGS) & kind) || lower < LM_PAGEHDR || lower > upper || upper > ps)
+		return NULL;
+	*n = (lower - LM_PAGEHDR) / 2;
+	return p;
+}
+
+/* node: node i of page p, its key in k; NULL if it does not fit the page. */
+static const unsigned char *node(const struct ahead *w, const unsigned char *p, unsigned i,
+				 MDB_val *k)
+{
+	size_t ps = w->fs->psize, off = get16(p + LM_PAGEHDR + 2 * i);
+	if (off < LM_PAGEHDR || off + LM_NODEHDR > ps)
+		return NULL;
+	const unsigned char *nd = p + off;
+	k->mv_size = get16(nd + 6);
+	k->mv_data = (void *)(nd + LM_NODEHDR);
+	return off + LM_NODEHDR + k->mv_size <= ps ? nd : NULL;
+}
+
+/* flush: ask for the pending run of pages. */
+static void flush(struct ahead *w)
+{
+	if (w->nrun)
+		posix_fadvise(w->fs->lockfd, (off_t)(w->run * w->fs->psize),
+			      (off_t)(w->nrun * w->fs->psize), POSIX_FADV_WILLNEED);
+	w->nrun = 0;
+}
+
+/* want: leaf page pgno is needed; neighbours join one request. */
+static void want(struct ahead *w, uint64_t pgno)
+{
+	if (w->nrun && pgno == w->run + w->nrun) {
+		w->nrun++;
+		return;
+	}
+	flush(w);
+	w->run = pgno;
+	w->nrun = 1;
+}
+
+/* branch: the leaves under branch page pgno (height levels above them)
+ * that hold keys of the range.  Child i covers keys from its own key (the
+ * first has none: from the page's lowest) up to the next child's. */
+static void branch(struct ahead *w, uint64_t pgno, unsigned height)
+{
+	unsigned n;
+	const unsigned char *p = w->budget ? page(w, pgno, LM_BRANCH, &n) : NULL;
+	if (!p)
+		return;
+	w->budget--;
+	for (unsigned i = 0; i < n; i++) {
+		MDB_val k, next;
+		const unsigned char *nd = node(w, p, i, &k);
+		if (!nd || (i > 0 && keycmp(&k, w->hi) >= 0))
+			return;
+		if (i + 1 < n && (!node(w, p, i + 1, &next) || keycmp(&next, w->lo) <= 0))
+			continue;
+		uint64_t child = get16(nd) | (uint64_t)get16(nd + 2) << 16 | (uint64_t)get16(nd + 4) << 32;
+		if (height == 1)
+			want(w, child);
+		else
+			branch(w, child, height - 1);
+	}
+}
+
+/* table: the MDB_db of table name in the commit's main tree (a single
+ * leaf, as our few tables make it), or NULL. */
+static const unsigned char *table(const struct ahead *w, const unsigned char *meta, const char *name)
+{
+	MDB_val want_key = {strlen(name), (void *)name}, k;
+	unsigned n;
+	const unsigned char *p = get16(meta + LM_MAIN + LM_DB_DEPTH) == 1
+					 ? page(w, get64(meta + LM_MAIN + LM_DB_ROOT), LM_LEAF, &n)
+					 : NULL;
+	for (unsigned i = 0; p && i < n; i++) {
+		const unsigned char *nd = node(w, p, i, &k);
+		if (!nd)
+			return NULL;
+		if (keycmp(&k, &want_key) == 0)
+			return (get16(nd + 4) & LM_SUBDATA) && get16(nd) == LM_DB_SIZE &&
+				       (const unsigned char *)k.mv_data + k.mv_size + LM_DB_SIZE <=
+					       p + w->fs->psize
+				   ? (const unsigned char *)k.mv_data + k.mv_size
+				   : NULL;
+	}
+	return NULL;
+}
+
+/* ofs_ahead: start reading the leaf pages of table name (fs's dbi of
+ * that name) that hold keys in [lo, hi), as of the last commit. */
+void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi)
+{
+	struct stat st;
+	if (!fs->map_lo || fs->psize < 512 || fstat(fs->lockfd, &st) < 0 ||
+	    (uint64_t)st.st_size < 2 * fs->psize)
+		return;
+	const unsigned char *m0 = (const unsigned char *)fs->map_lo, *m1 = m0 + fs->psize;
+	const unsigned char *meta = get64(m1 + LM_TXNID) > get64(m0 + LM_TXNID) ? m1 : m0;
+	/* a page past the file's end would fault (SIGBUS), whatever a meta
+	 * page caught mid-write says */
+	uint64_t last = get64(meta + LM_LAST), infile = (uint64_t)st.st_size / fs->psize;
+	struct ahead w = {fs, last < infile ? last : infile - 1, lo, hi, LM_BUDGET, 0, 0};
+	const unsigned char *db = table(&w, meta, name);
+	if (!db)
+		return;
+	unsigned depth = get16(db + LM_DB_DEPTH);
+	uint64_t root = get64(db + LM_DB_ROOT);
+	if (depth == 1)
+		want(&w, root);
+	else if (depth <= LM_MAXDEPTH)
+		branch(&w, root, depth - 1);
+	flush(&w);
+}
