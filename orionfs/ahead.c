@@ -40,7 +40,7 @@ enum {
 struct ahead {
 	const ofs *fs;
 	uint64_t last;          /* last page of the commit */
-	const MDB_val *lo, *hi; /* the range, hi excluded */
+	const MDB_val *lo, *hi; /* the range being walked, hi excluded */
 	unsigned budget;
 	uint64_t run, nrun;     /* pages [run, run + nrun) */
 };
@@ -165,8 +165,9 @@ static const unsigned char *table(const struct ahead *w, const unsigned char *me
 }
 
 /* ofs_ahead: start reading the leaf pages of table name (fs's dbi of
- * that name) that hold keys in [lo, hi), as of the last commit. */
-void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi)
+ * that name) that hold keys in any of the n ranges [lo[i], hi[i]), as of
+ * the last commit. */
+void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, size_t n)
 {
 	struct stat st;
 	if (!fs->map_lo || fs->psize < 512 || fstat(fs->lockfd, &st) < 0 ||
@@ -177,7 +178,7 @@ void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi)
 	/* a page past the file's end would fault (SIGBUS), whatever a meta
 	 * page caught mid-write says */
 	uint64_t last = get64(meta + LM_LAST), infile = (uint64_t)st.st_size / fs->psize;
-	struct ahead w = {fs, last < infile ? last : infile - 1, lo, hi, LM_BUDGET, 0, 0};
+	struct ahead w = {fs, last < infile ? last : infile - 1, NULL, NULL, LM_BUDGET, 0, 0};
 	const unsigned char *db = table(&w, meta, name);
 	if (!db)
 		return;
@@ -185,7 +186,10 @@ void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi)
 	uint64_t root = get64(db + LM_DB_ROOT);
 	if (depth == 1)
 		want(&w, root);
-	else if (depth <= LM_MAXDEPTH)
+	for (size_t i = 0; depth > 1 && depth <= LM_MAXDEPTH && i < n; i++) {
+		w.lo = &lo[i];
+		w.hi = &hi[i];
 		branch(&w, root, depth - 1);
+	}
 	flush(&w);
 }

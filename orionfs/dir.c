@@ -4,6 +4,7 @@
 #include "orionfs/internal.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 enum { D_INO = 0, D_TYPE = 8, D_NLEN = 9, D_NAME = 10 };
@@ -547,8 +548,45 @@ static int list(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t cookie, ofs_dirent
 	return mrc && mrc != MDB_NOTFOUND ? ofs_lmdb_err(mrc) : 0;
 }
 
+/* The inodes of the next entries of a listing, gathered by note_ino. */
+struct inos {
+	size_t n;
+	struct ofs_key lo[OFS_AHEAD_INODES], hi[OFS_AHEAD_INODES];
+	MDB_val klo[OFS_AHEAD_INODES], khi[OFS_AHEAD_INODES];
+};
+
+/* note_ino: an ofs_dirent_fn keeping each entry's inode key range. */
+static int note_ino(void *arg, const struct ofs_dirent *d)
+{
+	struct inos *s = arg;
+	s->klo[s->n] = ofs_key1(&s->lo[s->n], d->ino);
+	s->khi[s->n] = ofs_key1(&s->hi[s->n], d->ino + 1);
+	return ++s->n == OFS_AHEAD_INODES;
+}
+
+/* inodes_ahead: start reading the inodes of ino's next entries from
+ * cookie (the entries' leaves are read by then, or read ahead). */
+static void inodes_ahead(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t cookie)
+{
+	struct inos *s = malloc(sizeof *s);
+	if (!s)
+		return;
+	s->n = 0;
+	if (list(fs, txn, ino, cookie, note_ino, s) == 0)
+		ofs_ahead(fs, "inode", s->klo, s->khi, s->n);
+	free(s);
+}
+
 /* ofs_readdir: entries of dir ino from cookie (0 = start). */
 int ofs_readdir(ofs *fs, uint64_t ino, uint64_t cookie, ofs_dirent_fn fn, void *arg)
+{
+	return ofs_readdir_ex(fs, ino, cookie, 0, fn, arg);
+}
+
+/* ofs_readdir_ex: ofs_readdir, reading ahead what how says the caller
+ * needs.  From the start, the directory's leaves are read ahead anyway. */
+int ofs_readdir_ex(ofs *fs, uint64_t ino, uint64_t cookie, unsigned how, ofs_dirent_fn fn,
+		   void *arg)
 {
 	struct ofs_inode d;
 	MDB_txn *txn;
@@ -559,8 +597,10 @@ int ofs_readdir(ofs *fs, uint64_t ino, uint64_t cookie, ofs_dirent_fn fn, void *
 	if (!rc && cookie == 0) {
 		struct ofs_key lk, hk;
 		MDB_val lo = ofs_key2(&lk, ino, 0), hi = ofs_key2(&hk, ino + 1, 0);
-		ofs_ahead(fs, "dirent", &lo, &hi);
+		ofs_ahead(fs, "dirent", &lo, &hi, 1);
 	}
+	if (!rc && cookie < (1ULL << 63) && (how & OFS_READDIR_ATTRS))
+		inodes_ahead(fs, txn, ino, cookie);
 	if (!rc && cookie < (1ULL << 63))
 		rc = list(fs, txn, ino, cookie, fn, arg);
 	ofs_rtxn_done(fs, txn);

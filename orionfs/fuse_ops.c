@@ -763,7 +763,7 @@ static void readdir_any(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, 
 	if (s)
 		rc = s->p->readdir(s->arg, local, cookie, add_synth, &df);
 	else
-		rc = ofs_readdir(srv->fs, ino, cookie, add_ofs, &df);
+		rc = ofs_readdir_ex(srv->fs, ino, cookie, plus ? OFS_READDIR_ATTRS : 0, add_ofs, &df);
 	if (rc > 0)
 		rc = 0;
 out:

@@ -62,6 +62,7 @@ enum {
 
 #define OFS_RTXN_POOL 16        /* idle read transactions kept for reuse */
 #define OFS_DCACHE_SLOTS 65536u /* blocks whose digests are kept (4 GiB of data) */
+#define OFS_AHEAD_INODES 256u  /* inodes a listing with attributes reads ahead */
 
 /* A block's digests as last read, keyed by where the block lies. */
 struct ofs_dslot {
@@ -268,7 +269,7 @@ int ofs_acl_create(void *acl, size_t n, uint32_t *mode);
 /* data.c */
 size_t ofs_block_len(size_t vlen);
 void ofs_dcache_free(ofs *fs);
-void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi);
+void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, size_t n);
 int ofs_block_verify(const ofs *fs, uint64_t ino, uint64_t idx, const MDB_val *v,
 		     unsigned shadowed);
 int ofs_overlay_mask(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, unsigned *mask);

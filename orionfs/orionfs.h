@@ -325,6 +325,12 @@ typedef int (*ofs_dirent_fn)(void *arg, const struct ofs_dirent *d);
  * a surviving entry. */
 int ofs_readdir(ofs *fs, uint64_t ino, uint64_t cookie, ofs_dirent_fn fn, void *arg);
 
+/* ofs_readdir_ex: ofs_readdir; with OFS_READDIR_ATTRS in how, the caller
+ * reads each entry's attributes, whose inodes are then read ahead. */
+enum { OFS_READDIR_ATTRS = 1 };
+int ofs_readdir_ex(ofs *fs, uint64_t ino, uint64_t cookie, unsigned how, ofs_dirent_fn fn,
+		   void *arg);
+
 /* xattrs; flags as setxattr(2) (XATTR_CREATE / XATTR_REPLACE).
  * get/list with size 0 return the size needed; -ERANGE if too small;
  * -ENODATA if absent.  Setting "system.posix_acl_access" also sets the

@@ -416,6 +416,51 @@ START_TEST(readdir_reads_leaves_ahead)
 }
 END_TEST
 
+/* stat_entry: an ofs_dirent_fn reading each entry's attributes, as a
+ * listing with attributes does, until *(int *)arg of them (a reply's
+ * worth: OFS_AHEAD_INODES). */
+static int stat_entry(void *arg, const struct ofs_dirent *d)
+{
+	struct ofs_attr a;
+	ck_assert_int_eq(ofs_getattr(fs, d->ino, &a), 0);
+	return ++*(int *)arg == (int)OFS_AHEAD_INODES;
+}
+
+/* A listing with attributes reads the inodes of its next entries ahead,
+ * so looking each one up waits for no inode page alone. */
+START_TEST(readdir_attrs_reads_inodes_ahead)
+{
+	enum { N = 3000 };
+	char name[32];
+	struct ofs_attr a, d;
+	ck_assert_int_eq(ofs_mkdir(fs, OFS_ROOT_INO, "big", 0755, 0, 0, &d), 0);
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof name, "entry-%d", i);
+		ck_assert_int_eq(ofs_mknod(fs, d.ino, name, S_IFREG | 0644, 0, 0, 0, &a), 0);
+	}
+	ofs_close(fs);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	MDB_txn *txn;
+	MDB_stat ms;
+	ck_assert_int_eq(mdb_txn_begin(fs->env, NULL, MDB_RDONLY, &txn), 0);
+	ck_assert_int_eq(mdb_stat(txn, fs->inode, &ms), 0);
+	mdb_txn_abort(txn);
+	ck_assert_uint_gt(ms.ms_leaf_pages, 40);
+	ck_assert_int_eq(ofs_getattr(fs, d.ino, &a), 0);
+	int n = 0;
+	ck_assert_int_eq(ofs_readdir(fs, d.ino, 0, count_entry, &n), 0); /* the dirent leaves */
+	ck_assert_int_eq(posix_fadvise(fs->lockfd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	struct rusage r0, r1;
+	n = 0;
+	ck_assert_int_eq(getrusage(RUSAGE_SELF, &r0), 0);
+	ck_assert_int_eq(ofs_readdir_ex(fs, d.ino, 0, OFS_READDIR_ATTRS, stat_entry, &n), 0);
+	ck_assert_int_eq(getrusage(RUSAGE_SELF, &r1), 0);
+	ck_assert_int_eq(n, OFS_AHEAD_INODES);
+	/* the inode tree's root and branch pages fault alone, its leaves not */
+	ck_assert_int_lt(r1.ru_majflt - r0.ru_majflt, 12);
+}
+END_TEST
+
 /* ofs_ahead is a hint read from the image: damage it does not expect (here
  * bytes of noise on pages under the meta pages, more every round) stops it
  * quietly, never past the file's end. */
@@ -438,8 +483,9 @@ START_TEST(ahead_survives_noise)
 	ck_assert_int_eq(fstat(fd, &st), 0);
 	uint64_t pages = (uint64_t)st.st_size / fs->psize, s = 0x9e3779b97f4a7c15ULL;
 	for (int round = 0; round < 64; round++) {
-		ofs_ahead(fs, "dirent", &lo, &hi);
-		ofs_ahead(fs, "data", &lo, &hi);
+		ofs_ahead(fs, "dirent", &lo, &hi, 1);
+		ofs_ahead(fs, "data", &lo, &hi, 1);
+		ofs_ahead(fs, "inode", &lo, &hi, 1);
 		for (int k = 0; k < 16 * (round + 1); k++) {
 			s ^= s << 13, s ^= s >> 7, s ^= s << 17;
 			unsigned char b = (unsigned char)(s >> 56);
@@ -1455,6 +1501,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, digest_cache);
 	tcase_add_test(t, map_faults_read_one_page);
 	tcase_add_test(t, readdir_reads_leaves_ahead);
+	tcase_add_test(t, readdir_attrs_reads_inodes_ahead);
 	tcase_add_test(t, ahead_survives_noise);
 	tcase_add_test(t, wrong_types_refused);
 	tcase_add_test(t, write_kill_drops_privileges);
