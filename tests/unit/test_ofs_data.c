@@ -383,36 +383,56 @@ static int count_entry(void *arg, const struct ofs_dirent *d)
 	return 0;
 }
 
+/* big_dir: a directory of n empty files under the root, then the image
+ * opened afresh (nothing of its map touched yet) and the directory's own
+ * inode read; leaves gets the count of leaf pages of table "dirent" or
+ * "inode" (table NULL: none). */
+static uint64_t big_dir(int n, const char *table, size_t *leaves)
+{
+	char name[32];
+	struct ofs_attr a, d;
+	ck_assert_int_eq(ofs_mkdir(fs, OFS_ROOT_INO, "big", 0755, 0, 0, &d), 0);
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof name, "entry-%d", i);
+		ck_assert_int_eq(ofs_mknod(fs, d.ino, name, S_IFREG | 0644, 0, 0, 0, &a), 0);
+	}
+	ofs_close(fs);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	MDB_txn *txn;
+	MDB_stat ms = {0};
+	if (table) {
+		ck_assert_int_eq(mdb_txn_begin(fs->env, NULL, MDB_RDONLY, &txn), 0);
+		ck_assert_int_eq(mdb_stat(txn, strcmp(table, "inode") ? fs->dirent : fs->inode, &ms), 0);
+		mdb_txn_abort(txn);
+		*leaves = ms.ms_leaf_pages;
+	}
+	ck_assert_int_eq(ofs_getattr(fs, d.ino, &a), 0);
+	return d.ino;
+}
+
+/* majflt: major page faults of this process so far. */
+static long majflt(void)
+{
+	struct rusage r;
+	ck_assert_int_eq(getrusage(RUSAGE_SELF, &r), 0);
+	return r.ru_majflt;
+}
+
 /* A listing from the start asks for all the directory's leaf pages at
  * once (ofs_ahead), so the walk through them waits for none alone. */
 START_TEST(readdir_reads_leaves_ahead)
 {
 	enum { N = 6000 };
-	char name[32];
-	struct ofs_attr a, d;
-	ck_assert_int_eq(ofs_mkdir(fs, OFS_ROOT_INO, "big", 0755, 0, 0, &d), 0);
-	for (int i = 0; i < N; i++) {
-		snprintf(name, sizeof name, "entry-%d", i);
-		ck_assert_int_eq(ofs_mknod(fs, d.ino, name, S_IFREG | 0644, 0, 0, 0, &a), 0);
-	}
-	ofs_close(fs); /* a fresh map: nothing of it touched yet */
-	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
-	MDB_txn *txn;
-	MDB_stat ms;
-	ck_assert_int_eq(mdb_txn_begin(fs->env, NULL, MDB_RDONLY, &txn), 0);
-	ck_assert_int_eq(mdb_stat(txn, fs->dirent, &ms), 0);
-	mdb_txn_abort(txn);
-	ck_assert_uint_gt(ms.ms_leaf_pages, 40);
-	ck_assert_int_eq(ofs_getattr(fs, d.ino, &a), 0);
+	size_t leaves;
+	uint64_t d = big_dir(N, "dirent", &leaves);
+	ck_assert_uint_gt(leaves, 40);
 	ck_assert_int_eq(posix_fadvise(fs->lockfd, 0, 0, POSIX_FADV_DONTNEED), 0);
-	struct rusage r0, r1;
 	int n = 0;
-	ck_assert_int_eq(getrusage(RUSAGE_SELF, &r0), 0);
-	ck_assert_int_eq(ofs_readdir(fs, d.ino, 0, count_entry, &n), 0);
-	ck_assert_int_eq(getrusage(RUSAGE_SELF, &r1), 0);
+	long f0 = majflt();
+	ck_assert_int_eq(ofs_readdir(fs, d, 0, count_entry, &n), 0);
 	ck_assert_int_eq(n, N);
 	/* the tree's root and branch pages fault alone, its leaves not */
-	ck_assert_int_lt(r1.ru_majflt - r0.ru_majflt, (long)ms.ms_leaf_pages / 8);
+	ck_assert_int_lt(majflt() - f0, (long)leaves / 8);
 }
 END_TEST
 
@@ -430,34 +450,18 @@ static int stat_entry(void *arg, const struct ofs_dirent *d)
  * so looking each one up waits for no inode page alone. */
 START_TEST(readdir_attrs_reads_inodes_ahead)
 {
-	enum { N = 3000 };
-	char name[32];
-	struct ofs_attr a, d;
-	ck_assert_int_eq(ofs_mkdir(fs, OFS_ROOT_INO, "big", 0755, 0, 0, &d), 0);
-	for (int i = 0; i < N; i++) {
-		snprintf(name, sizeof name, "entry-%d", i);
-		ck_assert_int_eq(ofs_mknod(fs, d.ino, name, S_IFREG | 0644, 0, 0, 0, &a), 0);
-	}
-	ofs_close(fs);
-	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
-	MDB_txn *txn;
-	MDB_stat ms;
-	ck_assert_int_eq(mdb_txn_begin(fs->env, NULL, MDB_RDONLY, &txn), 0);
-	ck_assert_int_eq(mdb_stat(txn, fs->inode, &ms), 0);
-	mdb_txn_abort(txn);
-	ck_assert_uint_gt(ms.ms_leaf_pages, 40);
-	ck_assert_int_eq(ofs_getattr(fs, d.ino, &a), 0);
+	size_t leaves;
+	uint64_t d = big_dir(3000, "inode", &leaves);
+	ck_assert_uint_gt(leaves, 40);
 	int n = 0;
-	ck_assert_int_eq(ofs_readdir(fs, d.ino, 0, count_entry, &n), 0); /* the dirent leaves */
+	ck_assert_int_eq(ofs_readdir(fs, d, 0, count_entry, &n), 0); /* the dirent leaves */
 	ck_assert_int_eq(posix_fadvise(fs->lockfd, 0, 0, POSIX_FADV_DONTNEED), 0);
-	struct rusage r0, r1;
 	n = 0;
-	ck_assert_int_eq(getrusage(RUSAGE_SELF, &r0), 0);
-	ck_assert_int_eq(ofs_readdir_ex(fs, d.ino, 0, OFS_READDIR_ATTRS, stat_entry, &n), 0);
-	ck_assert_int_eq(getrusage(RUSAGE_SELF, &r1), 0);
+	long f0 = majflt();
+	ck_assert_int_eq(ofs_readdir_ex(fs, d, 0, OFS_READDIR_ATTRS, stat_entry, &n), 0);
 	ck_assert_int_eq(n, OFS_AHEAD_INODES);
 	/* the inode tree's root and branch pages fault alone, its leaves not */
-	ck_assert_int_lt(r1.ru_majflt - r0.ru_majflt, 12);
+	ck_assert_int_lt(majflt() - f0, 12);
 }
 END_TEST
 
@@ -466,16 +470,8 @@ END_TEST
  * quietly, never past the file's end. */
 START_TEST(ahead_survives_noise)
 {
-	char name[32];
-	struct ofs_attr a, d;
 	unsigned char hi_bytes[16];
-	ck_assert_int_eq(ofs_mkdir(fs, OFS_ROOT_INO, "big", 0755, 0, 0, &d), 0);
-	for (int i = 0; i < 3000; i++) {
-		snprintf(name, sizeof name, "entry-%d", i);
-		ck_assert_int_eq(ofs_mknod(fs, d.ino, name, S_IFREG | 0644, 0, 0, 0, &a), 0);
-	}
-	ofs_close(fs);
-	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	big_dir(3000, NULL, NULL);
 	memset(hi_bytes, 0xff, sizeof hi_bytes);
 	MDB_val lo = {0, ""}, hi = {sizeof hi_bytes, hi_bytes};
 	int fd = open(img, O_RDWR);
