@@ -92,6 +92,13 @@ struct blk {
 	size_t len; /* 0: absent */
 };
 
+/* blk_at: b decoded from a stored value at p, b->len already set. */
+static void blk_at(struct blk *b, const unsigned char *p)
+{
+	b->dig = p;
+	b->data = p + nsec(b->len) * OFS_DIGEST;
+}
+
 /* blk_get: block idx of ino (len 0 when it is a hole). */
 static int blk_get(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, struct blk *b)
 {
@@ -106,8 +113,7 @@ static int blk_get(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, struct blk
 		return ofs_lmdb_err(rc);
 	if (!(b->len = ofs_block_len(v.mv_size)))
 		return -ORION_ECORRUPT;
-	b->dig = v.mv_data;
-	b->data = b->dig + nsec(b->len) * OFS_DIGEST;
+	blk_at(b, v.mv_data);
 	return 0;
 }
 
@@ -180,18 +186,17 @@ static int from_file(const ofs *fs, const struct blk *b)
 int ofs_block_verify(const ofs *fs, uint64_t ino, uint64_t idx, const MDB_val *v,
 		     unsigned shadowed)
 {
-	struct blk b = {v->mv_data, NULL, ofs_block_len(v->mv_size)};
+	struct blk b = {.len = ofs_block_len(v->mv_size)};
 	unsigned char *copy = NULL;
 	if (!b.len)
 		return -ORION_ECORRUPT;
-	b.data = b.dig + nsec(b.len) * OFS_DIGEST;
+	blk_at(&b, v->mv_data);
 	int rc = 0;
 	if (from_file(fs, &b)) {
 		if (!(copy = malloc(v->mv_size)))
 			return -ENOMEM;
 		rc = read_at(fs, copy, v->mv_size, file_off(fs, b.dig));
-		b.dig = copy;
-		b.data = copy + nsec(b.len) * OFS_DIGEST;
+		blk_at(&b, copy);
 	}
 	for (size_t s = 0; !rc && s < nsec(b.len); s++)
 		rc = shadowed >> s & 1 ? 0 : blk_verify(fs, ino, idx, &b, s * OFS_SECTOR, s * OFS_SECTOR + 1);

@@ -599,10 +599,11 @@ int ofs_readdir_ex(ofs *fs, uint64_t ino, uint64_t cookie, unsigned how, ofs_dir
 		MDB_val lo = ofs_key2(&lk, ino, 0), hi = ofs_key2(&hk, ino + 1, 0);
 		ofs_ahead(fs, "dirent", &lo, &hi, 1);
 	}
-	if (!rc && cookie < (1ULL << 63) && (how & OFS_READDIR_ATTRS))
-		inodes_ahead(fs, txn, ino, cookie);
-	if (!rc && cookie < (1ULL << 63))
+	if (!rc && cookie < (1ULL << 63)) {
+		if (how & OFS_READDIR_ATTRS)
+			inodes_ahead(fs, txn, ino, cookie);
 		rc = list(fs, txn, ino, cookie, fn, arg);
+	}
 	ofs_rtxn_done(fs, txn);
 	return rc;
 }

@@ -269,7 +269,6 @@ int ofs_acl_create(void *acl, size_t n, uint32_t *mode);
 /* data.c */
 size_t ofs_block_len(size_t vlen);
 void ofs_dcache_free(ofs *fs);
-void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, size_t n);
 int ofs_block_verify(const ofs *fs, uint64_t ino, uint64_t idx, const MDB_val *v,
 		     unsigned shadowed);
 int ofs_overlay_mask(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, unsigned *mask);
@@ -281,5 +280,8 @@ int ofs_data_write(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const void *buf,
 		   size_t size, uint64_t off);
 int ofs_data_read(ofs *fs, MDB_txn *txn, const struct ofs_inode *in, void *buf,
 		  size_t size, uint64_t off);
+
+/* ahead.c */
+void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, size_t n);
 
 #endif
