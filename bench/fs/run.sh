@@ -54,9 +54,7 @@ unmount() {
 
 # cleanup: unmount what we mounted, remove the scratch directory.
 cleanup() {
-	grep -qs " $BT/loop " /proc/mounts && umount "$BT/loop"
-	unmount "$BT/m.orionfs"
-	unmount "$BT/m.fuse2fs"
+	for d in "$BT/loop" "$BT/m.orionfs" "$BT/m.fuse2fs"; do unmount "$d"; done
 	wait_daemon
 	rm -rf "$BT"
 }
@@ -65,10 +63,7 @@ trap 'exit 1' INT TERM
 
 # wait_daemon: wait for the daemons serving $BT to exit.
 wait_daemon() {
-	for _ in $(seq 1 100); do
-		pgrep -f "(mount.orionfs|fuse2fs) .*$BT" >/dev/null 2>&1 || return 0
-		sleep 0.1
-	done
+	for fs in orionfs fuse2fs; do settle "$fs"; done
 }
 
 # wait_mount DIR: wait until DIR is a FUSE mount.
@@ -140,7 +135,7 @@ mount_fs() {
 # settle FS: wait for the daemon that served FS to exit.
 settle() {
 	for _ in $(seq 1 100); do
-		pgrep -f "(mount.orionfs|fuse2fs) .*$(mnt "$1")" >/dev/null 2>&1 || return 0
+		pgrep -f "(mount.orionfs|fuse2fs) .*$BT/m.$1" >/dev/null 2>&1 || return 0
 		sleep 0.1
 	done
 }
