@@ -104,11 +104,12 @@ static void flush(struct ahead *w)
 	w->nrun = 0;
 }
 
-/* want: leaf page pgno is needed; neighbours join one request. */
+/* want: leaf page pgno is needed; neighbours join one request, and a
+ * page asked for already (sorted ranges sharing a leaf) costs nothing. */
 static void want(struct ahead *w, uint64_t pgno)
 {
-	if (w->nrun && pgno == w->run + w->nrun) {
-		w->nrun++;
+	if (w->nrun && pgno >= w->run && pgno <= w->run + w->nrun) {
+		w->nrun += pgno == w->run + w->nrun;
 		return;
 	}
 	flush(w);
@@ -166,7 +167,8 @@ static const unsigned char *table(const struct ahead *w, const unsigned char *me
 
 /* ofs_ahead: start reading the leaf pages of table name (fs's dbi of
  * that name) that hold keys in any of the n ranges [lo[i], hi[i]), as of
- * the last commit. */
+ * the last commit; ranges in key order share one request per run of
+ * neighbouring pages. */
 void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, size_t n)
 {
 	struct stat st;

@@ -551,29 +551,43 @@ static int list(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t cookie, ofs_dirent
 /* The inodes of the next entries of a listing, gathered by note_ino. */
 struct inos {
 	size_t n;
+	uint64_t ino[OFS_AHEAD_INODES];
 	struct ofs_key lo[OFS_AHEAD_INODES], hi[OFS_AHEAD_INODES];
 	MDB_val klo[OFS_AHEAD_INODES], khi[OFS_AHEAD_INODES];
 };
 
-/* note_ino: an ofs_dirent_fn keeping each entry's inode key range. */
+/* note_ino: an ofs_dirent_fn keeping each entry's inode number. */
 static int note_ino(void *arg, const struct ofs_dirent *d)
 {
 	struct inos *s = arg;
-	s->klo[s->n] = ofs_key1(&s->lo[s->n], d->ino);
-	s->khi[s->n] = ofs_key1(&s->hi[s->n], d->ino + 1);
+	s->ino[s->n] = d->ino;
 	return ++s->n == OFS_AHEAD_INODES;
 }
 
+/* ino_cmp: qsort order of inode numbers. */
+static int ino_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
 /* inodes_ahead: start reading the inodes of ino's next entries from
- * cookie (the entries' leaves are read by then, or read ahead). */
+ * cookie (the entries' leaves are read by then, or read ahead), in
+ * inode order, so that inodes sharing a leaf ask for it once. */
 static void inodes_ahead(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t cookie)
 {
 	struct inos *s = malloc(sizeof *s);
 	if (!s)
 		return;
 	s->n = 0;
-	if (list(fs, txn, ino, cookie, note_ino, s) == 0)
+	if (list(fs, txn, ino, cookie, note_ino, s) == 0) {
+		qsort(s->ino, s->n, sizeof *s->ino, ino_cmp);
+		for (size_t i = 0; i < s->n; i++) {
+			s->klo[i] = ofs_key1(&s->lo[i], s->ino[i]);
+			s->khi[i] = ofs_key1(&s->hi[i], s->ino[i] + 1);
+		}
 		ofs_ahead(fs, "inode", s->klo, s->khi, s->n);
+	}
 	free(s);
 }
 
