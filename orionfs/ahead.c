@@ -19,6 +19,8 @@
 #include "orionfs/internal.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -33,15 +35,23 @@ enum {
 	LM_TXNID = LM_PAGEHDR + 128, /* mm_txnid */
 	LM_DB_DEPTH = 6, LM_DB_ROOT = 40, LM_DB_SIZE = 48,
 	LM_MAXDEPTH = 16,            /* deeper is damage */
-	LM_BUDGET = 4096,            /* branch pages one call reads at most */
+	LM_BUDGET = 4096,            /* branch pages of one level a call reads at most */
 };
 
-/* One walk: its image, bounds and the run of leaf pages not yet asked for. */
+/* A branch page to walk, and the ranges [a, b) that may lie under it. */
+struct span {
+	uint64_t pgno;
+	size_t a, b;
+};
+
+/* One walk: its image, ranges, this level's branch pages and the next
+ * level's, and the run of pages not yet asked for. */
 struct ahead {
 	const ofs *fs;
 	uint64_t last;          /* last page of the commit */
-	const MDB_val *lo, *hi; /* the range being walked, hi excluded */
-	unsigned budget;
+	const MDB_val *lo, *hi; /* the ranges being walked, hi excluded */
+	struct span *cur, *next;
+	size_t ncur, nnext;
 	uint64_t run, nrun;     /* pages [run, run + nrun) */
 };
 
@@ -117,28 +127,63 @@ static void want(struct ahead *w, uint64_t pgno)
 	w->nrun = 1;
 }
 
-/* branch: the leaves under branch page pgno (height levels above them)
- * that hold keys of the range.  Child i covers keys from its own key (the
- * first has none: from the page's lowest) up to the next child's. */
-static void branch(struct ahead *w, uint64_t pgno, unsigned height)
+/* child: the page number in branch node nd. */
+static uint64_t child(const unsigned char *nd)
+{
+	return get16(nd) | (uint64_t)get16(nd + 2) << 16 | (uint64_t)get16(nd + 4) << 32;
+}
+
+/* reach: child pgno holds ranges [a, b): ask for it, and walk it next
+ * unless it is a leaf (leaf says it is). */
+static void reach(struct ahead *w, uint64_t pgno, size_t a, size_t b, int leaf)
+{
+	if (!leaf && w->nnext == LM_BUDGET)
+		return;
+	want(w, pgno);
+	if (!leaf)
+		w->next[w->nnext++] = (struct span){pgno, a, b};
+}
+
+/* branch: the children of span s that hold keys of its ranges.  Child i
+ * covers keys from its own key (the first has none: from the page's
+ * lowest) up to the next child's; the ranges are in order and disjoint,
+ * so one pass over both finds them. */
+static void branch(struct ahead *w, const struct span *s, int leaves)
 {
 	unsigned n;
-	const unsigned char *p = w->budget ? page(w, pgno, LM_BRANCH, &n) : NULL;
-	if (!p)
-		return;
-	w->budget--;
-	for (unsigned i = 0; i < n; i++) {
+	const unsigned char *p = page(w, s->pgno, LM_BRANCH, &n);
+	size_t j = s->a;
+	for (unsigned i = 0; p && i < n && j < s->b; i++) {
 		MDB_val k, next;
-		const unsigned char *nd = node(w, p, i, &k);
-		if (!nd || (i > 0 && keycmp(&k, w->hi) >= 0))
+		const unsigned char *nd = node(w, p, i, &k), *nx = NULL;
+		if (!nd || (i + 1 < n && !(nx = node(w, p, i + 1, &next))))
 			return;
-		if (i + 1 < n && (!node(w, p, i + 1, &next) || keycmp(&next, w->lo) <= 0))
-			continue;
-		uint64_t child = get16(nd) | (uint64_t)get16(nd + 2) << 16 | (uint64_t)get16(nd + 4) << 32;
-		if (height == 1)
-			want(w, child);
-		else
-			branch(w, child, height - 1);
+		while (i > 0 && j < s->b && keycmp(&w->hi[j], &k) <= 0)
+			j++; /* ended before this child */
+		size_t e = j;
+		while (e < s->b && (!nx || keycmp(&w->lo[e], &next) < 0))
+			e++;
+		if (e > j)
+			reach(w, child(nd), j, e, leaves);
+	}
+}
+
+/* walk: from the table's root (depth levels), one level at a time: a
+ * level's pages are all asked for before any is read, so the disk reads
+ * them at once, not one after another. */
+static void walk(struct ahead *w, uint64_t root, unsigned depth, size_t n)
+{
+	w->ncur = 1;
+	w->cur[0] = (struct span){root, 0, n};
+	for (unsigned h = depth - 1; h > 0 && w->ncur; h--) {
+		w->nnext = 0;
+		for (size_t i = 0; i < w->ncur; i++)
+			branch(w, &w->cur[i], h == 1);
+		flush(w);
+		struct span *t = w->cur;
+		w->cur = w->next;
+		w->next = t;
+		w->ncur = w->nnext;
 	}
 }
 
@@ -167,12 +212,12 @@ static const unsigned char *table(const struct ahead *w, const unsigned char *me
 
 /* ofs_ahead: start reading the leaf pages of table name (fs's dbi of
  * that name) that hold keys in any of the n ranges [lo[i], hi[i]), as of
- * the last commit; ranges in key order share one request per run of
- * neighbouring pages. */
+ * the last commit.  The ranges are in key order and disjoint; they share
+ * one request per run of neighbouring pages. */
 void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, size_t n)
 {
 	struct stat st;
-	if (!fs->map_lo || fs->psize < 512 || fstat(fs->lockfd, &st) < 0 ||
+	if (!fs->map_lo || fs->psize < 512 || n == 0 || fstat(fs->lockfd, &st) < 0 ||
 	    (uint64_t)st.st_size < 2 * fs->psize)
 		return;
 	const unsigned char *m0 = (const unsigned char *)fs->map_lo, *m1 = m0 + fs->psize;
@@ -180,18 +225,93 @@ void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, 
 	/* a page past the file's end would fault (SIGBUS), whatever a meta
 	 * page caught mid-write says */
 	uint64_t last = get64(meta + LM_LAST), infile = (uint64_t)st.st_size / fs->psize;
-	struct ahead w = {fs, last < infile ? last : infile - 1, NULL, NULL, LM_BUDGET, 0, 0};
+	struct ahead w = {.fs = fs, .last = last < infile ? last : infile - 1, .lo = lo, .hi = hi};
 	const unsigned char *db = table(&w, meta, name);
-	if (!db)
-		return;
-	unsigned depth = get16(db + LM_DB_DEPTH);
-	uint64_t root = get64(db + LM_DB_ROOT);
+	unsigned depth = db ? get16(db + LM_DB_DEPTH) : 0;
 	if (depth == 1)
-		want(&w, root);
-	for (size_t i = 0; depth > 1 && depth <= LM_MAXDEPTH && i < n; i++) {
-		w.lo = &lo[i];
-		w.hi = &hi[i];
-		branch(&w, root, depth - 1);
+		want(&w, get64(db + LM_DB_ROOT));
+	if (depth > 1 && depth <= LM_MAXDEPTH) {
+		struct span *spans = malloc(2 * LM_BUDGET * sizeof *spans);
+		if (spans) {
+			w.cur = spans;
+			w.next = spans + LM_BUDGET;
+			walk(&w, get64(db + LM_DB_ROOT), depth, n);
+		}
+		free(spans);
 	}
 	flush(&w);
+}
+
+/* A walk of one range on a thread of its own (ofs_ahead_bg). */
+struct bg {
+	ofs *fs;
+	const char *name;
+	MDB_val lo, hi;
+	unsigned char key[2][OFS_AHEAD_KEY];
+};
+
+/* bg_run: the walk, then a mark that the thread may be joined. */
+static void *bg_run(void *arg)
+{
+	struct bg *b = arg;
+	ofs_ahead(b->fs, b->name, &b->lo, &b->hi, 1);
+	b->fs->ahead_done = 1;
+	free(b);
+	return NULL;
+}
+
+/* join: under rlock, wait for the walk ofs_ahead_bg started, if any;
+ * with done, only for one that has finished.  1: none is left running. */
+static int join(ofs *fs, int done)
+{
+	if (fs->ahead_on && done && !fs->ahead_done)
+		return 0;
+	if (fs->ahead_on)
+		pthread_join(fs->ahead, NULL);
+	fs->ahead_on = 0;
+	return 1;
+}
+
+/* ofs_ahead_join: wait for the walk ofs_ahead_bg started, if any (before
+ * the map goes). */
+void ofs_ahead_join(ofs *fs)
+{
+	pthread_mutex_lock(&fs->rlock);
+	join(fs, 0);
+	pthread_mutex_unlock(&fs->rlock);
+}
+
+/* start: run b on a thread unless a walk runs already; 1: b is the
+ * thread's now. */
+static int start(ofs *fs, struct bg *b)
+{
+	int started = 0;
+	pthread_mutex_lock(&fs->rlock);
+	if (join(fs, 1)) {
+		fs->ahead_done = 0;
+		started = fs->ahead_on = pthread_create(&fs->ahead, NULL, bg_run, b) == 0;
+	}
+	pthread_mutex_unlock(&fs->rlock);
+	return started;
+}
+
+/* ofs_ahead_bg: ofs_ahead of one range [lo, hi) (name a literal), on a
+ * thread, so that a large range's thousands of requests, a few
+ * microseconds each, do not hold up the caller's reply.  One such walk
+ * runs at a time; while it runs, the caller walks itself. */
+void ofs_ahead_bg(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi)
+{
+	struct bg *b = lo->mv_size <= OFS_AHEAD_KEY && hi->mv_size <= OFS_AHEAD_KEY
+			       ? malloc(sizeof *b)
+			       : NULL;
+	if (b) {
+		b->fs = fs;
+		b->name = name;
+		b->lo = (MDB_val){lo->mv_size, memcpy(b->key[0], lo->mv_data, lo->mv_size)};
+		b->hi = (MDB_val){hi->mv_size, memcpy(b->key[1], hi->mv_data, hi->mv_size)};
+		if (start(fs, b))
+			return;
+		free(b);
+	}
+	ofs_ahead(fs, name, lo, hi, 1);
 }

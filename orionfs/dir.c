@@ -608,14 +608,14 @@ int ofs_readdir_ex(ofs *fs, uint64_t ino, uint64_t cookie, unsigned how, ofs_dir
 	if (rc)
 		return rc;
 	rc = dir_get(fs, txn, ino, &d);
-	if (!rc && cookie == 0) {
-		struct ofs_key lk, hk;
-		MDB_val lo = ofs_key2(&lk, ino, 0), hi = ofs_key2(&hk, ino + 1, 0);
-		ofs_ahead(fs, "dirent", &lo, &hi, 1);
-	}
 	if (!rc && cookie < (1ULL << 63)) {
 		if (how & OFS_READDIR_ATTRS)
 			inodes_ahead(fs, txn, ino, cookie);
+		if (cookie == 0) {
+			struct ofs_key lk, hk;
+			MDB_val lo = ofs_key2(&lk, ino, 0), hi = ofs_key2(&hk, ino + 1, 0);
+			ofs_ahead_bg(fs, "dirent", &lo, &hi);
+		}
 		rc = list(fs, txn, ino, cookie, fn, arg);
 	}
 	ofs_rtxn_done(fs, txn);

@@ -756,6 +756,7 @@ void ofs_close(ofs *fs)
 	if (!fs)
 		return;
 	ofs_sync(fs); /* commits the batch first */
+	ofs_ahead_join(fs);
 	rtxn_drain(fs);
 	mdb_env_close(fs->env);
 	close(fs->lockfd);

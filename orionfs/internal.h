@@ -63,6 +63,7 @@ enum {
 #define OFS_RTXN_POOL 16        /* idle read transactions kept for reuse */
 #define OFS_DCACHE_SLOTS 65536u /* blocks whose digests are kept (4 GiB of data) */
 #define OFS_AHEAD_INODES 256u  /* inodes a listing with attributes reads ahead */
+#define OFS_AHEAD_KEY 64u      /* bytes of a bound ofs_ahead_bg copies */
 
 /* A block's digests as last read, keyed by where the block lies. */
 struct ofs_dslot {
@@ -97,6 +98,11 @@ struct ofs {
 	 * (the digests lie on the block's first page, the sectors further on).
 	 * Allocated at the first read; untouched slots cost no memory. */
 	struct ofs_dslot *dcache;
+	/* The walk ofs_ahead_bg started (under rlock): a thread, joined
+	 * before the next starts and before the map goes. */
+	pthread_t ahead;
+	int ahead_on;
+	_Atomic int ahead_done;
 	/* Group commit (ofs_batch): the open outer write transaction, the
 	 * call nested in it now, and the one thread allowed to use both
 	 * (LMDB ties a write transaction to the thread that began it). */
@@ -283,5 +289,7 @@ int ofs_data_read(ofs *fs, MDB_txn *txn, const struct ofs_inode *in, void *buf,
 
 /* ahead.c */
 void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, size_t n);
+void ofs_ahead_bg(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi);
+void ofs_ahead_join(ofs *fs);
 
 #endif
