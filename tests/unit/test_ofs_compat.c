@@ -17,8 +17,10 @@
 #include <unistd.h>
 
 /* The saved images, oldest first: version 1 (BLAKE2b-128 checksums),
- * version 2 (Poly1305 checksums under the image's key). */
-static const char *const golden[] = {"tests/images/orionfs-v1.img", "tests/images/orionfs-v2.img"};
+ * version 2 (Poly1305 checksums under the image's key), version 3 (sector
+ * overlays: /docs/big has one, in its second block). */
+static const char *const golden[] = {"tests/images/orionfs-v1.img", "tests/images/orionfs-v2.img",
+				     "tests/images/orionfs-v3.img"};
 
 /* byte: the content of /docs/big at offset i. */
 static unsigned char byte(uint64_t i)
@@ -40,6 +42,8 @@ static int make(const char *path)
 	int rc = ofs_mkdir(fs, OFS_ROOT_INO, "docs", 0750, 1000, 100, &d) ||
 		 ofs_mknod(fs, d.ino, "big", S_IFREG | 0640, 0, 1000, 100, &f) ||
 		 ofs_write(fs, f.ino, big, sizeof big, 0) != (ssize_t)sizeof big ||
+		 /* the same bytes again, as a sector overlay from version 3 on */
+		 ofs_write(fs, f.ino, big + 73728, 4096, 73728) != 4096 ||
 		 ofs_write(fs, f.ino, "tail", 4, 5000000) != 4 ||
 		 ofs_link(fs, f.ino, OFS_ROOT_INO, "big.link", &a) ||
 		 ofs_setxattr(fs, f.ino, "user.origin", "golden", 6, 0) ||
