@@ -4,7 +4,9 @@
  * bytes past a payload read as zeros.  Each 4 KiB sector of a payload has
  * its own 16-byte digest (the image's hash: Poly1305 under the image's key,
  * or BLAKE2b-128 in version 1 images), so a small read verifies only what
- * it reads.
+ * it reads.  From format 4 on each digest lies just before its sector, so
+ * that a cold read of a sector and its digest is one read of the disk;
+ * before, all the block's digests came first.
  *
  * From format 3 on, an aligned write of whole sectors into a full block
  * stores each sector as an overlay ((ino, index, sector) -> digest,
@@ -86,17 +88,60 @@ static void digest(const ofs *fs, uint64_t ino, uint64_t idx, uint32_t s, const 
 	crypto_generichash_final(&st, out, OFS_DIGEST);
 }
 
-/* A stored block, decoded in place. */
+/* A block's payload and digests where they are held: sector s's bytes at
+ * data + s * step, its digest at dig + s * dstep.  A stored block is laid
+ * out as its image's format says (blk_at), a private copy flat (blk_flat):
+ * the digests, then the payload. */
 struct blk {
 	const unsigned char *dig, *data;
 	size_t len; /* 0: absent */
+	size_t step, dstep;
 };
 
-/* blk_at: b decoded from a stored value at p, b->len already set. */
-static void blk_at(struct blk *b, const unsigned char *p)
+/* blk_flat: b describes a flat copy at p (digests, then payload), b->len
+ * already set. */
+static void blk_flat(struct blk *b, const unsigned char *p)
 {
 	b->dig = p;
 	b->data = p + nsec(b->len) * OFS_DIGEST;
+	b->step = OFS_SECTOR;
+	b->dstep = OFS_DIGEST;
+}
+
+/* blk_at: b decoded from a value of fs's data table at p, b->len already
+ * set. */
+static void blk_at(const ofs *fs, struct blk *b, const unsigned char *p)
+{
+	blk_flat(b, p);
+	if (fs->interleaved) {
+		b->data = p + OFS_DIGEST;
+		b->step = b->dstep = OFS_OVL_VAL;
+	}
+}
+
+/* blk_sec, blk_dig: where sector s of b and its digest are. */
+static const unsigned char *blk_sec(const struct blk *b, size_t s)
+{
+	return b->data + s * b->step;
+}
+
+static const unsigned char *blk_dig(const struct blk *b, size_t s)
+{
+	return b->dig + s * b->dstep;
+}
+
+/* gather: payload bytes [off, off+n) of b into out. */
+static void gather(const struct blk *b, unsigned char *out, size_t off, size_t n)
+{
+	if (b->step == OFS_SECTOR) {
+		memcpy(out, b->data + off, n);
+		return;
+	}
+	for (size_t k; n; out += k, off += k, n -= k) {
+		size_t in = off % OFS_SECTOR;
+		k = OFS_SECTOR - in < n ? OFS_SECTOR - in : n;
+		memcpy(out, blk_sec(b, off / OFS_SECTOR) + in, k);
+	}
 }
 
 /* blk_get: block idx of ino (len 0 when it is a hole). */
@@ -113,8 +158,18 @@ static int blk_get(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, struct blk
 		return ofs_lmdb_err(rc);
 	if (!(b->len = ofs_block_len(v.mv_size)))
 		return -ORION_ECORRUPT;
-	blk_at(b, v.mv_data);
+	blk_at(fs, b, v.mv_data);
 	return 0;
+}
+
+/* sector_ok: the n bytes of sector s of block idx of ino at p match
+ * digest dig. */
+static int sector_ok(const ofs *fs, uint64_t ino, uint64_t idx, size_t s, const unsigned char *p,
+		     size_t n, const unsigned char *dig)
+{
+	unsigned char d[OFS_DIGEST];
+	digest(fs, ino, idx, (uint32_t)s, p, n, d);
+	return memcmp(d, dig, OFS_DIGEST) ? -ORION_ECHECKSUM : 0;
 }
 
 /* sectors_ok: sectors [s0, s1) of a len-byte payload of block idx of ino,
@@ -122,21 +177,21 @@ static int blk_get(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, struct blk
 static int sectors_ok(const ofs *fs, uint64_t ino, uint64_t idx, size_t len,
 		      const unsigned char *buf, size_t s0, size_t s1, const unsigned char *dig)
 {
-	unsigned char d[OFS_DIGEST];
-	for (size_t s = s0; s < s1; s++) {
-		digest(fs, ino, idx, (uint32_t)s, buf + (s - s0) * OFS_SECTOR, seclen(s, len), d);
-		if (memcmp(d, dig + s * OFS_DIGEST, OFS_DIGEST) != 0)
-			return -ORION_ECHECKSUM;
-	}
-	return 0;
+	int rc = 0;
+	for (size_t s = s0; !rc && s < s1; s++)
+		rc = sector_ok(fs, ino, idx, s, buf + (s - s0) * OFS_SECTOR, seclen(s, len),
+			       dig + s * OFS_DIGEST);
+	return rc;
 }
 
 /* blk_verify: check the sectors of b overlapping [from, to). */
 static int blk_verify(const ofs *fs, uint64_t ino, uint64_t idx, const struct blk *b,
 		      size_t from, size_t to)
 {
-	size_t s0 = from / OFS_SECTOR, s1 = nsec(to < b->len ? to : b->len);
-	return s0 >= s1 ? 0 : sectors_ok(fs, ino, idx, b->len, b->data + s0 * OFS_SECTOR, s0, s1, b->dig);
+	int rc = 0;
+	for (size_t s = from / OFS_SECTOR; !rc && s < nsec(to < b->len ? to : b->len); s++)
+		rc = sector_ok(fs, ino, idx, s, blk_sec(b, s), seclen(s, b->len), blk_dig(b, s));
+	return rc;
 }
 
 /* read_at: n bytes of the image file at off into p; a short file is a
@@ -161,7 +216,7 @@ static int read_at(const ofs *fs, void *p, size_t n, uint64_t off)
 static int committed(const ofs *fs, const struct blk *b)
 {
 	return fs->map_lo && (uintptr_t)b->dig >= fs->map_lo &&
-	       (uintptr_t)(b->data + b->len) <= fs->map_hi;
+	       (uintptr_t)(b->dig + nsec(b->len) * OFS_DIGEST + b->len) <= fs->map_hi;
 }
 
 /* file_off: where p, a byte of LMDB's map, lies in the image file. */
@@ -190,13 +245,13 @@ int ofs_block_verify(const ofs *fs, uint64_t ino, uint64_t idx, const MDB_val *v
 	unsigned char *copy = NULL;
 	if (!b.len)
 		return -ORION_ECORRUPT;
-	blk_at(&b, v->mv_data);
+	blk_at(fs, &b, v->mv_data);
 	int rc = 0;
 	if (from_file(fs, &b)) {
 		if (!(copy = malloc(v->mv_size)))
 			return -ENOMEM;
 		rc = read_at(fs, copy, v->mv_size, file_off(fs, b.dig));
-		blk_at(&b, copy);
+		blk_at(fs, &b, copy);
 	}
 	for (size_t s = 0; !rc && s < nsec(b.len); s++)
 		rc = shadowed >> s & 1 ? 0 : blk_verify(fs, ino, idx, &b, s * OFS_SECTOR, s * OFS_SECTOR + 1);
@@ -313,8 +368,9 @@ static int ovl_merge(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, struct b
 	unsigned char *p = malloc(dl + OFS_BLOCK);
 	if (!(*buf = p))
 		return -ENOMEM;
-	memcpy(p, b->dig, dl);
-	memcpy(p + dl, b->data, OFS_BLOCK);
+	for (unsigned s = 0; s < OFS_SECTORS; s++)
+		memcpy(p + s * OFS_DIGEST, blk_dig(b, s), OFS_DIGEST);
+	gather(b, p + dl, 0, OFS_BLOCK);
 	for (unsigned s = 0; s < OFS_SECTORS; s++) {
 		const unsigned char *o;
 		if (!(mask >> s & 1))
@@ -325,8 +381,7 @@ static int ovl_merge(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, struct b
 		memcpy(p + dl + s * OFS_SECTOR, o, OFS_SECTOR);
 		digest(fs, ino, idx, s, o, OFS_SECTOR, p + s * OFS_DIGEST);
 	}
-	b->dig = p;
-	b->data = p + dl;
+	blk_flat(b, p);
 	return 0;
 }
 
@@ -370,7 +425,7 @@ static void fill(unsigned char *p, size_t newlen, const struct blk *old, const s
 {
 	size_t keep = old->len < newlen ? old->len : newlen;
 	if (keep)
-		memcpy(p, old->data, keep);
+		gather(old, p, 0, keep);
 	size_t end = w->off + w->n < newlen ? w->off + w->n : newlen;
 	if (w->off < end && w->src) {
 		zero_outside(p, keep, newlen, w->off, end);
@@ -393,7 +448,7 @@ static int seal(const ofs *fs, uint64_t ino, uint64_t idx, const struct blk *old
 		int written = w->n && w->off < hi && w->off + w->n > lo;
 		int covered = w->n && w->off <= lo && w->off + w->n >= hi;
 		if (!written && hi == oldhi) {
-			memcpy(dig + s * OFS_DIGEST, old->dig + s * OFS_DIGEST, OFS_DIGEST);
+			memcpy(dig + s * OFS_DIGEST, blk_dig(old, s), OFS_DIGEST);
 			continue;
 		}
 		if (oldhi > lo && !covered && blk_verify(fs, ino, idx, old, lo, lo + 1))
@@ -403,33 +458,42 @@ static int seal(const ofs *fs, uint64_t ino, uint64_t idx, const struct blk *old
 	return 0;
 }
 
-/* blk_store: write a block of newlen payload bytes built by fill/seal,
- * straight into the space LMDB reserves for it unless old bytes that
- * must be kept could move under us (then through a private copy). */
+/* put_block: store the flat block at p (newlen payload bytes) as fs's
+ * format lays it out. */
+static int put_block(ofs *fs, MDB_txn *txn, MDB_val *key, const unsigned char *p, size_t newlen)
+{
+	size_t n = nsec(newlen), dl = n * OFS_DIGEST;
+	MDB_val v = {dl + newlen, (void *)p};
+	if (!fs->interleaved)
+		return ofs_lmdb_err(mdb_put(txn, fs->data, key, &v, 0));
+	int rc = mdb_put(txn, fs->data, key, &v, MDB_RESERVE);
+	for (size_t s = 0; !rc && s < n; s++) {
+		unsigned char *at = (unsigned char *)v.mv_data + s * OFS_OVL_VAL;
+		memcpy(at, p + s * OFS_DIGEST, OFS_DIGEST);
+		memcpy(at + OFS_DIGEST, p + dl + s * OFS_SECTOR, seclen(s, newlen));
+	}
+	return ofs_lmdb_err(rc);
+}
+
+/* blk_store: write a block of newlen payload bytes built by fill/seal.  It
+ * is built apart first: old bytes it keeps may move once LMDB makes room
+ * for the new value. */
 static int blk_store(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, const struct blk *old,
 		     const struct span *w, size_t newlen)
 {
+	static const struct blk none; /* nothing old is kept: never read it */
 	struct ofs_key k;
 	size_t dl = nsec(newlen) * OFS_DIGEST;
-	MDB_val key = ofs_key2(&k, ino, idx), v = {dl + newlen, NULL};
-	int rc;
+	MDB_val key = ofs_key2(&k, ino, idx);
 	int keep = old->len != 0 && !(w->off == 0 && w->n >= newlen);
-	if (!keep || committed(fs, old)) {
-		static const struct blk none; /* nothing old is kept: never read it */
-		const struct blk *o = keep ? old : &none;
-		if ((rc = mdb_put(txn, fs->data, &key, &v, MDB_RESERVE)))
-			return ofs_lmdb_err(rc);
-		fill((unsigned char *)v.mv_data + dl, newlen, o, w);
-		return seal(fs, ino, idx, o, w, (unsigned char *)v.mv_data + dl, newlen, v.mv_data);
-	}
-	unsigned char *buf = malloc(dl + newlen); /* a block changed earlier in this txn */
+	const struct blk *o = keep ? old : &none;
+	unsigned char *buf = malloc(dl + newlen);
 	if (!buf)
 		return -ENOMEM;
-	fill(buf + dl, newlen, old, w);
-	rc = seal(fs, ino, idx, old, w, buf + dl, newlen, buf);
-	v.mv_data = buf;
+	fill(buf + dl, newlen, o, w);
+	int rc = seal(fs, ino, idx, o, w, buf + dl, newlen, buf);
 	if (!rc)
-		rc = ofs_lmdb_err(mdb_put(txn, fs->data, &key, &v, 0));
+		rc = put_block(fs, txn, &key, buf, newlen);
 	free(buf);
 	return rc;
 }
@@ -707,6 +771,53 @@ static int blk_pread(ofs *fs, uint64_t ino, uint64_t idx, const struct blk *b,
 	return rc;
 }
 
+/* readv_at: fill the cnt buffers of iov from the image file at off; a
+ * short file is a damaged image. */
+static int readv_at(const ofs *fs, struct iovec *iov, int cnt, uint64_t off)
+{
+	while (cnt > 0) {
+		ssize_t r = preadv(fs->lockfd, iov, cnt, (off_t)off);
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r == 0)
+			return -ORION_ECORRUPT;
+		for (off += r > 0 ? (uint64_t)r : 0; cnt > 0 && r >= (ssize_t)iov->iov_len; cnt--)
+			r -= (ssize_t)(iov++)->iov_len;
+		if (cnt > 0 && r > 0) {
+			iov->iov_base = (char *)iov->iov_base + r;
+			iov->iov_len -= (size_t)r;
+		}
+	}
+	return 0;
+}
+
+/* pread_interleaved: blk_pread of a format 4 block, whose sectors and
+ * digests alternate: one read brings both, sectors the caller wants
+ * whole straight into out, those it wants part of into a side buffer. */
+static int pread_interleaved(ofs *fs, uint64_t ino, uint64_t idx, const struct blk *b,
+			     unsigned char *out, size_t bo, size_t n)
+{
+	size_t s0 = bo / OFS_SECTOR, s1 = nsec(bo + n);
+	unsigned char dig[OFS_SECTORS][OFS_DIGEST], side[2][OFS_SECTOR], *at[OFS_SECTORS];
+	struct iovec iov[2 * OFS_SECTORS];
+	for (size_t s = s0; s < s1; s++) {
+		size_t lo = s * OFS_SECTOR, len = seclen(s, b->len);
+		at[s] = lo >= bo && lo + len <= bo + n ? out + (lo - bo) : side[s != s0];
+		iov[2 * (s - s0)] = (struct iovec){dig[s], OFS_DIGEST};
+		iov[2 * (s - s0) + 1] = (struct iovec){at[s], len};
+	}
+	int rc = readv_at(fs, iov, (int)(2 * (s1 - s0)), file_off(fs, blk_dig(b, s0)));
+	for (size_t s = s0; !rc && s < s1; s++)
+		rc = sector_ok(fs, ino, idx, s, at[s], seclen(s, b->len), dig[s]);
+	for (size_t s = s0; !rc && s < s1; s++) {
+		size_t lo = s * OFS_SECTOR, from = lo > bo ? lo : bo;
+		size_t to = lo + OFS_SECTOR < bo + n ? lo + OFS_SECTOR : bo + n;
+		if (at[s] == side[0] || at[s] == side[1])
+			memcpy(out + (from - bo), at[s] + (from - lo), to - from);
+	}
+	return rc;
+}
+
 /* blk_read: bytes [bo, bo+n) of b's payload (all stored) into out,
  * verified: from the image file when b is committed and spans pages of
  * its own, else (a value in a shared leaf page, or one this transaction
@@ -715,10 +826,11 @@ static int blk_read(ofs *fs, uint64_t ino, uint64_t idx, const struct blk *b,
 		    unsigned char *out, size_t bo, size_t n)
 {
 	if (from_file(fs, b))
-		return blk_pread(fs, ino, idx, b, out, bo, n);
+		return fs->interleaved ? pread_interleaved(fs, ino, idx, b, out, bo, n)
+				       : blk_pread(fs, ino, idx, b, out, bo, n);
 	int rc = blk_verify(fs, ino, idx, b, bo, bo + n);
 	if (!rc)
-		memcpy(out, b->data + bo, n);
+		gather(b, out, bo, n);
 	return rc;
 }
 

@@ -385,6 +385,7 @@ static int super_check(ofs *fs, MDB_txn *txn)
 		return rc;
 	if (version >= 3 && (rc = overlay_open(fs, txn)))
 		return rc;
+	fs->interleaved = version >= 4;
 	uint64_t next;
 	if ((rc = ofs_super_u64(fs, txn, "next_ino", &next)))
 		return rc;
@@ -487,7 +488,7 @@ static int mkfs_env(const char *path, const struct ofs_mkfs_opts *o)
 		rc = ofs_lmdb_err(mdb_txn_begin(fs.env, NULL, 0, &txn));
 	if (!rc) {
 		rc = open_tables(&fs, txn, MDB_CREATE);
-		if (!rc && fs.hash != OFS_HASH_BLAKE2B128) /* format 3 has overlays */
+		if (!rc && fs.hash != OFS_HASH_BLAKE2B128) /* format 3 on has overlays */
 			rc = ofs_lmdb_err(mdb_dbi_open(txn, "overlay", MDB_CREATE, &fs.overlay));
 		if (!rc)
 			rc = super_init(&fs, txn);

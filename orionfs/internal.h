@@ -76,6 +76,7 @@ struct ofs {
 	MDB_dbi super, inode, dirent, xattr, data, orphan;
 	MDB_dbi overlay; /* sector overlays (format 3 on); valid if has_overlay */
 	int has_overlay;
+	int interleaved; /* format 4 on: each digest of a block before its sector */
 	MDB_dbi pending; /* calls a crash cut short (ofs_pending_step); valid if has_pending */
 	int has_pending;
 	int lockfd;      /* the image file, flock()ed */

@@ -64,7 +64,7 @@
 #include "common/orion.h"
 
 #define OFS_ROOT_INO 1ULL
-#define OFS_FORMAT_VERSION 3
+#define OFS_FORMAT_VERSION 4
 #define OFS_NAME_MAX 255
 
 typedef struct ofs ofs;

@@ -18,9 +18,10 @@
 
 /* The saved images, oldest first: version 1 (BLAKE2b-128 checksums),
  * version 2 (Poly1305 checksums under the image's key), version 3 (sector
- * overlays: /docs/big has one, in its second block). */
+ * overlays: /docs/big has one, in its second block), version 4 (each
+ * sector's digest just before it). */
 static const char *const golden[] = {"tests/images/orionfs-v1.img", "tests/images/orionfs-v2.img",
-				     "tests/images/orionfs-v3.img"};
+				     "tests/images/orionfs-v3.img", "tests/images/orionfs-v4.img"};
 
 /* byte: the content of /docs/big at offset i. */
 static unsigned char byte(uint64_t i)
@@ -174,7 +175,7 @@ START_TEST(mkfs_records_the_hash)
 {
 	unsigned char v[4], key[64];
 	ofs *fs;
-	/* the default: Poly1305 with a 32-byte key, format version 3 */
+	/* the default: Poly1305 with a 32-byte key, the newest format */
 	ck_assert_int_eq(ofs_mkfs(img, NULL), 0);
 	ck_assert_uint_eq(super_val(img, "version", v, sizeof v), 4);
 	ck_assert_uint_eq(le32(v), OFS_FORMAT_VERSION);

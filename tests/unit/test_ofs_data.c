@@ -307,7 +307,8 @@ static int resident(uint64_t off)
 	return cached(off, 1) == 1;
 }
 
-/* The digest cache: a block's digests, once read, are not read from the
+/* The digest cache (formats before 4, whose digests all lie on a block's
+ * first page): a block's digests, once read, are not read from the
  * image again; wrong ones (a place LMDB reused) are corrected from the
  * image, and they never make damaged bytes pass. */
 START_TEST(digest_cache)
@@ -344,6 +345,49 @@ START_TEST(digest_cache)
 	close(fd);
 	ck_assert_int_eq(ofs_read(fs, f, r, 4096, 65536 + 5 * 4096), -ORION_ECHECKSUM);
 	ck_assert_int_eq(ofs_read(fs, f, r, 4096, 65536 + 6 * 4096), 4096);
+	free(buf);
+}
+END_TEST
+
+/* block_off: where the value of block idx of f lies in the image file. */
+static uint64_t block_off(uint64_t idx)
+{
+	struct ofs_key k;
+	MDB_val key = ofs_key2(&k, f, idx), v;
+	MDB_txn *txn;
+	ck_assert_int_eq(mdb_txn_begin(fs->env, NULL, MDB_RDONLY, &txn), 0);
+	ck_assert_int_eq(mdb_get(txn, fs->data, &key, &v), 0);
+	mdb_txn_abort(txn);
+	return (uint64_t)((uintptr_t)v.mv_data - fs->map_lo);
+}
+
+/* From format 4 each sector's digest lies just before it, so a cold read
+ * of a sector reads its own two pages, not the block's first page where
+ * earlier formats keep every digest; damage in a digest is found. */
+START_TEST(sector_read_with_its_digest)
+{
+	enum { N = 4 * 65536 };
+	unsigned char *buf = malloc(N), r[4096];
+	fill_pattern(buf, N, 5);
+	ck_assert_int_eq(ofs_write(fs, f, buf, N, 0), N);
+	ofs_close(fs);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	ck_assert(fs->interleaved);
+	uint64_t at = block_off(1);
+	ck_assert_int_eq(posix_fadvise(fs->lockfd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	ck_assert_int_eq(ofs_read(fs, f, r, 4096, 65536 + 5 * 4096), 4096);
+	ck_assert_int_eq(memcmp(r, buf + 65536 + 5 * 4096, 4096), 0);
+	ck_assert_int_eq(resident(at), 0);
+	ck_assert_uint_eq(cached(at + 5 * OFS_OVL_VAL, 2), 2);
+	ck_assert_ptr_null(fs->dcache);
+	/* the ends of two sectors, whose digests cover all of each */
+	ck_assert_int_eq(ofs_read(fs, f, r, 100, 65536 + 3 * 4096 - 50), 100);
+	ck_assert_int_eq(memcmp(r, buf + 65536 + 3 * 4096 - 50, 100), 0);
+	int fd = open(img, O_WRONLY);
+	ck_assert_int_eq(pwrite(fd, "!", 1, (off_t)(at + 7 * OFS_OVL_VAL + 3)), 1);
+	close(fd);
+	ck_assert_int_eq(ofs_read(fs, f, r, 10, 65536 + 7 * 4096 + 4000), -ORION_ECHECKSUM);
+	ck_assert_int_eq(ofs_read(fs, f, r, 4096, 65536 + 8 * 4096), 4096);
 	free(buf);
 }
 END_TEST
@@ -1507,7 +1551,6 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, fallocate_modes);
 	tcase_add_test(t, checksums_catch_damage);
 	tcase_add_test(t, read_leaves_data_unmapped);
-	tcase_add_test(t, digest_cache);
 	tcase_add_test(t, map_faults_read_one_page);
 	tcase_add_test(t, readdir_reads_leaves_ahead);
 	tcase_add_test(t, readdir_attrs_reads_inodes_ahead);
@@ -1530,9 +1573,13 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ofs_data");
-	suite_add_tcase(s, tcase("data-poly1305", setup_poly1305));
-	suite_add_tcase(s, tcase("data-blake2b", setup_blake2b));
-	TCase *t = tcase_create("overlays"); /* format 3 images only */
+	TCase *t = tcase("data-poly1305", setup_poly1305); /* format 4 */
+	tcase_add_test(t, sector_read_with_its_digest);
+	suite_add_tcase(s, t);
+	t = tcase("data-blake2b", setup_blake2b); /* format 1 */
+	tcase_add_test(t, digest_cache);
+	suite_add_tcase(s, t);
+	t = tcase_create("overlays"); /* format 3 on */
 	tcase_add_checked_fixture(t, setup_poly1305, teardown);
 	tcase_add_test(t, overlays_merge_on_read);
 	tcase_add_test(t, overlays_fold);
