@@ -194,19 +194,32 @@ static int blk_verify(const ofs *fs, uint64_t ino, uint64_t idx, const struct bl
 	return rc;
 }
 
-/* read_at: n bytes of the image file at off into p; a short file is a
- * damaged image. */
-static int read_at(const ofs *fs, void *p, size_t n, uint64_t off)
+/* readv_at: fill the cnt buffers of iov from the image file at off; a
+ * short file is a damaged image. */
+static int readv_at(const ofs *fs, struct iovec *iov, int cnt, uint64_t off)
 {
-	for (size_t done = 0; done < n;) {
-		ssize_t r = pread(fs->lockfd, (char *)p + done, n - done, (off_t)(off + done));
+	while (cnt > 0) {
+		ssize_t r = preadv(fs->lockfd, iov, cnt, (off_t)off);
 		if (r < 0 && errno != EINTR)
 			return -errno;
 		if (r == 0)
 			return -ORION_ECORRUPT;
-		done += r > 0 ? (size_t)r : 0;
+		for (off += r > 0 ? (uint64_t)r : 0; cnt > 0 && r >= (ssize_t)iov->iov_len; cnt--)
+			r -= (ssize_t)(iov++)->iov_len;
+		if (cnt > 0 && r > 0) {
+			iov->iov_base = (char *)iov->iov_base + r;
+			iov->iov_len -= (size_t)r;
+		}
 	}
 	return 0;
+}
+
+/* read_at: n bytes of the image file at off into p; a short file is a
+ * damaged image. */
+static int read_at(const ofs *fs, void *p, size_t n, uint64_t off)
+{
+	struct iovec iov = {p, n};
+	return readv_at(fs, &iov, 1, off);
 }
 
 /* committed: b's bytes lie in LMDB's map, i.e. in pages of the last
@@ -732,7 +745,8 @@ void ofs_dcache_free(ofs *fs)
 	fs->dcache = NULL;
 }
 
-/* blk_pread: bytes [bo, bo+n) of committed block b into out, read from the
+/* blk_pread: bytes [bo, bo+n) of committed block b of a format 1-3
+ * image (its digests first) into out, read from the
  * image file, not through LMDB's map, and verified after the copy.  Pages
  * the daemon maps stay mapped (drop_caches cannot free them, and they count
  * in its resident size), so file data the kernel already caches under the
@@ -769,26 +783,6 @@ static int blk_pread(ofs *fs, uint64_t ino, uint64_t idx, const struct blk *b,
 		free(buf);
 	}
 	return rc;
-}
-
-/* readv_at: fill the cnt buffers of iov from the image file at off; a
- * short file is a damaged image. */
-static int readv_at(const ofs *fs, struct iovec *iov, int cnt, uint64_t off)
-{
-	while (cnt > 0) {
-		ssize_t r = preadv(fs->lockfd, iov, cnt, (off_t)off);
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		if (r == 0)
-			return -ORION_ECORRUPT;
-		for (off += r > 0 ? (uint64_t)r : 0; cnt > 0 && r >= (ssize_t)iov->iov_len; cnt--)
-			r -= (ssize_t)(iov++)->iov_len;
-		if (cnt > 0 && r > 0) {
-			iov->iov_base = (char *)iov->iov_base + r;
-			iov->iov_len -= (size_t)r;
-		}
-	}
-	return 0;
 }
 
 /* pread_interleaved: blk_pread of a format 4 block, whose sectors and
