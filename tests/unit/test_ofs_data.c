@@ -307,18 +307,26 @@ static int resident(uint64_t off)
 	return cached(off, 1) == 1;
 }
 
+/* four_blocks: f holds four blocks of pattern bytes (those of offset 5
+ * on, returned for the caller to free) in an image just reopened, so
+ * that none of it is mapped yet. */
+static unsigned char *four_blocks(void)
+{
+	unsigned char *buf = malloc(4 * 65536);
+	fill_pattern(buf, 4 * 65536, 5);
+	ck_assert_int_eq(ofs_write(fs, f, buf, 4 * 65536, 0), 4 * 65536);
+	ofs_close(fs);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	return buf;
+}
+
 /* The digest cache (formats before 4, whose digests all lie on a block's
  * first page): a block's digests, once read, are not read from the
  * image again; wrong ones (a place LMDB reused) are corrected from the
  * image, and they never make damaged bytes pass. */
 START_TEST(digest_cache)
 {
-	enum { N = 4 * 65536 };
-	unsigned char *buf = malloc(N), r[4096];
-	fill_pattern(buf, N, 5);
-	ck_assert_int_eq(ofs_write(fs, f, buf, N, 0), N);
-	ofs_close(fs);
-	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	unsigned char *buf = four_blocks(), r[4096];
 	/* uncached, here and in the kernel: the digests are read from disk */
 	ck_assert_int_eq(posix_fadvise(fs->lockfd, 0, 0, POSIX_FADV_DONTNEED), 0);
 	ck_assert_int_eq(ofs_read(fs, f, r, 100, 65536 + 10), 100);
@@ -366,12 +374,7 @@ static uint64_t block_off(uint64_t idx)
  * earlier formats keep every digest; damage in a digest is found. */
 START_TEST(sector_read_with_its_digest)
 {
-	enum { N = 4 * 65536 };
-	unsigned char *buf = malloc(N), r[4096];
-	fill_pattern(buf, N, 5);
-	ck_assert_int_eq(ofs_write(fs, f, buf, N, 0), N);
-	ofs_close(fs);
-	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	unsigned char *buf = four_blocks(), r[4096];
 	ck_assert(fs->interleaved);
 	uint64_t at = block_off(1);
 	ck_assert_int_eq(posix_fadvise(fs->lockfd, 0, 0, POSIX_FADV_DONTNEED), 0);
