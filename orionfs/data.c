@@ -935,6 +935,23 @@ int ofs_accessed(ofs *fs, uint64_t ino)
 	return !(fs->flags & OFS_OPEN_RDONLY) && stale_atime(&a, &now) && touch_atime(fs, ino, &now);
 }
 
+/* ofs_map_ahead: see orionfs.h. */
+void ofs_map_ahead(ofs *fs, uint64_t ino)
+{
+	struct ofs_inode in;
+	MDB_txn *txn;
+	if (ofs_rtxn(fs, &txn))
+		return;
+	int mapped = file_get(fs, txn, ino, &in) == 0 && in.a.size > OFS_AHEAD_MAP_MIN &&
+		     in.a.size <= OFS_AHEAD_MAP_MAX;
+	ofs_rtxn_done(fs, txn);
+	if (mapped) {
+		struct ofs_key lk, hk;
+		MDB_val lo = ofs_key2(&lk, ino, 0), hi = ofs_key2(&hk, ino + 1, 0);
+		ofs_ahead_bg(fs, "data", &lo, &hi);
+	}
+}
+
 /* ofs_read: read up to size bytes at off; returns bytes read (0 at EOF). */
 ssize_t ofs_read(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off)
 {

@@ -467,7 +467,10 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			return;
 		}
 	}
-	int moved = (fi->flags & O_ACCMODE) != O_WRONLY && touch_atime(srv, ino);
+	int reads = (fi->flags & O_ACCMODE) != O_WRONLY;
+	int moved = reads && touch_atime(srv, ino);
+	if (reads)
+		ofs_map_ahead(srv->fs, ino);
 	open_handle(srv, ino, fi);
 	/* The kernel's copy of the attributes is stale now: drop it (only the
 	 * attributes: offset -1) before the reply, or a stat right after the

@@ -483,6 +483,39 @@ START_TEST(readdir_reads_leaves_ahead)
 }
 END_TEST
 
+/* Opening a large file to read it asks for all the pages of its block
+ * map at once (ofs_map_ahead), so reads all over it wait for none alone. */
+START_TEST(open_reads_block_map_ahead)
+{
+	enum { MIB = 1 << 20, N = 64 };
+	unsigned char *buf = malloc(MIB), r[1];
+	for (int i = 0; i < N; i++) {
+		fill_pattern(buf, MIB, (uint64_t)i * MIB);
+		ck_assert_int_eq(ofs_write(fs, f, buf, MIB, (off_t)i * MIB), MIB);
+	}
+	free(buf);
+	ofs_close(fs);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	MDB_txn *txn;
+	MDB_stat ms;
+	ck_assert_int_eq(mdb_txn_begin(fs->env, NULL, MDB_RDONLY, &txn), 0);
+	ck_assert_int_eq(mdb_stat(txn, fs->data, &ms), 0);
+	mdb_txn_abort(txn);
+	ck_assert_uint_ge(ms.ms_leaf_pages, 8);
+	ck_assert_int_eq(posix_fadvise(fs->lockfd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	ofs_map_ahead(fs, f);
+	ofs_ahead_join(fs);
+	long f0 = majflt();
+	for (uint64_t b = 0; b < N * MIB / 65536; b++) {
+		uint64_t off = (b * 37 % (N * MIB / 65536)) * 65536 + 100;
+		ck_assert_int_eq(ofs_read(fs, f, r, 1, (off_t)off), 1);
+		ck_assert_uint_eq(r[0], pattern(off));
+	}
+	/* the file's inode page, and no page of its map */
+	ck_assert_int_lt(majflt() - f0, (long)ms.ms_leaf_pages / 4);
+}
+END_TEST
+
 /* A listing with attributes that stops after a reply's worth of entries
  * (OFS_AHEAD_INODES), as the kernel's requests do. */
 struct chunk {
@@ -1556,6 +1589,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, read_leaves_data_unmapped);
 	tcase_add_test(t, map_faults_read_one_page);
 	tcase_add_test(t, readdir_reads_leaves_ahead);
+	tcase_add_test(t, open_reads_block_map_ahead);
 	tcase_add_test(t, readdir_attrs_reads_inodes_ahead);
 	tcase_add_test(t, ahead_survives_noise);
 	tcase_add_test(t, wrong_types_refused);
