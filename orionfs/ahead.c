@@ -15,6 +15,10 @@
  *    so a damaged image costs nothing but the hint.
  *  - It follows the last commit, not the caller's own uncommitted writes
  *    (those are in memory anyway).
+ *  - ofs_ahead_bg's walk goes on while the caller serves others, holding
+ *    no transaction: pages it reads may be reused under it, which costs
+ *    a wrong hint at worst (every bound is checked); ofs_close joins it
+ *    before the map goes.
  */
 #include "orionfs/internal.h"
 
