@@ -483,6 +483,27 @@ START_TEST(readdir_reads_leaves_ahead)
 }
 END_TEST
 
+/* A listing that asks for its leaves while another walk runs on the
+ * read-ahead thread walks them itself: the hint is not dropped. */
+START_TEST(ahead_while_busy_walks_inline)
+{
+	enum { N = 6000 };
+	size_t leaves;
+	uint64_t d = big_dir(N, "dirent", &leaves);
+	ck_assert_int_eq(posix_fadvise(fs->lockfd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	fs->ahead_on = 1; /* as if a walk were running */
+	fs->ahead_done = 0;
+	int n = 0;
+	long f0 = majflt();
+	int rc = ofs_readdir(fs, d, 0, count_entry, &n);
+	long faults = majflt() - f0;
+	fs->ahead_on = 0;
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(n, N);
+	ck_assert_int_lt(faults, (long)leaves / 8);
+}
+END_TEST
+
 /* Opening a large file to read it asks for all the pages of its block
  * map at once (ofs_map_ahead), so reads all over it wait for none alone. */
 START_TEST(open_reads_block_map_ahead)
@@ -1589,6 +1610,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, read_leaves_data_unmapped);
 	tcase_add_test(t, map_faults_read_one_page);
 	tcase_add_test(t, readdir_reads_leaves_ahead);
+	tcase_add_test(t, ahead_while_busy_walks_inline);
 	tcase_add_test(t, open_reads_block_map_ahead);
 	tcase_add_test(t, readdir_attrs_reads_inodes_ahead);
 	tcase_add_test(t, ahead_survives_noise);
