@@ -39,7 +39,9 @@ enum {
 	LM_TXNID = LM_PAGEHDR + 128, /* mm_txnid */
 	LM_DB_DEPTH = 6, LM_DB_ROOT = 40, LM_DB_SIZE = 48,
 	LM_MAXDEPTH = 16,            /* deeper is damage */
-	LM_BUDGET = 4096,            /* branch pages of one level a call reads at most */
+	/* branch pages of one level a walk reads at most: 512 cover some
+	 * 50,000 leaves, and the two levels' lists fit a thread's stack */
+	LM_BUDGET = 512,
 };
 
 /* A branch page to walk, and the ranges [a, b) that may lie under it. */
@@ -49,7 +51,8 @@ struct span {
 };
 
 /* One walk: its image, ranges, this level's branch pages and the next
- * level's, and the run of pages not yet asked for. */
+ * level's, the run of pages not yet asked for, and how many leaves it
+ * may ask for (0: all). */
 struct ahead {
 	const ofs *fs;
 	uint64_t last;          /* last page of the commit */
@@ -57,6 +60,8 @@ struct ahead {
 	struct span *cur, *next;
 	size_t ncur, nnext;
 	uint64_t run, nrun;     /* pages [run, run + nrun) */
+	size_t cap, leaves;
+	int over;               /* the range holds more than cap leaves */
 };
 
 /* get16, get64: native-endian fields of the format (it is the host's). */
@@ -143,6 +148,10 @@ static void reach(struct ahead *w, uint64_t pgno, size_t a, size_t b, int leaf)
 {
 	if (!leaf && w->nnext == LM_BUDGET)
 		return;
+	if (leaf && w->cap && ++w->leaves > w->cap) {
+		w->over = 1;
+		return;
+	}
 	want(w, pgno);
 	if (!leaf)
 		w->next[w->nnext++] = (struct span){pgno, a, b};
@@ -157,7 +166,7 @@ static void branch(struct ahead *w, const struct span *s, int leaves)
 	unsigned n;
 	const unsigned char *p = page(w, s->pgno, LM_BRANCH, &n);
 	size_t j = s->a;
-	for (unsigned i = 0; p && i < n && j < s->b; i++) {
+	for (unsigned i = 0; p && i < n && j < s->b && !w->over; i++) {
 		MDB_val k, next;
 		const unsigned char *nd = node(w, p, i, &k), *nx = NULL;
 		if (!nd || (i + 1 < n && !(nx = node(w, p, i + 1, &next))))
@@ -179,7 +188,7 @@ static void walk(struct ahead *w, uint64_t root, unsigned depth, size_t n)
 {
 	w->ncur = 1;
 	w->cur[0] = (struct span){root, 0, n};
-	for (unsigned h = depth - 1; h > 0 && w->ncur; h--) {
+	for (unsigned h = depth - 1; h > 0 && w->ncur && !w->over; h--) {
 		w->nnext = 0;
 		for (size_t i = 0; i < w->ncur; i++)
 			branch(w, &w->cur[i], h == 1);
@@ -214,36 +223,40 @@ static const unsigned char *table(const struct ahead *w, const unsigned char *me
 	return NULL;
 }
 
+/* ahead: ofs_ahead asking for cap leaves at most (0: all); 1 if the
+ * ranges hold more. */
+static int ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, size_t n,
+		 size_t cap)
+{
+	struct stat st;
+	if (!fs->map_lo || fs->psize < 512 || n == 0 || fstat(fs->lockfd, &st) < 0 ||
+	    (uint64_t)st.st_size < 2 * fs->psize)
+		return 0;
+	const unsigned char *m0 = (const unsigned char *)fs->map_lo, *m1 = m0 + fs->psize;
+	const unsigned char *meta = get64(m1 + LM_TXNID) > get64(m0 + LM_TXNID) ? m1 : m0;
+	/* a page past the file's end would fault (SIGBUS), whatever a meta
+	 * page caught mid-write says */
+	uint64_t last = get64(meta + LM_LAST), infile = (uint64_t)st.st_size / fs->psize;
+	struct span spans[2][LM_BUDGET];
+	struct ahead w = {.fs = fs, .last = last < infile ? last : infile - 1, .lo = lo, .hi = hi,
+			  .cur = spans[0], .next = spans[1], .cap = cap};
+	const unsigned char *db = table(&w, meta, name);
+	unsigned depth = db ? get16(db + LM_DB_DEPTH) : 0;
+	if (depth == 1)
+		want(&w, get64(db + LM_DB_ROOT));
+	if (depth > 1 && depth <= LM_MAXDEPTH)
+		walk(&w, get64(db + LM_DB_ROOT), depth, n);
+	flush(&w);
+	return w.over;
+}
+
 /* ofs_ahead: start reading the leaf pages of table name (fs's dbi of
  * that name) that hold keys in any of the n ranges [lo[i], hi[i]), as of
  * the last commit.  The ranges are in key order and disjoint; they share
  * one request per run of neighbouring pages. */
 void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, size_t n)
 {
-	struct stat st;
-	if (!fs->map_lo || fs->psize < 512 || n == 0 || fstat(fs->lockfd, &st) < 0 ||
-	    (uint64_t)st.st_size < 2 * fs->psize)
-		return;
-	const unsigned char *m0 = (const unsigned char *)fs->map_lo, *m1 = m0 + fs->psize;
-	const unsigned char *meta = get64(m1 + LM_TXNID) > get64(m0 + LM_TXNID) ? m1 : m0;
-	/* a page past the file's end would fault (SIGBUS), whatever a meta
-	 * page caught mid-write says */
-	uint64_t last = get64(meta + LM_LAST), infile = (uint64_t)st.st_size / fs->psize;
-	struct ahead w = {.fs = fs, .last = last < infile ? last : infile - 1, .lo = lo, .hi = hi};
-	const unsigned char *db = table(&w, meta, name);
-	unsigned depth = db ? get16(db + LM_DB_DEPTH) : 0;
-	if (depth == 1)
-		want(&w, get64(db + LM_DB_ROOT));
-	if (depth > 1 && depth <= LM_MAXDEPTH) {
-		struct span *spans = malloc(2 * LM_BUDGET * sizeof *spans);
-		if (spans) {
-			w.cur = spans;
-			w.next = spans + LM_BUDGET;
-			walk(&w, get64(db + LM_DB_ROOT), depth, n);
-		}
-		free(spans);
-	}
-	flush(&w);
+	ahead(fs, name, lo, hi, n, 0);
 }
 
 /* A walk of one range on a thread of its own (ofs_ahead_bg). */
@@ -299,12 +312,16 @@ static int start(ofs *fs, struct bg *b)
 	return started;
 }
 
-/* ofs_ahead_bg: ofs_ahead of one range [lo, hi) (name a literal), on a
- * thread, so that a large range's thousands of requests, a few
- * microseconds each, do not hold up the caller's reply.  One such walk
- * runs at a time; while it runs, the caller walks itself. */
+/* ofs_ahead_bg: ofs_ahead of one range [lo, hi) (name a literal).  Up
+ * to OFS_AHEAD_INLINE leaves it asks for itself; a larger range's walk
+ * goes on a thread, so that its thousands of requests, a few microseconds
+ * each, do not hold up the caller's reply (a thread costs some 20, more
+ * than a small range's whole walk).  One such thread runs at a time;
+ * while it runs, the caller walks itself. */
 void ofs_ahead_bg(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi)
 {
+	if (!ahead(fs, name, lo, hi, 1, OFS_AHEAD_INLINE))
+		return;
 	struct bg *b = lo->mv_size <= OFS_AHEAD_KEY && hi->mv_size <= OFS_AHEAD_KEY
 			       ? malloc(sizeof *b)
 			       : NULL;

@@ -483,6 +483,31 @@ START_TEST(readdir_reads_leaves_ahead)
 }
 END_TEST
 
+/* A small directory's listing asks for its leaves itself: a thread
+ * costs more than the whole walk.  A large one's goes on the thread. */
+START_TEST(small_listing_starts_no_thread)
+{
+	size_t leaves;
+	struct ofs_attr s, a;
+	uint64_t d = big_dir(3000, "dirent", &leaves);
+	ck_assert_uint_gt(leaves, 2 * OFS_AHEAD_INLINE);
+	ck_assert_int_eq(ofs_mkdir(fs, OFS_ROOT_INO, "small", 0755, 0, 0, &s), 0);
+	for (int i = 0; i < 10; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "s%d", i);
+		ck_assert_int_eq(ofs_mknod(fs, s.ino, name, S_IFREG | 0644, 0, 0, 0, &a), 0);
+	}
+	int n = 0;
+	ck_assert_int_eq(ofs_readdir(fs, s.ino, 0, count_entry, &n), 0);
+	ck_assert_int_eq(n, 10);
+	ck_assert_int_eq(fs->ahead_on, 0);
+	n = 0;
+	ck_assert_int_eq(ofs_readdir(fs, d, 0, count_entry, &n), 0);
+	ck_assert_int_eq(n, 3000);
+	ck_assert_int_eq(fs->ahead_on, 1);
+}
+END_TEST
+
 /* A listing that asks for its leaves while another walk runs on the
  * read-ahead thread walks them itself: the hint is not dropped. */
 START_TEST(ahead_while_busy_walks_inline)
@@ -1611,6 +1636,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, map_faults_read_one_page);
 	tcase_add_test(t, readdir_reads_leaves_ahead);
 	tcase_add_test(t, ahead_while_busy_walks_inline);
+	tcase_add_test(t, small_listing_starts_no_thread);
 	tcase_add_test(t, open_reads_block_map_ahead);
 	tcase_add_test(t, readdir_attrs_reads_inodes_ahead);
 	tcase_add_test(t, ahead_survives_noise);
