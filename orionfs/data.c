@@ -923,33 +923,43 @@ static int touch_atime(ofs *fs, uint64_t ino, const struct timespec *now)
 	return ofs_finish(fs, txn, rc) == 0;
 }
 
+/* relatime: the relatime rule for ino, whose attributes are a; 1 if
+ * atime moved. */
+static int relatime(ofs *fs, uint64_t ino, const struct ofs_attr *a)
+{
+	struct timespec now;
+	ofs_now(&now);
+	return !(fs->flags & OFS_OPEN_RDONLY) && stale_atime(a, &now) && touch_atime(fs, ino, &now);
+}
+
 /* ofs_accessed: apply the relatime rule after a read of ino. */
 int ofs_accessed(ofs *fs, uint64_t ino)
 {
 	struct ofs_attr a;
-	struct timespec now;
+	int rc = ofs_getattr(fs, ino, &a);
+	return rc ? rc : relatime(fs, ino, &a);
+}
+
+/* map_ahead: start reading the block map of file ino (attributes a)
+ * when it spans more than a leaf and is not huge. */
+static void map_ahead(ofs *fs, uint64_t ino, const struct ofs_attr *a)
+{
+	if (!S_ISREG(a->mode) || a->size <= OFS_AHEAD_MAP_MIN || a->size > OFS_AHEAD_MAP_MAX)
+		return;
+	struct ofs_key lk, hk;
+	MDB_val lo = ofs_key2(&lk, ino, 0), hi = ofs_key2(&hk, ino + 1, 0);
+	ofs_ahead_bg(fs, "data", &lo, &hi);
+}
+
+/* ofs_opened: see orionfs.h. */
+int ofs_opened(ofs *fs, uint64_t ino, int atime)
+{
+	struct ofs_attr a;
 	int rc = ofs_getattr(fs, ino, &a);
 	if (rc)
 		return rc;
-	ofs_now(&now);
-	return !(fs->flags & OFS_OPEN_RDONLY) && stale_atime(&a, &now) && touch_atime(fs, ino, &now);
-}
-
-/* ofs_map_ahead: see orionfs.h. */
-void ofs_map_ahead(ofs *fs, uint64_t ino)
-{
-	struct ofs_inode in;
-	MDB_txn *txn;
-	if (ofs_rtxn(fs, &txn))
-		return;
-	int mapped = file_get(fs, txn, ino, &in) == 0 && in.a.size > OFS_AHEAD_MAP_MIN &&
-		     in.a.size <= OFS_AHEAD_MAP_MAX;
-	ofs_rtxn_done(fs, txn);
-	if (mapped) {
-		struct ofs_key lk, hk;
-		MDB_val lo = ofs_key2(&lk, ino, 0), hi = ofs_key2(&hk, ino + 1, 0);
-		ofs_ahead_bg(fs, "data", &lo, &hi);
-	}
+	map_ahead(fs, ino, &a);
+	return atime ? relatime(fs, ino, &a) : 0;
 }
 
 /* ofs_read: read up to size bytes at off; returns bytes read (0 at EOF). */

@@ -410,14 +410,12 @@ static int truncate_open(struct ofs_fuse *srv, uint64_t ino)
 	return killed < 0 ? killed : setattr_inval(srv, ino, &in, valid, killed);
 }
 
-/* touch_atime: the relatime rule (ofs_accessed) applied when a file is
- * opened for reading, since the reads the page cache serves never reach
- * us; 1 if atime moved.  ctime stays. */
-static int touch_atime(struct ofs_fuse *srv, uint64_t ino)
+/* opened: ofs_opened for a file opened to be read, the relatime rule
+ * applied at open since the reads the page cache serves never reach us;
+ * 1 if atime moved.  ctime stays. */
+static int opened(struct ofs_fuse *srv, uint64_t ino)
 {
-	if (srv->flags & (OFS_FUSE_RDONLY | OFS_FUSE_NOATIME))
-		return 0;
-	return ofs_accessed(srv->fs, ino) == 1;
+	return ofs_opened(srv->fs, ino, !(srv->flags & (OFS_FUSE_RDONLY | OFS_FUSE_NOATIME))) == 1;
 }
 
 /* open_handle: the file_info of a handle to real file ino; one that may
@@ -467,10 +465,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			return;
 		}
 	}
-	int reads = (fi->flags & O_ACCMODE) != O_WRONLY;
-	int moved = reads && touch_atime(srv, ino);
-	if (reads)
-		ofs_map_ahead(srv->fs, ino);
+	int moved = (fi->flags & O_ACCMODE) != O_WRONLY && opened(srv, ino);
 	open_handle(srv, ino, fi);
 	/* The kernel's copy of the attributes is stale now: drop it (only the
 	 * attributes: offset -1) before the reply, or a stat right after the
@@ -535,7 +530,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		ofs_fuse_reply_err(req, (int)n);
 		return;
 	}
-	/* atime was seen to at open (touch_atime): nothing more to tell */
+	/* atime was seen to at open (opened): nothing more to tell */
 	fuse_reply_buf(req, buf, (size_t)n);
 }
 

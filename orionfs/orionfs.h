@@ -255,12 +255,13 @@ int ofs_setattr(ofs *fs, uint64_t ino, const struct ofs_attr *in, unsigned valid
  * holes read as zeros; -ORION_ECHECKSUM if a block fails its checksum. */
 ssize_t ofs_read(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off);
 
-/* ofs_map_ahead: file ino is being opened to be read: start reading the
- * pages that map its blocks to where they lie, when it has more than one
- * and it is not huge (OFS_AHEAD_MAP_MAX), so that its first random reads
- * wait for the disk once each, not once more for the map.  A hint: it
- * returns nothing and changes nothing. */
-void ofs_map_ahead(ofs *fs, uint64_t ino);
+/* ofs_opened: file ino is being opened to be read.  The pages that map
+ * its blocks to where they lie start being read, when it has more than a
+ * page of them and it is not huge (OFS_AHEAD_MAP_MAX), so that its first
+ * random reads wait for the disk once each, not once more for the map;
+ * with atime, the relatime rule is applied as by ofs_accessed.  1 if
+ * atime moved, else 0, or a negative errno. */
+int ofs_opened(ofs *fs, uint64_t ino, int atime);
 
 /* ofs_accessed: the file's data was read (perhaps from a cache, without
  * ofs_read): apply the relatime rule, setting atime to now when it is not

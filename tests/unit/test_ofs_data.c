@@ -530,7 +530,7 @@ START_TEST(ahead_while_busy_walks_inline)
 END_TEST
 
 /* Opening a large file to read it asks for all the pages of its block
- * map at once (ofs_map_ahead), so reads all over it wait for none alone. */
+ * map at once (ofs_opened), so reads all over it wait for none alone. */
 START_TEST(open_reads_block_map_ahead)
 {
 	enum { MIB = 1 << 20, N = 64 };
@@ -549,7 +549,7 @@ START_TEST(open_reads_block_map_ahead)
 	mdb_txn_abort(txn);
 	ck_assert_uint_ge(ms.ms_leaf_pages, 8);
 	ck_assert_int_eq(posix_fadvise(fs->lockfd, 0, 0, POSIX_FADV_DONTNEED), 0);
-	ofs_map_ahead(fs, f);
+	ck_assert_int_eq(ofs_opened(fs, f, 0), 0);
 	ofs_ahead_join(fs);
 	long f0 = majflt();
 	for (uint64_t b = 0; b < N * MIB / 65536; b++) {
@@ -559,6 +559,10 @@ START_TEST(open_reads_block_map_ahead)
 	}
 	/* the file's inode page, and no page of its map */
 	ck_assert_int_lt(majflt() - f0, (long)ms.ms_leaf_pages / 4);
+	/* the relatime rule, when asked for: a write leaves atime behind */
+	ck_assert_int_eq(ofs_write(fs, f, "x", 1, 0), 1);
+	ck_assert_int_eq(ofs_opened(fs, f, 1), 1);
+	ck_assert_int_eq(ofs_opened(fs, f, 1), 0);
 }
 END_TEST
 
