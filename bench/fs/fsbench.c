@@ -71,7 +71,13 @@ static int random_io(const char *path, long count, uint64_t seed, int writing)
 	return 0;
 }
 
-/* small_files: one phase of the small-file workload over DIR/fNNNNN. */
+/* name: path gets DIR/fNNNNNN, the name of small file i. */
+static void name(char *path, size_t size, const char *dir, long i)
+{
+	snprintf(path, size, "%s/f%06ld", dir, i);
+}
+
+/* small_files: one phase of the small-file workload over DIR/fNNNNNN. */
 static int small_files(const char *phase, const char *dir, long n)
 {
 	char path[4096], buf[1000];
@@ -79,7 +85,7 @@ static int small_files(const char *phase, const char *dir, long n)
 	struct stat st;
 	double t0 = now();
 	for (long i = 0; i < n; i++) {
-		snprintf(path, sizeof path, "%s/f%06ld", dir, i);
+		name(path, sizeof path, dir, i);
 		if (!strcmp(phase, "create")) {
 			int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
 			if (fd < 0 || write(fd, buf, sizeof buf) != sizeof buf || close(fd) < 0)
@@ -103,7 +109,7 @@ static int small_files(const char *phase, const char *dir, long n)
 	return 0;
 }
 
-/* lookups: stat count of DIR/f000000 .. DIR/f(n-1), picked at random. */
+/* lookups: stat count of the first n small files of DIR, picked at random. */
 static int lookups(const char *dir, long n, long count, uint64_t seed)
 {
 	char path[4096];
@@ -113,7 +119,7 @@ static int lookups(const char *dir, long n, long count, uint64_t seed)
 		return die("no names");
 	double t0 = now();
 	for (long i = 0; i < count; i++) {
-		snprintf(path, sizeof path, "%s/f%06ld", dir, (long)(next(&s) % (uint64_t)n));
+		name(path, sizeof path, dir, (long)(next(&s) % (uint64_t)n));
 		if (stat(path, &st) < 0)
 			return die(path);
 	}
