@@ -123,7 +123,7 @@ static void flush(struct ahead *w)
 	w->nrun = 0;
 }
 
-/* want: leaf page pgno is needed; neighbours join one request, and a
+/* want: page pgno is needed; neighbours join one request, and a
  * page asked for already (sorted ranges sharing a leaf) costs nothing. */
 static void want(struct ahead *w, uint64_t pgno)
 {
