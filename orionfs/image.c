@@ -159,25 +159,60 @@ int ofs_wtxn(ofs *fs, MDB_txn **txn)
 	return 0;
 }
 
+/* ofs_names_touch: an entry is being written or removed in the open
+ * write transaction. */
+void ofs_names_touch(ofs *fs)
+{
+	fs->names_dirty = 1;
+	fs->names++;
+}
+
+/* names_settle: a write transaction has ended, committed or not.  A
+ * top-level one's entries are now seen by every reader, or gone: a
+ * listing built before is stale.  A call nested in the batch hands its
+ * entries to the batch, whose end counts then (its owner saw them at
+ * once); undone, they are gone. */
+static void names_settle(ofs *fs, int nested, int committed)
+{
+	if (nested && committed) {
+		fs->names_batch |= fs->names_dirty;
+	} else if (fs->names_dirty || (!nested && fs->names_batch)) {
+		fs->names++;
+		if (!nested)
+			fs->names_batch = 0;
+	}
+	fs->names_dirty = 0;
+}
+
+/* ofs_names_version: see orionfs.h. */
+uint64_t ofs_names_version(ofs *fs)
+{
+	return fs->names;
+}
+
 /* ofs_commit: commit txn (which is gone afterwards, whatever the result);
  * a call nested in the batch joins it, committed by the next ofs_flush. */
 int ofs_commit(ofs *fs, MDB_txn *txn)
 {
 	int rc = ofs_lmdb_err(mdb_txn_commit(txn));
-	if (owner(fs) && txn == fs->nested) {
+	int nested = owner(fs) && txn == fs->nested;
+	if (nested) {
 		fs->nested = NULL;
 		if (rc == 0)
 			fs->batch_ops++;
 	}
+	names_settle(fs, nested, rc == 0);
 	return rc;
 }
 
 /* abort_txn: abort txn (from ofs_wtxn); the batch it nests in lives on. */
 static void abort_txn(ofs *fs, MDB_txn *txn)
 {
-	if (owner(fs) && txn == fs->nested)
+	int nested = owner(fs) && txn == fs->nested;
+	if (nested)
 		fs->nested = NULL;
 	mdb_txn_abort(txn);
+	names_settle(fs, nested, 0);
 }
 
 /* ofs_finish: abort txn when rc < 0, else commit it; the first error
@@ -246,6 +281,7 @@ int ofs_flush(ofs *fs)
 	fs->batch = NULL;
 	fs->batch_ops = fs->batch_bytes = 0;
 	int rc = ofs_lmdb_err(mdb_txn_commit(t));
+	names_settle(fs, 0, 0);
 	if (rc) /* acknowledged work is lost: refuse all further writes */
 		fs->broken = rc == -ENOSPC ? -ENOSPC : -EIO;
 	else

@@ -122,6 +122,12 @@ struct ofs {
 	/* Pages of file data the open top-level write transaction freed
 	 * (ofs_data_shed); whoever holds LMDB's write lock owns it. */
 	uint64_t freed;
+	/* ofs_names_version: bumped when an entry is written or removed,
+	 * and again when its top-level transaction ends.  names_dirty: the
+	 * open call wrote entries; names_batch: the batch holds some.  Both
+	 * belong to the holder of LMDB's write lock. */
+	_Atomic uint64_t names;
+	int names_dirty, names_batch;
 	/* The host disk's free space as last asked (ofs_room): asking costs a
 	 * system call, too much for every write. */
 	_Atomic uint64_t host_free; /* bytes */
@@ -205,6 +211,7 @@ int ofs_wtxn(ofs *fs, MDB_txn **txn);
 int ofs_commit(ofs *fs, MDB_txn *txn);
 int ofs_finish(ofs *fs, MDB_txn *txn, int rc);
 void ofs_batch_account(ofs *fs, uint64_t bytes);
+void ofs_names_touch(ofs *fs);
 int ofs_open_ex(ofs **fsp, const char *path, unsigned flags);
 int ofs_room(ofs *fs, uint64_t bytes);
 int ofs_tight(ofs *fs);

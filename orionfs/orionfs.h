@@ -339,6 +339,14 @@ enum { OFS_READDIR_ATTRS = 1 };
 int ofs_readdir_ex(ofs *fs, uint64_t ino, uint64_t cookie, unsigned how, ofs_dirent_fn fn,
 		   void *arg);
 
+/* ofs_names_version: a number that changes whenever an entry of any
+ * directory may have changed for some reader: when one is written or
+ * removed, and when the transaction that did so commits or aborts.  A
+ * listing read in a transaction begun after the number was v is still
+ * what every reader would list while the number stays v (a reply built
+ * ahead of its request may be used then). */
+uint64_t ofs_names_version(ofs *fs);
+
 /* xattrs; flags as setxattr(2) (XATTR_CREATE / XATTR_REPLACE).
  * get/list with size 0 return the size needed; -ERANGE if too small;
  * -ENODATA if absent.  Setting "system.posix_acl_access" also sets the

@@ -94,6 +94,49 @@ START_TEST(owner_reads_its_writes_others_see_flushes)
 }
 END_TEST
 
+/* moved: ofs_names_version went up since *v; *v becomes the new one. */
+static int moved(uint64_t *v)
+{
+	uint64_t now = ofs_names_version(fs);
+	int up = now > *v;
+	*v = now;
+	return up;
+}
+
+START_TEST(names_version_moves_with_entries_and_their_commits)
+{
+	struct ofs_attr a;
+	char buf[4];
+	uint64_t v = ofs_names_version(fs);
+	uint64_t ino = mkfile("a", 'x', 4);
+	ck_assert_int_eq(moved(&v), 1);
+	/* what leaves every listing as it was leaves the number alone */
+	ck_assert_int_eq(ofs_write(fs, ino, "yy", 2, 0), 2);
+	ck_assert_int_eq(ofs_read(fs, ino, buf, sizeof buf, 0), 4);
+	ck_assert_int_eq(ofs_lookup(fs, OFS_ROOT_INO, "a", &a), 0);
+	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "a", S_IFREG | 0644, 0, 0, 0, &a), -EEXIST);
+	ck_assert_int_eq(moved(&v), 0);
+	/* in a batch: the owner sees the entry at once, the others at the
+	 * flush, and each time the number moves */
+	ck_assert_int_eq(ofs_batch(fs, 1), 0);
+	ck_assert_int_eq(ofs_rename(fs, OFS_ROOT_INO, "a", OFS_ROOT_INO, "b", 0, NULL), 0);
+	ck_assert_int_eq(moved(&v), 1);
+	ck_assert_int_eq(ofs_write(fs, ino, "zz", 2, 0), 2);
+	ck_assert_int_eq(moved(&v), 0);
+	ck_assert_int_eq(ofs_flush(fs), 0);
+	ck_assert_int_eq(moved(&v), 1);
+	ck_assert_int_eq(ofs_write(fs, ino, "ww", 2, 0), 2);
+	ck_assert_int_eq(ofs_flush(fs), 0);
+	ck_assert_int_eq(moved(&v), 0);
+	ck_assert_int_eq(ofs_batch(fs, 0), 0);
+	/* a writer on another thread moves it too */
+	ck_assert_int_eq(elsewhere(mknod_main, "c"), 0);
+	ck_assert_int_eq(moved(&v), 1);
+	ck_assert_int_eq(ofs_unlink(fs, OFS_ROOT_INO, "b", NULL), 0);
+	ck_assert_int_eq(moved(&v), 1);
+}
+END_TEST
+
 START_TEST(a_batch_falls_due_at_its_byte_bound)
 {
 	struct ofs_batch_info bi;
@@ -378,6 +421,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, owner_reads_its_writes_others_see_flushes);
+	tcase_add_test(t, names_version_moves_with_entries_and_their_commits);
 	tcase_add_test(t, a_batch_falls_due_at_its_byte_bound);
 	tcase_add_test(t, a_failing_call_leaves_the_batch_as_it_was);
 	tcase_add_test(t, a_call_failing_halfway_is_undone_inside_the_batch);
