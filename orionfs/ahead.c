@@ -18,7 +18,8 @@
  *  - ofs_ahead_bg's walk goes on while the caller serves others, holding
  *    no transaction: pages it reads may be reused under it, which costs
  *    a wrong hint at worst (every bound is checked); ofs_close joins it
- *    before the map goes.
+ *    before the map goes.  It waits for the pages it asked for, and so
+ *    maps them into the process, as its caller would.
  */
 #include "orionfs/internal.h"
 
@@ -42,6 +43,13 @@ enum {
 	/* branch pages of one level a walk reads at most: 512 cover some
 	 * 50,000 leaves, and the two levels' lists fit a thread's stack */
 	LM_BUDGET = 512,
+	/* pages a thread's walk has in flight at most: the disk serves what
+	 * it holds in the image's order, so a walk that asked for thousands
+	 * at once got the first leaves in key order, which its caller needs
+	 * first, only at the end (the first 5% of 1,600 leaves after 3 ms,
+	 * the first 25% after 11 of 13 ms); 128 at a time, it gets them in
+	 * order (25% after 4 ms) and all as soon */
+	LM_WINDOW = OFS_AHEAD_WINDOW,
 };
 
 /* A branch page to walk, and the ranges [a, b) that may lie under it. */
@@ -62,6 +70,9 @@ struct ahead {
 	uint64_t run, nrun;     /* pages [run, run + nrun) */
 	size_t cap, leaves;
 	int over;               /* the range holds more than cap leaves */
+	int window;             /* keep at most LM_WINDOW pages in flight */
+	uint64_t ring[LM_WINDOW]; /* pages asked for, oldest at head */
+	size_t head, nring;
 };
 
 /* get16, get64: native-endian fields of the format (it is the host's). */
@@ -114,9 +125,25 @@ static const unsigned char *node(const struct ahead *w, const unsigned char *p, 
 	return off + LM_NODEHDR + k->mv_size <= ps ? nd : NULL;
 }
 
+/* settle: room in the window for one more page, made by waiting for
+ * the oldest page asked for (a read of the map blocks until it is in). */
+static void settle(struct ahead *w)
+{
+	if (w->nring < LM_WINDOW)
+		return;
+	const volatile unsigned char *map = (const unsigned char *)w->fs->map_lo;
+	(void)map[w->ring[w->head] * w->fs->psize];
+	w->head = (w->head + 1) % LM_WINDOW;
+	w->nring--;
+}
+
 /* flush: ask for the pending run of pages. */
 static void flush(struct ahead *w)
 {
+	for (uint64_t i = 0; w->window && i < w->nrun && w->run + i <= w->last; i++) {
+		settle(w);
+		w->ring[(w->head + w->nring++) % LM_WINDOW] = w->run + i;
+	}
 	if (w->nrun)
 		posix_fadvise(w->fs->lockfd, (off_t)(w->run * w->fs->psize),
 			      (off_t)(w->nrun * w->fs->psize), POSIX_FADV_WILLNEED);
@@ -223,10 +250,11 @@ static const unsigned char *table(const struct ahead *w, const unsigned char *me
 	return NULL;
 }
 
-/* ahead: ofs_ahead asking for cap leaves at most (0: all); 1 if the
- * ranges hold more. */
+/* ahead: ofs_ahead asking for cap leaves at most (0: all), with window
+ * keeping at most LM_WINDOW pages in flight; 1 if the ranges hold more
+ * leaves than cap. */
 static int ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, size_t n,
-		 size_t cap)
+		 size_t cap, int window)
 {
 	struct stat st;
 	if (!fs->map_lo || fs->psize < 512 || n == 0 || fstat(fs->lockfd, &st) < 0 ||
@@ -239,7 +267,7 @@ static int ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi
 	uint64_t last = get64(meta + LM_LAST), infile = (uint64_t)st.st_size / fs->psize;
 	struct span spans[2][LM_BUDGET];
 	struct ahead w = {.fs = fs, .last = last < infile ? last : infile - 1, .lo = lo, .hi = hi,
-			  .cur = spans[0], .next = spans[1], .cap = cap};
+			  .cur = spans[0], .next = spans[1], .cap = cap, .window = window};
 	const unsigned char *db = table(&w, meta, name);
 	unsigned depth = db ? get16(db + LM_DB_DEPTH) : 0;
 	if (depth == 1)
@@ -256,7 +284,7 @@ static int ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi
  * one request per run of neighbouring pages. */
 void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, size_t n)
 {
-	ahead(fs, name, lo, hi, n, 0);
+	ahead(fs, name, lo, hi, n, 0, 0);
 }
 
 /* A walk of one range on a thread of its own (ofs_ahead_bg). */
@@ -267,11 +295,12 @@ struct bg {
 	unsigned char key[2][OFS_AHEAD_KEY];
 };
 
-/* bg_run: the walk, then a mark that the thread may be joined. */
+/* bg_run: the walk, in order (the thread may wait for the disk), then a
+ * mark that the thread may be joined. */
 static void *bg_run(void *arg)
 {
 	struct bg *b = arg;
-	ofs_ahead(b->fs, b->name, &b->lo, &b->hi, 1);
+	ahead(b->fs, b->name, &b->lo, &b->hi, 1, 0, 1);
 	b->fs->ahead_done = 1;
 	free(b);
 	return NULL;
@@ -320,7 +349,7 @@ static int start(ofs *fs, struct bg *b)
  * while it runs, the caller walks itself. */
 void ofs_ahead_bg(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi)
 {
-	if (!ahead(fs, name, lo, hi, 1, OFS_AHEAD_INLINE))
+	if (!ahead(fs, name, lo, hi, 1, OFS_AHEAD_INLINE, 0))
 		return;
 	struct bg *b = lo->mv_size <= OFS_AHEAD_KEY && hi->mv_size <= OFS_AHEAD_KEY
 			       ? malloc(sizeof *b)

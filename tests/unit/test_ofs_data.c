@@ -438,11 +438,13 @@ static uint64_t big_dir(int n, const char *table, size_t *leaves)
 {
 	char name[32];
 	struct ofs_attr a, d;
+	ck_assert_int_eq(ofs_batch(fs, 1), 0); /* one commit, not n */
 	ck_assert_int_eq(ofs_mkdir(fs, OFS_ROOT_INO, "big", 0755, 0, 0, &d), 0);
 	for (int i = 0; i < n; i++) {
 		snprintf(name, sizeof name, "entry-%d", i);
 		ck_assert_int_eq(ofs_mknod(fs, d.ino, name, S_IFREG | 0644, 0, 0, 0, &a), 0);
 	}
+	ck_assert_int_eq(ofs_batch(fs, 0), 0);
 	ofs_close(fs);
 	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
 	MDB_txn *txn;
@@ -526,6 +528,59 @@ START_TEST(ahead_while_busy_walks_inline)
 	ck_assert_int_eq(rc, 0);
 	ck_assert_int_eq(n, N);
 	ck_assert_int_lt(faults, (long)leaves / 8);
+}
+END_TEST
+
+/* mapped: page pgno of the image is mapped into this process now. */
+static int mapped(uint64_t pgno)
+{
+	uint64_t e = 0;
+	uintptr_t va = fs->map_lo + pgno * fs->psize;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, &e, sizeof e, (off_t)(va / (uintptr_t)getpagesize() * sizeof e)),
+			 (ssize_t)sizeof e);
+	close(fd);
+	return (int)(e >> 63);
+}
+
+/* A walk on the read-ahead thread keeps OFS_AHEAD_WINDOW pages in flight
+ * and waits for the oldest before it asks for more, so the leaves come
+ * in key order: when it ends, it has waited for (and so mapped) all but
+ * the last window of them. */
+START_TEST(a_thread_walk_waits_for_its_leaves_in_order)
+{
+	enum { N = 20000, MAXLEAF = 4096 };
+	static uint64_t leaf[MAXLEAF];
+	size_t leaves, nleaf = 0, in = 0;
+	uint64_t d = big_dir(N, "dirent", &leaves);
+	ck_assert_uint_gt(leaves, 2 * OFS_AHEAD_WINDOW);
+	MDB_txn *txn;
+	MDB_cursor *c;
+	struct ofs_key lk, hk;
+	MDB_val lo = ofs_key2(&lk, d, 0), hi = ofs_key2(&hk, d + 1, 0), k = lo, v;
+	ck_assert_int_eq(mdb_txn_begin(fs->env, NULL, MDB_RDONLY, &txn), 0);
+	ck_assert_int_eq(mdb_cursor_open(txn, fs->dirent, &c), 0);
+	for (int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0 && mdb_cmp(txn, fs->dirent, &k, &hi) < 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		uint64_t pg = ((uintptr_t)v.mv_data - fs->map_lo) / fs->psize;
+		if (nleaf == 0 || leaf[nleaf - 1] != pg)
+			leaf[nleaf++] = pg;
+		ck_assert_uint_lt(nleaf, MAXLEAF);
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	ck_assert_uint_eq(nleaf, leaves);
+	/* out of this process and out of the page cache */
+	ck_assert_int_eq(madvise((void *)fs->map_lo, fs->map_hi - fs->map_lo, MADV_DONTNEED), 0);
+	ck_assert_int_eq(posix_fadvise(fs->lockfd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	ck_assert_int_eq(mapped(leaf[0]), 0);
+	ofs_ahead_bg(fs, "dirent", &lo, &hi);
+	ofs_ahead_join(fs);
+	for (size_t i = 0; i < nleaf; i++)
+		in += (size_t)mapped(leaf[i]);
+	ck_assert_uint_ge(in, nleaf - OFS_AHEAD_WINDOW);
+	ck_assert_int_eq(mapped(leaf[0]), 1);
 }
 END_TEST
 
@@ -1640,6 +1695,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, map_faults_read_one_page);
 	tcase_add_test(t, readdir_reads_leaves_ahead);
 	tcase_add_test(t, ahead_while_busy_walks_inline);
+	tcase_add_test(t, a_thread_walk_waits_for_its_leaves_in_order);
 	tcase_add_test(t, small_listing_starts_no_thread);
 	tcase_add_test(t, open_reads_block_map_ahead);
 	tcase_add_test(t, readdir_attrs_reads_inodes_ahead);
