@@ -341,6 +341,14 @@ static int start(ofs *fs, struct bg *b)
 	return started;
 }
 
+/* ofs_ahead_large: ofs_ahead of the first OFS_AHEAD_INLINE leaves of
+ * one range [lo, hi); 1 if it holds more (a hint, as of the last
+ * commit). */
+int ofs_ahead_large(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi)
+{
+	return ahead(fs, name, lo, hi, 1, OFS_AHEAD_INLINE, 0);
+}
+
 /* ofs_ahead_bg: ofs_ahead of one range [lo, hi) (name a literal).  Up
  * to OFS_AHEAD_INLINE leaves it asks for itself; a larger range's walk
  * goes on a thread, so that its thousands of requests, a few microseconds
@@ -349,7 +357,7 @@ static int start(ofs *fs, struct bg *b)
  * while it runs, the caller walks itself. */
 void ofs_ahead_bg(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi)
 {
-	if (!ahead(fs, name, lo, hi, 1, OFS_AHEAD_INLINE, 0))
+	if (!ofs_ahead_large(fs, name, lo, hi))
 		return;
 	struct bg *b = lo->mv_size <= OFS_AHEAD_KEY && hi->mv_size <= OFS_AHEAD_KEY
 			       ? malloc(sizeof *b)

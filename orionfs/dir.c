@@ -552,7 +552,7 @@ static int list(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t cookie, ofs_dirent
 
 /* The inodes of the next entries of a listing, gathered by note_ino. */
 struct inos {
-	size_t n;
+	size_t n, max;
 	uint64_t ino[OFS_AHEAD_INODES];
 	struct ofs_key lo[OFS_AHEAD_INODES], hi[OFS_AHEAD_INODES];
 	MDB_val klo[OFS_AHEAD_INODES], khi[OFS_AHEAD_INODES];
@@ -563,7 +563,7 @@ static int note_ino(void *arg, const struct ofs_dirent *d)
 {
 	struct inos *s = arg;
 	s->ino[s->n] = d->ino;
-	return ++s->n == OFS_AHEAD_INODES;
+	return ++s->n == s->max;
 }
 
 /* ino_cmp: qsort order of inode numbers. */
@@ -573,15 +573,16 @@ static int ino_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* inodes_ahead: start reading the inodes of ino's next entries from
+/* inodes_ahead: start reading the inodes of ino's next n entries from
  * cookie (the entries' leaves are read by then, or read ahead), in
  * inode order, so that inodes sharing a leaf ask for it once. */
-static void inodes_ahead(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t cookie)
+static void inodes_ahead(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t cookie, size_t n)
 {
 	struct inos *s = malloc(sizeof *s);
 	if (!s)
 		return;
 	s->n = 0;
+	s->max = n < OFS_AHEAD_INODES ? n : OFS_AHEAD_INODES;
 	if (list(fs, txn, ino, cookie, note_ino, s) == 0) {
 		qsort(s->ino, s->n, sizeof *s->ino, ino_cmp);
 		for (size_t i = 0; i < s->n; i++) {
@@ -593,15 +594,23 @@ static void inodes_ahead(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t cookie)
 	free(s);
 }
 
+/* ofs_dir_large: see orionfs.h. */
+int ofs_dir_large(ofs *fs, uint64_t ino)
+{
+	struct ofs_key lk, hk;
+	MDB_val lo = ofs_key2(&lk, ino, 0), hi = ofs_key2(&hk, ino + 1, 0);
+	return ofs_ahead_large(fs, "dirent", &lo, &hi);
+}
+
 /* ofs_readdir: entries of dir ino from cookie (0 = start). */
 int ofs_readdir(ofs *fs, uint64_t ino, uint64_t cookie, ofs_dirent_fn fn, void *arg)
 {
 	return ofs_readdir_ex(fs, ino, cookie, 0, fn, arg);
 }
 
-/* ofs_readdir_ex: ofs_readdir, reading ahead what how says the caller
+/* ofs_readdir_ex: ofs_readdir, reading ahead the inodes the caller
  * needs.  From the start, the directory's leaves are read ahead anyway. */
-int ofs_readdir_ex(ofs *fs, uint64_t ino, uint64_t cookie, unsigned how, ofs_dirent_fn fn,
+int ofs_readdir_ex(ofs *fs, uint64_t ino, uint64_t cookie, size_t attrs, ofs_dirent_fn fn,
 		   void *arg)
 {
 	struct ofs_inode d;
@@ -611,8 +620,8 @@ int ofs_readdir_ex(ofs *fs, uint64_t ino, uint64_t cookie, unsigned how, ofs_dir
 		return rc;
 	rc = dir_get(fs, txn, ino, &d);
 	if (!rc && cookie < (1ULL << 63)) {
-		if (how & OFS_READDIR_ATTRS)
-			inodes_ahead(fs, txn, ino, cookie);
+		if (attrs)
+			inodes_ahead(fs, txn, ino, cookie, attrs);
 		if (cookie == 0) {
 			struct ofs_key lk, hk;
 			MDB_val lo = ofs_key2(&lk, ino, 0), hi = ofs_key2(&hk, ino + 1, 0);

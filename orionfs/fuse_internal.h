@@ -250,6 +250,19 @@ struct ofs_fuse_job {
 	char data[];
 };
 
+/* A reply to a listing built before its request (fuse_ops.c): the next
+ * one of the last listing served, while the lister works through the
+ * one it has.  Good while the namespace's version stays names. */
+struct ofs_fuse_next {
+	uint64_t ino;   /* the directory; 0: none */
+	off_t off;      /* the offset the reply starts from */
+	off_t end;      /* the offset after its last entry */
+	unsigned step;  /* its place in the listing's run of replies */
+	uint64_t names; /* ofs_names_version before it was built */
+	size_t len;
+	char *buf;      /* OFS_FUSE_MAX_WRITE bytes, once needed */
+};
+
 struct ofs_fuse {
 	ofs *fs;
 	unsigned flags;
@@ -280,6 +293,7 @@ struct ofs_fuse {
 	pthread_cond_t jdone;
 	int njobs;             /* deferred requests still running */
 	int writers_lost;      /* a writer went uncounted (no memory) */
+	struct ofs_fuse_next next; /* the loop thread's only */
 };
 
 /* fuse_server.c: life cycle, in this order. */

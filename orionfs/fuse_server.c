@@ -489,6 +489,7 @@ void ofs_fuse_free(struct ofs_fuse *srv)
 	pthread_mutex_destroy(&srv->jlock);
 	pthread_cond_destroy(&srv->jdone);
 	free(pthread_getspecific(srv->bufkey));
+	free(srv->next.buf);
 	pthread_setspecific(srv->bufkey, NULL);
 	pthread_key_delete(srv->bufkey);
 	free(srv);

@@ -305,6 +305,7 @@ int ofs_data_read(ofs *fs, MDB_txn *txn, const struct ofs_inode *in, void *buf,
 /* ahead.c */
 void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, size_t n);
 void ofs_ahead_bg(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi);
+int ofs_ahead_large(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi);
 void ofs_ahead_join(ofs *fs);
 
 #endif

@@ -333,10 +333,15 @@ typedef int (*ofs_dirent_fn)(void *arg, const struct ofs_dirent *d);
  * a surviving entry. */
 int ofs_readdir(ofs *fs, uint64_t ino, uint64_t cookie, ofs_dirent_fn fn, void *arg);
 
-/* ofs_readdir_ex: ofs_readdir; with OFS_READDIR_ATTRS in how, the caller
- * reads each entry's attributes, whose inodes are then read ahead. */
-enum { OFS_READDIR_ATTRS = 1 };
-int ofs_readdir_ex(ofs *fs, uint64_t ino, uint64_t cookie, unsigned how, ofs_dirent_fn fn,
+/* ofs_dir_large: 1 if directory ino holds more than some 1,000 entries
+ * (OFS_AHEAD_INLINE leaf pages), as of the last commit, else 0; a hint
+ * that costs a few microseconds and starts reading the first entries. */
+int ofs_dir_large(ofs *fs, uint64_t ino);
+
+/* ofs_readdir_ex: ofs_readdir, where the caller reads the attributes of
+ * the first attrs entries it lists (0: of none), whose inodes are then
+ * read ahead. */
+int ofs_readdir_ex(ofs *fs, uint64_t ino, uint64_t cookie, size_t attrs, ofs_dirent_fn fn,
 		   void *arg);
 
 /* ofs_names_version: a number that changes whenever an entry of any

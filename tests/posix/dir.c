@@ -238,6 +238,61 @@ static int c_readdir_stable(void)
 	return 0;
 }
 
+/* f_names: the "f%d" names (0..n-1) in getdents64 records buf[0..len)
+ * into seen (1 if listed twice), counted into *n. */
+static int f_names(const char *buf, long len, unsigned char *seen, int n, int *count)
+{
+	for (long at = 0; at < len;) {
+		const char *name = buf + at + 19; /* d_ino, d_off, d_reclen, d_type */
+		unsigned short reclen;
+		memcpy(&reclen, buf + at + 16, sizeof reclen);
+		int i;
+		char tail;
+		if (sscanf(name, "f%d%c", &i, &tail) == 1 && i >= 0 && i < n) {
+			EXPECT(!seen[i], "f%d listed twice", i);
+			seen[i] = 1;
+			(*count)++;
+		}
+		at += reclen;
+	}
+	return 0;
+}
+
+/* A name removed before the listing reaches it is never listed, though
+ * the server builds each reply ahead of its request: the names changed,
+ * so the reply built ahead is dropped. */
+static int c_readdir_fresh(void)
+{
+	enum { N = 5000 };
+	static char buf[32768];
+	static unsigned char seen[N];
+	char name[32];
+	int dfd, first = 0, later = 0;
+	SYS(mkdir("d", 0755));
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof name, "d/f%d", i);
+		SYS(touch(name));
+	}
+	SYS(dfd = open("d", O_RDONLY | O_DIRECTORY));
+	long got = syscall(SYS_getdents64, dfd, buf, sizeof buf);
+	EXPECT(got > 0, "getdents64: %s", errname(errno));
+	if (f_names(buf, got, seen, N, &first))
+		return -1;
+	EXPECT(first > 0 && first < N, "%d names in the first reply", first);
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof name, "d/f%d", i);
+		if (!seen[i])
+			SYS(unlink(name));
+	}
+	while ((got = syscall(SYS_getdents64, dfd, buf, sizeof buf)) > 0)
+		if (f_names(buf, got, seen, N, &later))
+			return -1;
+	EXPECT(got == 0, "getdents64: %s", errname(errno));
+	close(dfd);
+	EXPECT(later == 0, "%d names listed after their removal", later);
+	return 0;
+}
+
 /* telldir/seekdir resume at the same place. */
 static int c_readdir_seek(void)
 {
@@ -709,6 +764,7 @@ const struct check dir_checks[] = {
 	{"readdir_unlink", c_readdir_unlink, 0, "readdir+unlink pass over 5,000 entries"},
 	{"readdir_stable", c_readdir_stable, 0, "listing stable under churn"},
 	{"readdir_seek", c_readdir_seek, 0, "telldir/seekdir/rewinddir"},
+	{"readdir_fresh", c_readdir_fresh, 0, "no name listed after its removal"},
 	{"readdir_longnames", c_readdir_longnames, 0, "listing of 2,000 255-byte names"},
 	{"rmdir_cwd", c_rmdir_cwd, 0, "a removed cwd is empty and closed"},
 	{"rename_over_link", c_rename_over_link, 0, "rename over a hard link"},

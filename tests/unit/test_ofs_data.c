@@ -510,6 +510,28 @@ START_TEST(small_listing_starts_no_thread)
 }
 END_TEST
 
+/* ofs_dir_large tells a directory of thousands of entries from one of
+ * ten, and an empty one, from the first few of its leaves. */
+START_TEST(dir_large_tells_thousands_from_ten)
+{
+	size_t leaves;
+	struct ofs_attr s, e, a;
+	uint64_t d = big_dir(3000, "dirent", &leaves);
+	ck_assert_uint_gt(leaves, OFS_AHEAD_INLINE);
+	ck_assert_int_eq(ofs_mkdir(fs, OFS_ROOT_INO, "small", 0755, 0, 0, &s), 0);
+	ck_assert_int_eq(ofs_mkdir(fs, OFS_ROOT_INO, "empty", 0755, 0, 0, &e), 0);
+	for (int i = 0; i < 10; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "s%d", i);
+		ck_assert_int_eq(ofs_mknod(fs, s.ino, name, S_IFREG | 0644, 0, 0, 0, &a), 0);
+	}
+	ck_assert_int_eq(ofs_dir_large(fs, d), 1);
+	ck_assert_int_eq(ofs_dir_large(fs, s.ino), 0);
+	ck_assert_int_eq(ofs_dir_large(fs, e.ino), 0);
+	ck_assert_int_eq(ofs_dir_large(fs, OFS_ROOT_INO), 0);
+}
+END_TEST
+
 /* A listing that asks for its leaves while another walk runs on the
  * read-ahead thread walks them itself: the hint is not dropped. */
 START_TEST(ahead_while_busy_walks_inline)
@@ -654,7 +676,7 @@ START_TEST(readdir_attrs_reads_inodes_ahead)
 		ck_assert_int_eq(posix_fadvise(fs->lockfd, 0, 0, POSIX_FADV_DONTNEED), 0);
 		c.n = 0;
 		long f0 = majflt();
-		ck_assert_int_eq(ofs_readdir_ex(fs, d, c.cookie, OFS_READDIR_ATTRS, stat_entry, &c), 0);
+		ck_assert_int_eq(ofs_readdir_ex(fs, d, c.cookie, OFS_AHEAD_INODES, stat_entry, &c), 0);
 		ck_assert_int_eq(c.n, OFS_AHEAD_INODES);
 		/* the inode tree's root and branch pages fault alone, its
 		 * leaves not */
@@ -1696,6 +1718,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, readdir_reads_leaves_ahead);
 	tcase_add_test(t, ahead_while_busy_walks_inline);
 	tcase_add_test(t, a_thread_walk_waits_for_its_leaves_in_order);
+	tcase_add_test(t, dir_large_tells_thousands_from_ten);
 	tcase_add_test(t, small_listing_starts_no_thread);
 	tcase_add_test(t, open_reads_block_map_ahead);
 	tcase_add_test(t, readdir_attrs_reads_inodes_ahead);
