@@ -44,7 +44,7 @@ static int dirent_put(ofs *fs, MDB_txn *txn, uint64_t parent, uint64_t slot,
 	val[D_TYPE] = (unsigned char)ofs_dtype(mode);
 	val[D_NLEN] = (unsigned char)len;
 	memcpy(val + D_NAME, name, len);
-	ofs_names_touch(fs);
+	ofs_names_touch(fs, parent);
 	return ofs_lmdb_err(mdb_put(txn, fs->dirent, &key, &v, 0));
 }
 
@@ -53,7 +53,7 @@ static int dirent_del(ofs *fs, MDB_txn *txn, uint64_t parent, uint64_t slot)
 {
 	struct ofs_key k;
 	MDB_val key = ofs_key2(&k, parent, slot);
-	ofs_names_touch(fs);
+	ofs_names_touch(fs, parent);
 	return ofs_lmdb_err(mdb_del(txn, fs->dirent, &key, NULL));
 }
 

@@ -818,7 +818,7 @@ static void build_next(struct ofs_fuse *srv, uint64_t ino, off_t off, unsigned s
 	nx->ino = 0;
 	if (!nx->buf && !(nx->buf = malloc(OFS_FUSE_MAX_WRITE)))
 		return;
-	nx->names = ofs_names_version(srv->fs);
+	nx->names = ofs_names_version(srv->fs, ino);
 	struct dirfill df = {.srv = srv, .buf = nx->buf, .slot = -1, .dir = ino,
 			     .size = rd_size(step, max < OFS_FUSE_MAX_WRITE ? max : OFS_FUSE_MAX_WRITE)};
 	if (fill(&df, NULL, 0, off) < 0 || df.len == 0)
@@ -834,7 +834,7 @@ static int take_next(fuse_req_t req, uint64_t ino, size_t size, off_t off, unsig
 	struct ofs_fuse *srv = SRV(req);
 	struct ofs_fuse_next *nx = &srv->next;
 	if (nx->ino != ino || nx->off != off || nx->len > size ||
-	    nx->names != ofs_names_version(srv->fs))
+	    nx->names != ofs_names_version(srv->fs, ino))
 		return 0;
 	fuse_reply_buf(req, nx->buf, nx->len);
 	nx->ino = 0;

@@ -159,12 +159,13 @@ int ofs_wtxn(ofs *fs, MDB_txn **txn)
 	return 0;
 }
 
-/* ofs_names_touch: an entry is being written or removed in the open
- * write transaction. */
-void ofs_names_touch(ofs *fs)
+/* ofs_names_touch: an entry of directory dir is being written or removed
+ * in the open write transaction. */
+void ofs_names_touch(ofs *fs, uint64_t dir)
 {
-	fs->names_dirty = 1;
-	fs->names++;
+	unsigned slot = (unsigned)(dir % OFS_NAMES_SLOTS);
+	fs->names_dirty |= 1ULL << slot;
+	fs->names[slot]++;
 }
 
 /* names_settle: a write transaction has ended, committed or not.  A
@@ -174,20 +175,22 @@ void ofs_names_touch(ofs *fs)
  * once); undone, they are gone. */
 static void names_settle(ofs *fs, int nested, int committed)
 {
-	if (nested && committed) {
+	uint64_t moved = fs->names_dirty | (nested ? 0 : fs->names_batch);
+	if (nested && committed)
 		fs->names_batch |= fs->names_dirty;
-	} else if (fs->names_dirty || (!nested && fs->names_batch)) {
-		fs->names++;
-		if (!nested)
-			fs->names_batch = 0;
-	}
+	else
+		for (unsigned i = 0; moved; i++, moved >>= 1)
+			if (moved & 1)
+				fs->names[i]++;
+	if (!nested)
+		fs->names_batch = 0;
 	fs->names_dirty = 0;
 }
 
 /* ofs_names_version: see orionfs.h. */
-uint64_t ofs_names_version(ofs *fs)
+uint64_t ofs_names_version(ofs *fs, uint64_t dir)
 {
-	return fs->names;
+	return fs->names[dir % OFS_NAMES_SLOTS];
 }
 
 /* ofs_commit: commit txn (which is gone afterwards, whatever the result);

@@ -66,6 +66,7 @@ enum {
 #define OFS_AHEAD_KEY 64u      /* bytes of a bound ofs_ahead_bg copies */
 #define OFS_AHEAD_INLINE 16u   /* leaves ofs_ahead_bg asks for without a thread */
 #define OFS_AHEAD_WINDOW 128u  /* pages its thread keeps in flight (ahead.c) */
+#define OFS_NAMES_SLOTS 64     /* numbers ofs_names_version keeps (bits of a mask) */
 /* Sizes of files whose block map ofs_opened reads ahead: from a second page
  * of it (about 120 blocks a page) up to 4 GiB, 550 pages (2 MiB read at
  * every open is the most it costs). */
@@ -123,12 +124,14 @@ struct ofs {
 	/* Pages of file data the open top-level write transaction freed
 	 * (ofs_data_shed); whoever holds LMDB's write lock owns it. */
 	uint64_t freed;
-	/* ofs_names_version: bumped when an entry is written or removed,
-	 * and again when its top-level transaction ends.  names_dirty: the
-	 * open call wrote entries; names_batch: the batch holds some.  Both
-	 * belong to the holder of LMDB's write lock. */
-	_Atomic uint64_t names;
-	int names_dirty, names_batch;
+	/* ofs_names_version, one number per directory number modulo
+	 * OFS_NAMES_SLOTS: bumped when an entry there is written or
+	 * removed, and again when its top-level transaction ends.
+	 * names_dirty: the slots the open call wrote entries in;
+	 * names_batch: those the batch holds entries in.  Both belong to
+	 * the holder of LMDB's write lock. */
+	_Atomic uint64_t names[OFS_NAMES_SLOTS];
+	uint64_t names_dirty, names_batch;
 	/* The host disk's free space as last asked (ofs_room): asking costs a
 	 * system call, too much for every write. */
 	_Atomic uint64_t host_free; /* bytes */
@@ -212,7 +215,7 @@ int ofs_wtxn(ofs *fs, MDB_txn **txn);
 int ofs_commit(ofs *fs, MDB_txn *txn);
 int ofs_finish(ofs *fs, MDB_txn *txn, int rc);
 void ofs_batch_account(ofs *fs, uint64_t bytes);
-void ofs_names_touch(ofs *fs);
+void ofs_names_touch(ofs *fs, uint64_t dir);
 int ofs_open_ex(ofs **fsp, const char *path, unsigned flags);
 int ofs_room(ofs *fs, uint64_t bytes);
 int ofs_tight(ofs *fs);

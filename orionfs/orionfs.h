@@ -344,13 +344,14 @@ int ofs_dir_large(ofs *fs, uint64_t ino);
 int ofs_readdir_ex(ofs *fs, uint64_t ino, uint64_t cookie, size_t attrs, ofs_dirent_fn fn,
 		   void *arg);
 
-/* ofs_names_version: a number that changes whenever an entry of any
- * directory may have changed for some reader: when one is written or
- * removed, and when the transaction that did so commits or aborts.  A
- * listing read in a transaction begun after the number was v is still
- * what every reader would list while the number stays v (a reply built
- * ahead of its request may be used then). */
-uint64_t ofs_names_version(ofs *fs);
+/* ofs_names_version: a number that changes whenever an entry of
+ * directory dir may have changed for some reader: when one is written or
+ * removed, and when the transaction that did so commits or aborts (it
+ * may change for other directories' entries too).  A listing of dir read
+ * in a transaction begun after the number was v is still what every
+ * reader would list while the number stays v (a reply built ahead of its
+ * request may be used then). */
+uint64_t ofs_names_version(ofs *fs, uint64_t dir);
 
 /* xattrs; flags as setxattr(2) (XATTR_CREATE / XATTR_REPLACE).
  * get/list with size 0 return the size needed; -ERANGE if too small;

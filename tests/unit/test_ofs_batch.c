@@ -94,10 +94,11 @@ START_TEST(owner_reads_its_writes_others_see_flushes)
 }
 END_TEST
 
-/* moved: ofs_names_version went up since *v; *v becomes the new one. */
+/* moved: the root's ofs_names_version went up since *v; *v becomes the
+ * new one. */
 static int moved(uint64_t *v)
 {
-	uint64_t now = ofs_names_version(fs);
+	uint64_t now = ofs_names_version(fs, OFS_ROOT_INO);
 	int up = now > *v;
 	*v = now;
 	return up;
@@ -107,7 +108,7 @@ START_TEST(names_version_moves_with_entries_and_their_commits)
 {
 	struct ofs_attr a;
 	char buf[4];
-	uint64_t v = ofs_names_version(fs);
+	uint64_t v = ofs_names_version(fs, OFS_ROOT_INO);
 	uint64_t ino = mkfile("a", 'x', 4);
 	ck_assert_int_eq(moved(&v), 1);
 	/* what leaves every listing as it was leaves the number alone */
@@ -134,6 +135,15 @@ START_TEST(names_version_moves_with_entries_and_their_commits)
 	ck_assert_int_eq(moved(&v), 1);
 	ck_assert_int_eq(ofs_unlink(fs, OFS_ROOT_INO, "b", NULL), 0);
 	ck_assert_int_eq(moved(&v), 1);
+	/* another directory's entries move its own number, not the root's */
+	ck_assert_int_eq(ofs_mkdir(fs, OFS_ROOT_INO, "sub", 0755, 0, 0, &a), 0);
+	ck_assert_int_eq(moved(&v), 1);
+	ck_assert_uint_ne(a.ino % OFS_NAMES_SLOTS, OFS_ROOT_INO % OFS_NAMES_SLOTS);
+	uint64_t sv = ofs_names_version(fs, a.ino);
+	struct ofs_attr f;
+	ck_assert_int_eq(ofs_mknod(fs, a.ino, "f", S_IFREG | 0644, 0, 0, 0, &f), 0);
+	ck_assert_uint_gt(ofs_names_version(fs, a.ino), sv);
+	ck_assert_int_eq(moved(&v), 0);
 }
 END_TEST
 
