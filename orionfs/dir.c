@@ -125,7 +125,46 @@ struct newnode {
 	const char *target; /* symlink target, or NULL */
 	size_t tlen;
 	uint32_t umask; /* the creator's, unless the directory's default ACL rules */
+	int unnamed;    /* an O_TMPFILE file: no name, no link yet */
 };
+
+/* inode_in: make nn's inode for directory p (whose default ACL and
+ * setgid bit it follows) inside txn; fills child.  Unnamed, it starts
+ * with no link, on the orphan list. */
+static int inode_in(ofs *fs, MDB_txn *txn, struct ofs_inode *p, struct newnode *nn,
+		    struct ofs_inode *child)
+{
+	int rc = ofs_room(fs, nn->tlen + OFS_INODE_SIZE);
+	if (rc)
+		return rc;
+	if (S_ISDIR(nn->mode) && p->a.nlink >= OFS_LINK_MAX)
+		return -EMLINK;
+	struct ofs_acl_kin kin;
+	if ((rc = ofs_acl_inherit(fs, txn, p->a.ino, &nn->mode, nn->umask, &kin)))
+		return rc;
+	if (p->a.mode & S_ISGID) { /* BSD group semantics of setgid dirs */
+		nn->gid = p->a.gid;
+		if (S_ISDIR(nn->mode))
+			nn->mode |= S_ISGID;
+	}
+	if ((rc = ofs_inode_new(fs, txn, child, nn->mode, nn->uid, nn->gid)))
+		return rc;
+	child->a.rdev = nn->rdev;
+	if (S_ISDIR(nn->mode)) {
+		child->parent = p->a.ino;
+		p->a.nlink++;
+	}
+	if (nn->unnamed) {
+		child->a.nlink = 0;
+		if ((rc = ofs_orphan_add(fs, txn, child->a.ino, 1)))
+			return rc;
+	}
+	if (nn->target && (rc = ofs_data_write(fs, txn, child, nn->target, nn->tlen, 0)))
+		return rc;
+	if ((rc = ofs_inode_put(fs, txn, child)))
+		return rc;
+	return ofs_acl_give(fs, txn, child, &kin);
+}
 
 /* create_in: make nn as parent/name inside txn; fills child. */
 static int create_in(ofs *fs, MDB_txn *txn, uint64_t parent, const char *name,
@@ -138,31 +177,28 @@ static int create_in(ofs *fs, MDB_txn *txn, uint64_t parent, const char *name,
 		return rc;
 	if ((rc = entry_find(fs, txn, parent, name, len, &slot, &ino)))
 		return rc == 1 ? -EEXIST : rc;
-	if ((rc = ofs_room(fs, nn->tlen + OFS_INODE_SIZE)))
-		return rc;
-	if (S_ISDIR(nn->mode) && p.a.nlink >= OFS_LINK_MAX)
-		return -EMLINK;
-	struct ofs_acl_kin kin;
-	if ((rc = ofs_acl_inherit(fs, txn, parent, &nn->mode, nn->umask, &kin)))
-		return rc;
-	if (p.a.mode & S_ISGID) { /* BSD group semantics of setgid dirs */
-		nn->gid = p.a.gid;
-		if (S_ISDIR(nn->mode))
-			nn->mode |= S_ISGID;
-	}
-	if ((rc = ofs_inode_new(fs, txn, child, nn->mode, nn->uid, nn->gid)))
-		return rc;
-	child->a.rdev = nn->rdev;
-	if (S_ISDIR(nn->mode)) {
-		child->parent = parent;
-		p.a.nlink++;
-	}
-	if (nn->target && (rc = ofs_data_write(fs, txn, child, nn->target, nn->tlen, 0)))
-		return rc;
-	if ((rc = ofs_inode_put(fs, txn, child)) || (rc = ofs_acl_give(fs, txn, child, &kin)) ||
+	if ((rc = inode_in(fs, txn, &p, nn, child)) ||
 	    (rc = dirent_put(fs, txn, parent, slot, name, len, child->a.ino, nn->mode)))
 		return rc;
 	return touch_dir(fs, txn, &p, &child->a.ctime);
+}
+
+/* ofs_tmpfile: see orionfs.h. */
+int ofs_tmpfile(ofs *fs, uint64_t parent, uint32_t mode, uint32_t umask, uint32_t uid,
+		uint32_t gid, struct ofs_attr *out)
+{
+	struct newnode nn = {.mode = S_IFREG | (mode & 07777), .uid = uid, .gid = gid,
+			     .umask = umask, .unnamed = 1};
+	struct ofs_inode p, child;
+	MDB_txn *txn;
+	int rc = ofs_wtxn(fs, &txn);
+	if (rc)
+		return rc;
+	rc = dir_get(fs, txn, parent, &p);
+	rc = ofs_finish(fs, txn, rc ? rc : inode_in(fs, txn, &p, &nn, &child));
+	if (rc == 0 && out)
+		*out = child.a;
+	return rc;
 }
 
 /* create: one transaction making nn as parent/name. */
@@ -186,7 +222,7 @@ static int create(ofs *fs, uint64_t parent, const char *name, struct newnode *nn
 int ofs_create(ofs *fs, uint64_t parent, const char *name, uint32_t mode, uint64_t rdev,
 	       uint32_t umask, uint32_t uid, uint32_t gid, struct ofs_attr *out)
 {
-	struct newnode nn = {mode, uid, gid, 0, NULL, 0, umask};
+	struct newnode nn = {mode, uid, gid, 0, NULL, 0, umask, 0};
 	if ((mode & S_IFMT) == 0)
 		nn.mode |= S_IFREG;
 	switch (nn.mode & S_IFMT) {
@@ -222,7 +258,7 @@ int ofs_mkdir(ofs *fs, uint64_t parent, const char *name, uint32_t mode,
 int ofs_symlink(ofs *fs, uint64_t parent, const char *name, const char *target,
 		uint32_t uid, uint32_t gid, struct ofs_attr *out)
 {
-	struct newnode nn = {S_IFLNK | 0777, uid, gid, 0, target, strnlen(target, OFS_SYMLINK_MAX + 1), 0};
+	struct newnode nn = {S_IFLNK | 0777, uid, gid, 0, target, strnlen(target, OFS_SYMLINK_MAX + 1), 0, 0};
 	if (nn.tlen == 0)
 		return -ENOENT;
 	if (nn.tlen > OFS_SYMLINK_MAX)
@@ -240,8 +276,11 @@ static int link_in(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t newparent,
 		return rc;
 	if (S_ISDIR(c->a.mode))
 		return -EPERM;
-	if (c->a.nlink == 0)
-		return -ENOENT;
+	/* at nlink 0 only an O_TMPFILE file may be named (as the kernel
+	 * refuses a file unlinked while open): off the orphan list, it
+	 * lives on */
+	if (c->a.nlink == 0 && (rc = ofs_orphan_claim(fs, txn, ino)))
+		return rc;
 	if (c->a.nlink >= OFS_LINK_MAX)
 		return -EMLINK;
 	if ((rc = ofs_room(fs, len)))
@@ -281,7 +320,7 @@ static int drop_link(ofs *fs, MDB_txn *txn, struct ofs_inode *c, const struct ti
 	c->a.nlink--;
 	c->a.ctime = *now;
 	if (c->a.nlink == 0) {
-		if ((rc = ofs_orphan_add(fs, txn, c->a.ino)))
+		if ((rc = ofs_orphan_add(fs, txn, c->a.ino, 0)))
 			return rc;
 		*orphaned = c->a.ino;
 	}

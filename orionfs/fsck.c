@@ -589,7 +589,7 @@ static int repair(struct fsck *ck)
 		if (n->dirty)
 			rc = ofs_inode_put(ck->fs, ck->txn, &n->in);
 		if (!rc && n->orphan == 2)
-			rc = ofs_orphan_add(ck->fs, ck->txn, n->in.a.ino);
+			rc = ofs_orphan_add(ck->fs, ck->txn, n->in.a.ino, 0);
 	}
 	if (!rc)
 		rc = ofs_super_put_u64(ck->fs, ck->txn, "next_ino", ck->next_ino);

@@ -277,6 +277,7 @@ struct ofs_fuse {
 			* and sgid is ours */
 	int kill;      /* the request being served asks us to drop suid/sgid */
 	int stream;    /* the request served was a large write (OFS_FUSE_STREAM_MIN) */
+	int tmpfile;   /* the request served is O_TMPFILE's, read as a CREATE */
 	int waited;    /* the request served took OFS_FUSE_DISK_US or longer */
 	uint64_t init_unique; /* the INIT request, until it is answered */
 	int init_v2;   /* the kernel offered HANDLE_KILLPRIV_V2 */

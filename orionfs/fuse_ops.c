@@ -478,10 +478,54 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fuse_reply_open(req, fi);
 }
 
+/* reply_created: hand the new file a, opened by fi, to the kernel;
+ * unnamed (O_TMPFILE), it goes when the kernel forgets it. */
+static void reply_created(struct ofs_fuse *srv, fuse_req_t req, const struct ofs_attr *a,
+			  struct fuse_file_info *fi, int unnamed)
+{
+	struct fuse_entry_param e = {
+		.ino = a->ino,
+		.generation = a->generation,
+		.attr_timeout = srv->timeout,
+		.entry_timeout = srv->timeout,
+	};
+	ofs_fuse_stat(a, &e.attr);
+	ofs_fuse_ref(srv, a->ino);
+	if (unnamed)
+		ofs_fuse_orphaned(srv, a->ino);
+	open_handle(srv, a->ino, fi);
+	if (fuse_reply_create(req, &e, fi) != 0) {
+		release_handle(srv, a->ino, fi);
+		ofs_fuse_unref(srv, a->ino, 1);
+	}
+}
+
+/* create_unnamed: O_TMPFILE in parent (a CREATE to libfuse, see wire_read). */
+static void create_unnamed(fuse_req_t req, fuse_ino_t parent, mode_t mode,
+			   struct fuse_file_info *fi)
+{
+	struct ofs_fuse *srv = SRV(req);
+	if (ofs_fuse_is_synth(parent)) {
+		fuse_reply_err(req, EOPNOTSUPP);
+		return;
+	}
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct ofs_attr a;
+	int rc = ofs_tmpfile(srv->fs, parent, mode, umask_of(req), ctx->uid, ctx->gid, &a);
+	if (rc < 0)
+		ofs_fuse_reply_err(req, rc);
+	else
+		reply_created(srv, req, &a, fi, 1);
+}
+
 static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		      struct fuse_file_info *fi)
 {
 	struct ofs_fuse *srv = SRV(req);
+	if (srv->tmpfile) {
+		create_unnamed(req, parent, mode, fi);
+		return;
+	}
 	if (ofs_fuse_is_synth(parent) || reserved_at(parent, name)) {
 		ofs_fuse_synth_ops.create(req, parent, name, mode & ~umask_of(req), fi);
 		return;
@@ -496,23 +540,10 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 		if (rc == 0 && (fi->flags & O_TRUNC) && (rc = truncate_open(srv, a.ino)) == 0)
 			rc = ofs_getattr(srv->fs, a.ino, &a);
 	}
-	if (rc < 0) {
+	if (rc < 0)
 		ofs_fuse_reply_err(req, rc);
-		return;
-	}
-	struct fuse_entry_param e = {
-		.ino = a.ino,
-		.generation = a.generation,
-		.attr_timeout = srv->timeout,
-		.entry_timeout = srv->timeout,
-	};
-	ofs_fuse_stat(&a, &e.attr);
-	ofs_fuse_ref(srv, a.ino);
-	open_handle(srv, a.ino, fi);
-	if (fuse_reply_create(req, &e, fi) != 0) {
-		release_handle(srv, a.ino, fi);
-		ofs_fuse_unref(srv, a.ino, 1);
-	}
+	else
+		reply_created(srv, req, &a, fi, 0);
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,

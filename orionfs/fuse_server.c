@@ -139,8 +139,10 @@ void ofs_fuse_tune(struct ofs_fuse *srv)
  * write(2); it asks once per file, until it finds none) and leaves
  * dropping suid and sgid to us; and for the per-request flag of it that
  * libfuse does not pass on (srv->kill, read by the handler of the same
- * request on this thread); and for the like flag of SETXATTR_EXT, which
- * asks us to drop sgid when an access ACL is set. */
+ * request on this thread); for the like flag of SETXATTR_EXT, which
+ * asks us to drop sgid when an access ACL is set; and for TMPFILE
+ * (O_TMPFILE), which libfuse 3.14 does not know: its arguments are
+ * CREATE's, so it is passed on as a CREATE flagged in srv->tmpfile. */
 
 /* Where each request that may ask us to drop suid/sgid carries the flag:
  * a 32-bit field of its argument, and the bit. */
@@ -188,17 +190,23 @@ static ssize_t setxattr_compat(struct ofs_fuse *srv, struct fuse_in_header *h, s
 	return n - (ssize_t)(ext - compat);
 }
 
-/* wire_read: read(2) of one request, noting its kill flag and, for INIT,
- * whether the kernel offers HANDLE_KILLPRIV_V2 and SETXATTR_EXT. */
+/* wire_read: read(2) of one request, noting its kill flag, TMPFILE as
+ * CREATE and, for INIT, whether the kernel offers HANDLE_KILLPRIV_V2 and
+ * SETXATTR_EXT. */
 static ssize_t wire_read(int fd, void *buf, size_t size, void *userdata)
 {
 	struct ofs_fuse *srv = userdata;
 	ssize_t n = read(fd, buf, size);
 	srv->kill = 0;
 	srv->stream = 0;
+	srv->tmpfile = 0;
 	if (n < (ssize_t)sizeof(struct fuse_in_header))
 		return n;
 	struct fuse_in_header *h = buf;
+	if (h->opcode == FUSE_TMPFILE) {
+		h->opcode = FUSE_CREATE;
+		srv->tmpfile = 1;
+	}
 	srv->kill = kill_flag(h, (size_t)n);
 	if (h->opcode == FUSE_SETXATTR && srv->setxattr_ext)
 		n = setxattr_compat(srv, h, n);

@@ -146,12 +146,27 @@ int ofs_inode_new(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint32_t mode,
 	return 0;
 }
 
-/* ofs_orphan_add: record that ino has no name left but must live on. */
-int ofs_orphan_add(ofs *fs, MDB_txn *txn, uint64_t ino)
+/* ofs_orphan_add: record that ino has no name (left) but must live on;
+ * linkable: it was made so (O_TMPFILE) and may still be named. */
+int ofs_orphan_add(ofs *fs, MDB_txn *txn, uint64_t ino, int linkable)
 {
 	struct ofs_key k;
-	MDB_val key = ofs_key1(&k, ino), v = {0, ""};
+	MDB_val key = ofs_key1(&k, ino), v = {linkable ? 1 : 0, "\1"};
 	return ofs_lmdb_err(mdb_put(txn, fs->orphan, &key, &v, 0));
+}
+
+/* ofs_orphan_claim: take linkable orphan ino off the list, to be named;
+ * -ENOENT for any other (a file that lost its last name stays lost). */
+int ofs_orphan_claim(ofs *fs, MDB_txn *txn, uint64_t ino)
+{
+	struct ofs_key k;
+	MDB_val key = ofs_key1(&k, ino), v;
+	int rc = ofs_lmdb_err(mdb_get(txn, fs->orphan, &key, &v));
+	if (rc)
+		return rc;
+	if (v.mv_size != 1 || *(const unsigned char *)v.mv_data != 1)
+		return -ENOENT;
+	return ofs_lmdb_err(mdb_del(txn, fs->orphan, &key, NULL));
 }
 
 /* forget: delete ino's records from every table, its data at once. */

@@ -231,7 +231,8 @@ int ofs_inode_put(ofs *fs, MDB_txn *txn, const struct ofs_inode *in);
 int ofs_inode_new(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint32_t mode,
 		  uint32_t uid, uint32_t gid);
 int ofs_inode_destroy(ofs *fs, MDB_txn *txn, struct ofs_inode *in);
-int ofs_orphan_add(ofs *fs, MDB_txn *txn, uint64_t ino);
+int ofs_orphan_add(ofs *fs, MDB_txn *txn, uint64_t ino, int linkable);
+int ofs_orphan_claim(ofs *fs, MDB_txn *txn, uint64_t ino);
 int ofs_reclaim_orphans(ofs *fs);
 /* Calls made of several commits, recorded until done (table pending:
  * ino -> kind u8, a le64, b le64): the next read-write open finishes one

@@ -210,6 +210,14 @@ int ofs_mknod(ofs *fs, uint64_t parent, const char *name, uint32_t mode,
 int ofs_create(ofs *fs, uint64_t parent, const char *name, uint32_t mode, uint64_t rdev,
 	       uint32_t umask, uint32_t uid, uint32_t gid, struct ofs_attr *out);
 
+/* ofs_tmpfile: a regular file with no name (O_TMPFILE) for directory
+ * parent, whose default ACL and setgid bit it follows as ofs_create's
+ * would: link count 0, on the orphan list, so it is deleted when the
+ * caller lets it go (ofs_evict) or at the next open, unless ofs_link
+ * names it first. */
+int ofs_tmpfile(ofs *fs, uint64_t parent, uint32_t mode, uint32_t umask, uint32_t uid,
+		uint32_t gid, struct ofs_attr *out);
+
 /* ofs_mkdir: create a directory. */
 int ofs_mkdir(ofs *fs, uint64_t parent, const char *name, uint32_t mode,
 	      uint32_t uid, uint32_t gid, struct ofs_attr *out);
@@ -221,7 +229,8 @@ int ofs_symlink(ofs *fs, uint64_t parent, const char *name, const char *target,
 /* ofs_readlink: copy the target (NUL-terminated) into buf; returns length. */
 int ofs_readlink(ofs *fs, uint64_t ino, char *buf, size_t size);
 
-/* ofs_link: a new hard link newparent/newname to ino (not a directory). */
+/* ofs_link: a new hard link newparent/newname to ino (not a directory);
+ * an ofs_tmpfile file gets its first name so. */
 int ofs_link(ofs *fs, uint64_t ino, uint64_t newparent, const char *newname,
 	     struct ofs_attr *out);
 

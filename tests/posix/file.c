@@ -533,6 +533,52 @@ static int c_unlink_open(void)
 	return 0;
 }
 
+/* O_TMPFILE: a file with no name and no link, which linkat(2) through
+ * /proc/self/fd names unless it was opened O_EXCL; never named, its
+ * space comes back when it is closed. */
+static int c_tmpfile(void)
+{
+	enum { N = 8 };
+	static char buf[MiB];
+	char proc[64];
+	struct stat st;
+	int fd, ex;
+	SYS(mkdir("d", 0755));
+	sync_here();
+	long long before = free_bytes(".");
+	SYS(before);
+	SYS(fd = open("d", O_TMPFILE | O_RDWR, 0640));
+	SYS(fstat(fd, &st));
+	EXPECT(S_ISREG(st.st_mode) && st.st_nlink == 0, "O_TMPFILE made mode %o, nlink %lu",
+	       st.st_mode, (unsigned long)st.st_nlink);
+	for (int i = 0; i < N; i++) {
+		pattern_fill(buf, MiB, 3, (uint64_t)i * MiB);
+		SYS(write_all(fd, buf, MiB));
+	}
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	SYS(linkat(AT_FDCWD, proc, AT_FDCWD, "d/kept", AT_SYMLINK_FOLLOW));
+	SYS(fstat(fd, &st));
+	EXPECT(st.st_nlink == 1, "nlink %lu after linkat", (unsigned long)st.st_nlink);
+	close(fd);
+	SYS(fd = open("d/kept", O_RDONLY));
+	SYS(pread_all(fd, buf, MiB, (N - 1) * MiB));
+	close(fd);
+	EXPECT(pattern_check(buf, MiB, 3, (N - 1) * MiB) < 0, "data of the named tmpfile wrong");
+	SYS(ex = open("d", O_TMPFILE | O_RDWR | O_EXCL, 0600));
+	for (int i = 0; i < N; i++)
+		SYS(write_all(ex, buf, MiB));
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", ex);
+	ERR(linkat(AT_FDCWD, proc, AT_FDCWD, "d/never", AT_SYMLINK_FOLLOW), ENOENT);
+	close(ex);
+	ERR(stat("d/never", &st), ENOENT);
+	SYS(unlink("d/kept"));
+	SYS(rmdir("d")); /* nothing else in it */
+	long long after = wait_free(before - 4 * MiB);
+	EXPECT(after >= before - 4 * MiB,
+	       "free space did not come back: before %lld, after %lld", before, after);
+	return 0;
+}
+
 /* statvfs figures are sane, and writing then deleting 50 MiB moves free
  * space down and back up. */
 static int c_statfs(void)
@@ -701,6 +747,7 @@ const struct check file_checks[] = {
 	{"fallocate", c_fallocate, 0, "fallocate mode 0 and KEEP_SIZE"},
 	{"punch_hole", c_punch_hole, 0, "FALLOC_FL_PUNCH_HOLE"},
 	{"unlink_open", c_unlink_open, 0, "unlinked open file lives until close"},
+	{"tmpfile", c_tmpfile, 0, "O_TMPFILE, named by linkat unless O_EXCL"},
 	{"statfs", c_statfs, 0, "statfs sane; free space follows 50 MiB"},
 	{"mmap", c_mmap, 0, "MAP_SHARED writable, coherent with read/write"},
 	{"wronly_coherent", c_wronly_coherent, 0, "write-only writes reach cached readers, maps"},

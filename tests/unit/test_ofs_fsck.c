@@ -185,8 +185,8 @@ START_TEST(stale_orphan_entry)
 {
 	uint64_t f = mk(OFS_ROOT_INO, "f", S_IFREG | 0644);
 	damage_begin();
-	ck_assert_int_eq(ofs_orphan_add(fs, txn, f), 0);
-	ck_assert_int_eq(ofs_orphan_add(fs, txn, 777), 0);
+	ck_assert_int_eq(ofs_orphan_add(fs, txn, f, 0), 0);
+	ck_assert_int_eq(ofs_orphan_add(fs, txn, 777, 0), 0);
 	damage_end();
 	expect(2, 2, "orphan list");
 	struct ofs_attr a;

@@ -178,6 +178,40 @@ START_TEST(hard_links_unlink_orphans)
 }
 END_TEST
 
+/* A file made with no name (O_TMPFILE) has no link, lives while its
+ * maker holds it and goes after, unless a link names it first; a file
+ * that lost its last name cannot be named again. */
+START_TEST(tmpfile_lives_unnamed_until_linked)
+{
+	struct ofs_attr t, u, a;
+	char buf[8];
+	uint64_t d = mkd(OFS_ROOT_INO, "d"), f = mkfile(OFS_ROOT_INO, "f");
+	ck_assert_int_eq(ofs_tmpfile(fs, f, 0600, 022, 1000, 1000, &t), -ENOTDIR);
+	ck_assert_int_eq(ofs_tmpfile(fs, d, 0666, 022, 1000, 1000, &t), 0);
+	ck_assert_uint_eq(t.nlink, 0);
+	ck_assert_uint_eq(t.mode, S_IFREG | 0644);
+	ck_assert_uint_eq(nlink(d), 2); /* a file's name is not there */
+	ck_assert_int_eq(ofs_write(fs, t.ino, "tmp", 3, 0), 3);
+	ck_assert_int_eq(ofs_tmpfile(fs, d, 0600, 0, 0, 0, &u), 0);
+	ck_assert_int_eq(ofs_link(fs, t.ino, d, "named", &a), 0);
+	ck_assert_uint_eq(a.nlink, 1);
+	ck_assert_uint_eq(lookup_ino(d, "named"), t.ino);
+	uint64_t orphan = 0;
+	ck_assert_int_eq(ofs_unlink(fs, OFS_ROOT_INO, "f", &orphan), 0);
+	ck_assert_uint_eq(orphan, f);
+	ck_assert_int_eq(ofs_link(fs, f, OFS_ROOT_INO, "back", &a), -ENOENT);
+	clean(); /* the unnamed one and the unlinked one are orphans */
+	ck_assert_int_eq(ofs_getattr(fs, u.ino, &a), -ENOENT); /* reclaimed at open */
+	ck_assert_int_eq(ofs_getattr(fs, f, &a), -ENOENT);
+	ck_assert_int_eq(ofs_read(fs, t.ino, buf, sizeof buf, 0), 3);
+	ck_assert_int_eq(memcmp(buf, "tmp", 3), 0);
+	ck_assert_int_eq(ofs_tmpfile(fs, d, 0600, 0, 0, 0, &u), 0);
+	ck_assert_int_eq(ofs_evict(fs, u.ino), 0);
+	ck_assert_int_eq(ofs_getattr(fs, u.ino, &a), -ENOENT);
+	clean();
+}
+END_TEST
+
 START_TEST(rmdir_rules)
 {
 	uint64_t d = mkd(OFS_ROOT_INO, "d");
@@ -585,6 +619,7 @@ static Suite *suite(void)
 	tcase_add_test(t, setgid_directory_passes_group);
 	tcase_add_test(t, symlinks);
 	tcase_add_test(t, hard_links_unlink_orphans);
+	tcase_add_test(t, tmpfile_lives_unnamed_until_linked);
 	tcase_add_test(t, rmdir_rules);
 	tcase_add_test(t, rename_semantics);
 	tcase_add_test(t, readdir_cookies_survive_changes);
