@@ -188,12 +188,20 @@ static void scan_inode(struct fsck *ck, const MDB_val *k, const MDB_val *v)
 	ck->rep->inodes++;
 }
 
-/* scan_orphan: an orphan-list entry must name a live inode of nlink 0. */
+/* scan_orphan: an orphan-list entry must name a live inode of nlink 0,
+ * with an empty value or the byte 1 (made unnamed, may be named). */
 static void scan_orphan(struct fsck *ck, const MDB_val *k, const MDB_val *v)
 {
 	struct fnode *n = k->mv_size == 8 ? node(ck, ofs_be64(k->mv_data)) : NULL;
+	const unsigned char *b = v->mv_data;
 	if (n && !n->bad && n->in.a.nlink == 0) {
 		n->orphan = 1;
+		if ((v->mv_size > 1 || (v->mv_size == 1 && b[0] != 1)) &&
+		    problem(ck, 1, "orphan list: inode %llu: a value of %zu bytes",
+			    (unsigned long long)n->in.a.ino, v->mv_size)) {
+			drop(ck, ck->fs->orphan, k);
+			n->orphan = 2; /* put back below, empty */
+		}
 		return;
 	}
 	if (problem(ck, 1, "orphan list: entry for %s inode %llu",

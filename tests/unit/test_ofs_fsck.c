@@ -194,6 +194,23 @@ START_TEST(stale_orphan_entry)
 }
 END_TEST
 
+/* An orphan's value is empty or the byte 1 (a file made unnamed, which
+ * may still be named); anything else is damage, repaired as empty. */
+START_TEST(bad_orphan_value)
+{
+	struct ofs_attr t;
+	uint64_t f = mk(OFS_ROOT_INO, "f", S_IFREG | 0644);
+	ck_assert_int_eq(ofs_tmpfile(fs, OFS_ROOT_INO, 0600, 0, 0, 0, &t), 0);
+	ck_assert_int_eq(ofs_unlink(fs, OFS_ROOT_INO, "f", NULL), 0);
+	struct ofs_key k;
+	MDB_val key = ofs_key1(&k, f), val = {3, "bad"};
+	damage_begin();
+	ck_assert_int_eq(mdb_put(txn, fs->orphan, &key, &val, 0), 0);
+	damage_end();
+	expect(1, 1, "orphan list: inode");
+}
+END_TEST
+
 /* A record of an unfinished call must name a live regular file. */
 START_TEST(stray_pending_records)
 {
@@ -390,6 +407,7 @@ static Suite *suite(void)
 	tcase_add_test(t, nameless_inodes_go_to_lost_found);
 	tcase_add_test(t, unlinked_not_on_orphan_list);
 	tcase_add_test(t, stale_orphan_entry);
+	tcase_add_test(t, bad_orphan_value);
 	tcase_add_test(t, stray_pending_records);
 	tcase_add_test(t, size_block_count_and_parent);
 	tcase_add_test(t, stray_records);
