@@ -53,8 +53,8 @@ void ofs_fuse_stat(const struct ofs_attr *a, struct stat *st)
 	st->st_ctim = a->ctime;
 }
 
-/* reply_entry: hand a to the kernel, counting the reference it takes. */
-static void reply_entry(struct ofs_fuse *srv, fuse_req_t req, const struct ofs_attr *a)
+/* entry_of: the kernel's entry for a, counting the reference it takes. */
+static struct fuse_entry_param entry_of(struct ofs_fuse *srv, const struct ofs_attr *a)
 {
 	struct fuse_entry_param e = {
 		.ino = a->ino,
@@ -64,6 +64,13 @@ static void reply_entry(struct ofs_fuse *srv, fuse_req_t req, const struct ofs_a
 	};
 	ofs_fuse_stat(a, &e.attr);
 	ofs_fuse_ref(srv, a->ino);
+	return e;
+}
+
+/* reply_entry: hand a to the kernel, counting the reference it takes. */
+static void reply_entry(struct ofs_fuse *srv, fuse_req_t req, const struct ofs_attr *a)
+{
+	struct fuse_entry_param e = entry_of(srv, a);
 	if (fuse_reply_entry(req, &e) != 0)
 		ofs_fuse_unref(srv, a->ino, 1); /* interrupted: the kernel took none */
 }
@@ -483,14 +490,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 static void reply_created(struct ofs_fuse *srv, fuse_req_t req, const struct ofs_attr *a,
 			  struct fuse_file_info *fi, int unnamed)
 {
-	struct fuse_entry_param e = {
-		.ino = a->ino,
-		.generation = a->generation,
-		.attr_timeout = srv->timeout,
-		.entry_timeout = srv->timeout,
-	};
-	ofs_fuse_stat(a, &e.attr);
-	ofs_fuse_ref(srv, a->ino);
+	struct fuse_entry_param e = entry_of(srv, a);
 	if (unnamed)
 		ofs_fuse_orphaned(srv, a->ino);
 	open_handle(srv, a->ino, fi);
