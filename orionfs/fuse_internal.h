@@ -329,6 +329,7 @@ void ofs_fuse_bury(struct ofs_fuse *srv, const struct ofs_attr *a);
 int ofs_fuse_dead_attr(struct ofs_fuse *srv, uint64_t ino, struct ofs_attr *out);
 void ofs_fuse_writer(struct ofs_fuse *srv, uint64_t ino, int delta);
 int ofs_fuse_may_be_dirty(struct ofs_fuse *srv, uint64_t ino);
+int ofs_fuse_known(struct ofs_fuse *srv, uint64_t ino);
 
 /* fuse_provider.c: reserved names and synthetic inodes */
 int ofs_fuse_reserved(const char *name);

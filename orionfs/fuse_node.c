@@ -164,6 +164,17 @@ int ofs_fuse_dead_attr(struct ofs_fuse *srv, uint64_t ino, struct ofs_attr *out)
 	return rc;
 }
 
+/* ofs_fuse_known: the kernel holds ino (a reference it has not given
+ * back), so it has its attributes. */
+int ofs_fuse_known(struct ofs_fuse *srv, uint64_t ino)
+{
+	pthread_mutex_lock(&srv->nlock);
+	struct ofs_fuse_node *e = *find(srv, ino);
+	int known = e && e->nlookup > 0;
+	pthread_mutex_unlock(&srv->nlock);
+	return known;
+}
+
 /* ofs_fuse_writer: a handle that may write ino was opened (delta 1) or
  * released (-1).  When ino has no node to count it in (the kernel opens
  * only what it looked up, so only a failed allocation gets here), every

@@ -684,9 +684,11 @@ struct dirfill {
 	int full;          /* an entry did not fit */
 };
 
-/* add: one entry with attributes st (st_ino global) and resume offset off;
- * 1 when it did not fit. */
-static int add(struct dirfill *df, const char *name, const struct stat *st, off_t off)
+/* add_as: one entry with attributes st (st_ino global) and resume offset
+ * off, in READDIRPLUS form without its attributes unless attrs (the
+ * kernel then takes the name alone); 1 when it did not fit. */
+static int add_as(struct dirfill *df, const char *name, const struct stat *st, off_t off,
+		  int attrs)
 {
 	size_t room = df->size - df->len, need;
 	char *p = df->buf + df->len;
@@ -699,11 +701,13 @@ static int add(struct dirfill *df, const char *name, const struct stat *st, off_
 			t = s ? s->p->timeout : 0;
 		}
 		e.attr_timeout = e.entry_timeout = t;
+		if (!attrs)
+			e.ino = 0;
 		need = fuse_add_direntry_plus(df->req, p, room, name, &e, off);
 		if (need > room)
 			return df->full = 1;
 		int dots = name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]));
-		if (real && !dots)
+		if (real && !dots && attrs)
 			ofs_fuse_ref(df->srv, st->st_ino); /* the kernel keeps a reference */
 	} else {
 		need = fuse_add_direntry(df->req, p, room, name, st, off);
@@ -713,6 +717,12 @@ static int add(struct dirfill *df, const char *name, const struct stat *st, off_
 	df->len += need;
 	df->end = off;
 	return 0;
+}
+
+/* add: add_as, with the attributes a READDIRPLUS reply carries. */
+static int add(struct dirfill *df, const char *name, const struct stat *st, off_t off)
+{
+	return add_as(df, name, st, off, df->plus);
 }
 
 /* add_ofs: ofs_readdir callback for a real directory. */
@@ -726,7 +736,10 @@ static int add_ofs(void *arg, const struct ofs_dirent *d)
 	name[n] = '\0';
 	if (df->dir == OFS_ROOT_INO && ofs_fuse_reserved(name))
 		return 0; /* hidden: the name belongs to the runtime */
-	if (df->plus) {
+	/* what the kernel holds it has the attributes of (a second ls -l
+	 * took twice as long with them) */
+	int attrs = df->plus && !ofs_fuse_known(df->srv, d->ino);
+	if (attrs) {
 		struct ofs_attr a;
 		int rc = ofs_getattr(df->srv->fs, d->ino, &a);
 		if (rc == -ENOENT)
@@ -738,7 +751,7 @@ static int add_ofs(void *arg, const struct ofs_dirent *d)
 		st.st_ino = d->ino;
 		st.st_mode = d->type << 12; /* DT_* is S_IFMT >> 12 */
 	}
-	return add(df, name, &st, (off_t)(d->cookie + OFF_BASE));
+	return add_as(df, name, &st, (off_t)(d->cookie + OFF_BASE), attrs);
 }
 
 /* add_synth: provider readdir callback (local numbers). */
