@@ -165,6 +165,7 @@ enum {
 enum {
 	OFS_FUSE_FH_WRITER = 1 << 0, /* counted in its node's writers */
 	OFS_FUSE_FH_DIRECT = 1 << 1, /* writes around the page cache */
+	OFS_FUSE_FH_LARGE = 1 << 2,  /* a large directory's (ofs_dir_large) */
 };
 
 /* provider open "how" bits */

@@ -642,7 +642,9 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	 * take little more from replies built ahead (see RD_FIRST).  Every
 	 * change passes through the kernel, which drops the cached listing
 	 * itself when the directory changes. */
-	if (!ofs_fuse_is_synth(ino) && !ofs_dir_large(SRV(req)->fs, ino)) {
+	if (!ofs_fuse_is_synth(ino) && ofs_dir_large(SRV(req)->fs, ino)) {
+		fi->fh = OFS_FUSE_FH_LARGE;
+	} else if (!ofs_fuse_is_synth(ino)) {
 		fi->cache_readdir = 1;
 		fi->keep_cache = 1;
 	}
@@ -660,14 +662,15 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
  * replies start at RD_FIRST bytes and double up to what the kernel asks
  * for, so the lister starts early and the leaves read ahead meanwhile.
  * At its start the kernel asks for entries with attributes whatever the
- * lister wants, and goes on asking only if the lister uses them; that
- * first reply is kept small, as a lister that wants none (ls -f, find)
- * waits for the disk to read each inode in it. */
+ * lister wants, and goes on asking only if the lister uses them; for a
+ * large directory that first reply is kept small, as a lister that wants
+ * none (ls -f) waits for the disk to read each inode in it, while a small
+ * one's holds them all for ls -l. */
 enum {
 	RD_FIRST = 32768,  /* bytes of a listing's first plain reply */
 	RD_STEPS = 5,      /* doublings up to 1 MiB */
 	RD_PLUS = 32768,   /* bytes of a reply with attributes */
-	RD_PLUS_FIRST = 4096, /* ... at a listing's start (25 entries) */
+	RD_PLUS_FIRST = 4096, /* ... at a large listing's start (25 entries) */
 	RD_PLUS_MIN = 160, /* bytes of one with a name of 1 to 8 bytes */
 };
 
@@ -890,8 +893,10 @@ static int take_next(fuse_req_t req, uint64_t ino, size_t size, off_t off, unsig
 	return 1;
 }
 
-/* readdir_real: readdir and readdirplus of a real directory. */
-static void readdir_real(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, int plus)
+/* readdir_real: readdir and readdirplus of a real directory, large or
+ * not (see op_opendir). */
+static void readdir_real(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, int plus,
+			 int large)
 {
 	struct ofs_fuse *srv = SRV(req);
 	unsigned step = 0;
@@ -901,7 +906,8 @@ static void readdir_real(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		return;
 	}
 	int start = off == 0;
-	size_t max = plus ? (start ? RD_PLUS_FIRST : RD_PLUS) : rd_size(start ? 0 : RD_STEPS, size);
+	size_t max = plus ? (start && large ? RD_PLUS_FIRST : RD_PLUS)
+			  : rd_size(start ? 0 : RD_STEPS, size);
 	struct dirfill df = {.req = req, .srv = srv, .plus = plus, .slot = -1, .dir = ino,
 			     .size = max < size ? max : size};
 	if (!(df.buf = ofs_fuse_buf(srv, df.size))) {
@@ -914,25 +920,26 @@ static void readdir_real(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		build_next(srv, ino, df.end, start ? 1 : RD_STEPS, size);
 }
 
-/* readdir_any: readdir and readdirplus. */
-static void readdir_any(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, int plus)
+/* readdir_any: readdir and readdirplus through handle fi. */
+static void readdir_any(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, int plus,
+			const struct fuse_file_info *fi)
 {
 	if (ofs_fuse_is_synth(ino))
 		readdir_synth(req, ino, size, off, plus);
 	else
-		readdir_real(req, ino, size, off, plus);
+		readdir_real(req, ino, size, off, plus, fi->fh == OFS_FUSE_FH_LARGE);
 }
 
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi)
 {
-	readdir_any(req, ino, size, off, 0);
+	readdir_any(req, ino, size, off, 0, fi);
 }
 
 static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			   struct fuse_file_info *fi)
 {
-	readdir_any(req, ino, size, off, 1);
+	readdir_any(req, ino, size, off, 1, fi);
 }
 
 static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
