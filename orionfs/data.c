@@ -932,14 +932,6 @@ static int relatime(ofs *fs, uint64_t ino, const struct ofs_attr *a)
 	return !(fs->flags & OFS_OPEN_RDONLY) && stale_atime(a, &now) && touch_atime(fs, ino, &now);
 }
 
-/* ofs_accessed: apply the relatime rule after a read of ino. */
-int ofs_accessed(ofs *fs, uint64_t ino)
-{
-	struct ofs_attr a;
-	int rc = ofs_getattr(fs, ino, &a);
-	return rc ? rc : relatime(fs, ino, &a);
-}
-
 /* map_ahead: start reading the block map of file ino (attributes a)
  * when it spans more than a leaf and is not huge. */
 static void map_ahead(ofs *fs, uint64_t ino, const struct ofs_attr *a)
@@ -966,7 +958,6 @@ int ofs_opened(ofs *fs, uint64_t ino, int atime)
 ssize_t ofs_read(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off)
 {
 	struct ofs_inode in;
-	struct timespec now;
 	MDB_txn *txn;
 	if (off < 0)
 		return -EINVAL;
@@ -979,9 +970,8 @@ ssize_t ofs_read(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off)
 	if (!rc)
 		rc = ofs_data_read(fs, txn, &in, buf, size, (uint64_t)off);
 	ofs_rtxn_done(fs, txn);
-	ofs_now(&now);
-	if (rc >= 0 && !(fs->flags & OFS_OPEN_RDONLY) && stale_atime(&in.a, &now))
-		touch_atime(fs, ino, &now);
+	if (rc >= 0)
+		relatime(fs, ino, &in.a);
 	return rc;
 }
 

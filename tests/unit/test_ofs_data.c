@@ -1027,18 +1027,18 @@ START_TEST(relatime)
 	ck_assert_int_eq(b.atime.tv_sec, a.atime.tv_sec);
 	a.atime = (struct timespec){100, 0}; /* a read served from a cache */
 	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_ATIME, NULL), 0);
-	ck_assert_int_eq(ofs_accessed(fs, f), 1);
+	ck_assert_int_eq(ofs_opened(fs, f, 1), 1);
 	ck_assert_int_eq(ofs_getattr(fs, f, &b), 0);
 	ck_assert_int_gt(b.atime.tv_sec, 100);
-	ck_assert_int_eq(ofs_accessed(fs, f), 0); /* fresh now */
+	ck_assert_int_eq(ofs_opened(fs, f, 1), 0); /* fresh now */
 	/* a stored atime far in the past, older than mtime and ctime too:
 	 * no overflow working out its age */
 	a.atime = a.mtime = a.ctime = (struct timespec){INT64_MIN + 2, 0};
 	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_ATIME | OFS_SET_MTIME | OFS_SET_CTIME, NULL), 0);
 	a.mtime = a.ctime = (struct timespec){INT64_MIN, 0};
 	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_MTIME | OFS_SET_CTIME, NULL), 0);
-	ck_assert_int_eq(ofs_accessed(fs, f), 1);
-	ck_assert_int_eq(ofs_accessed(fs, 4242), -ENOENT);
+	ck_assert_int_eq(ofs_opened(fs, f, 1), 1);
+	ck_assert_int_eq(ofs_opened(fs, 4242, 1), -ENOENT);
 }
 END_TEST
 
