@@ -52,6 +52,10 @@ enum {
 	LM_WINDOW = OFS_AHEAD_WINDOW,
 };
 
+/* How a walk goes: keeping at most LM_WINDOW pages in flight (a thread's
+ * walk), or only counting leaves, asking for none. */
+enum { AH_WINDOW = 1, AH_COUNT = 2 };
+
 /* A branch page to walk, and the ranges [a, b) that may lie under it. */
 struct span {
 	uint64_t pgno;
@@ -70,7 +74,7 @@ struct ahead {
 	uint64_t run, nrun;     /* pages [run, run + nrun) */
 	size_t cap, leaves;
 	int over;               /* the range holds more than cap leaves */
-	int window;             /* keep at most LM_WINDOW pages in flight */
+	unsigned how;           /* AH_* */
 	uint64_t ring[LM_WINDOW]; /* pages asked for, oldest at head */
 	size_t head, nring;
 };
@@ -140,7 +144,7 @@ static void settle(struct ahead *w)
 /* flush: ask for the pending run of pages. */
 static void flush(struct ahead *w)
 {
-	for (uint64_t i = 0; w->window && i < w->nrun && w->run + i <= w->last; i++) {
+	for (uint64_t i = 0; (w->how & AH_WINDOW) && i < w->nrun && w->run + i <= w->last; i++) {
 		settle(w);
 		w->ring[(w->head + w->nring++) % LM_WINDOW] = w->run + i;
 	}
@@ -179,7 +183,8 @@ static void reach(struct ahead *w, uint64_t pgno, size_t a, size_t b, int leaf)
 		w->over = 1;
 		return;
 	}
-	want(w, pgno);
+	if (!(w->how & AH_COUNT))
+		want(w, pgno);
 	if (!leaf)
 		w->next[w->nnext++] = (struct span){pgno, a, b};
 }
@@ -250,27 +255,37 @@ static const unsigned char *table(const struct ahead *w, const unsigned char *me
 	return NULL;
 }
 
-/* ahead: ofs_ahead asking for cap leaves at most (0: all), with window
- * keeping at most LM_WINDOW pages in flight; 1 if the ranges hold more
- * leaves than cap. */
-static int ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, size_t n,
-		 size_t cap, int window)
+/* infile: the image file's pages, asking the system only when page
+ * wanted lies past the count last seen (the file only grows while it is
+ * open, so a count once seen stays true: a walk need not pay a system
+ * call). */
+static uint64_t infile(ofs *fs, uint64_t wanted)
 {
 	struct stat st;
-	if (!fs->map_lo || fs->psize < 512 || n == 0 || fstat(fs->lockfd, &st) < 0 ||
-	    (uint64_t)st.st_size < 2 * fs->psize)
+	uint64_t n = fs->file_pages;
+	if (wanted < n || fstat(fs->lockfd, &st) < 0)
+		return n;
+	return fs->file_pages = (uint64_t)st.st_size / fs->psize;
+}
+
+/* ahead: ofs_ahead asking for cap leaves at most (0: all), as how says
+ * (AH_*); 1 if the ranges hold more leaves than cap. */
+static int ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, size_t n,
+		 size_t cap, unsigned how)
+{
+	if (!fs->map_lo || fs->psize < 512 || n == 0 || infile(fs, 1) < 2)
 		return 0;
 	const unsigned char *m0 = (const unsigned char *)fs->map_lo, *m1 = m0 + fs->psize;
 	const unsigned char *meta = get64(m1 + LM_TXNID) > get64(m0 + LM_TXNID) ? m1 : m0;
 	/* a page past the file's end would fault (SIGBUS), whatever a meta
 	 * page caught mid-write says */
-	uint64_t last = get64(meta + LM_LAST), infile = (uint64_t)st.st_size / fs->psize;
+	uint64_t last = get64(meta + LM_LAST), pages = infile(fs, last);
 	struct span spans[2][LM_BUDGET];
-	struct ahead w = {.fs = fs, .last = last < infile ? last : infile - 1, .lo = lo, .hi = hi,
-			  .cur = spans[0], .next = spans[1], .cap = cap, .window = window};
+	struct ahead w = {.fs = fs, .last = last < pages ? last : pages - 1, .lo = lo, .hi = hi,
+			  .cur = spans[0], .next = spans[1], .cap = cap, .how = how};
 	const unsigned char *db = table(&w, meta, name);
 	unsigned depth = db ? get16(db + LM_DB_DEPTH) : 0;
-	if (depth == 1)
+	if (depth == 1 && !(how & AH_COUNT))
 		want(&w, get64(db + LM_DB_ROOT));
 	if (depth > 1 && depth <= LM_MAXDEPTH)
 		walk(&w, get64(db + LM_DB_ROOT), depth, n);
@@ -300,7 +315,7 @@ struct bg {
 static void *bg_run(void *arg)
 {
 	struct bg *b = arg;
-	ahead(b->fs, b->name, &b->lo, &b->hi, 1, 0, 1);
+	ahead(b->fs, b->name, &b->lo, &b->hi, 1, 0, AH_WINDOW);
 	b->fs->ahead_done = 1;
 	free(b);
 	return NULL;
@@ -341,12 +356,12 @@ static int start(ofs *fs, struct bg *b)
 	return started;
 }
 
-/* ofs_ahead_large: ofs_ahead of the first OFS_AHEAD_INLINE leaves of
- * one range [lo, hi); 1 if it holds more (a hint, as of the last
- * commit). */
+/* ofs_ahead_large: 1 if range [lo, hi) of table name holds more than
+ * OFS_AHEAD_INLINE leaves (a hint, as of the last commit); it asks for
+ * none. */
 int ofs_ahead_large(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi)
 {
-	return ahead(fs, name, lo, hi, 1, OFS_AHEAD_INLINE, 0);
+	return ahead(fs, name, lo, hi, 1, OFS_AHEAD_INLINE, AH_COUNT);
 }
 
 /* ofs_ahead_bg: ofs_ahead of one range [lo, hi) (name a literal).  Up
@@ -357,7 +372,7 @@ int ofs_ahead_large(ofs *fs, const char *name, const MDB_val *lo, const MDB_val 
  * while it runs, the caller walks itself. */
 void ofs_ahead_bg(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi)
 {
-	if (!ofs_ahead_large(fs, name, lo, hi))
+	if (!ahead(fs, name, lo, hi, 1, OFS_AHEAD_INLINE, 0))
 		return;
 	struct bg *b = lo->mv_size <= OFS_AHEAD_KEY && hi->mv_size <= OFS_AHEAD_KEY
 			       ? malloc(sizeof *b)

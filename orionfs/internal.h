@@ -107,6 +107,9 @@ struct ofs {
 	 * (the digests lie on the block's first page, the sectors further on).
 	 * Allocated at the first read; untouched slots cost no memory. */
 	struct ofs_dslot *dcache;
+	/* Pages of the image file last seen (ahead.c's infile); it only
+	 * grows while open. */
+	_Atomic uint64_t file_pages;
 	/* The walk ofs_ahead_bg started (under rlock): a thread, joined
 	 * before the next starts and before the map goes. */
 	pthread_t ahead;

@@ -340,7 +340,8 @@ int ofs_readdir(ofs *fs, uint64_t ino, uint64_t cookie, ofs_dirent_fn fn, void *
 
 /* ofs_dir_large: 1 if directory ino holds more than some 1,000 entries
  * (OFS_AHEAD_INLINE leaf pages), as of the last commit, else 0; a hint
- * that costs a few microseconds and starts reading the first entries. */
+ * read from the tree's branch pages, which starts no read of its own
+ * (a listing from the start asks for its leaves anyway). */
 int ofs_dir_large(ofs *fs, uint64_t ino);
 
 /* ofs_readdir_ex: ofs_readdir, where the caller reads the attributes of
