@@ -119,7 +119,8 @@ static int names_seen(DIR *d, unsigned char *seen, int n, int *other)
 	return 0;
 }
 
-/* readdir lists every entry once, with the right d_type and d_ino. */
+/* readdir lists every entry once, with the right d_type and d_ino; a
+ * directory's st_blksize asks for big listing buffers. */
 static int c_readdir_all(void)
 {
 	enum { N = 1000 };
@@ -163,6 +164,11 @@ static int c_readdir_all(void)
 			       (unsigned long long)e->d_ino, (unsigned long long)ino_of(s));
 	}
 	closedir(d);
+	/* glibc takes a directory's st_blksize as its getdents buffer: 1 MiB
+	 * asks for 32,000 entries a call, not 1,000 */
+	struct stat st;
+	SYS(stat(".", &st));
+	EXPECT(st.st_blksize == 1 << 20, "a directory's st_blksize is %ld", (long)st.st_blksize);
 	EXPECT(dot == 1 && dotdot == 1, "'.' seen %d times, '..' %d times", dot, dotdot);
 	EXPECT(sub == 1 && link == 1 && fifo == 1, "sub/link/fifo seen %d/%d/%d", sub, link,
 	       fifo);
@@ -760,7 +766,7 @@ static int c_concurrency(void)
 const struct check dir_checks[] = {
 	{"mkdir_rmdir", c_mkdir_rmdir, 0, "mkdir/rmdir and EEXIST, ENOTEMPTY ..."},
 	{"dir_nlink", c_dir_nlink, 0, "directory link counts"},
-	{"readdir_all", c_readdir_all, 0, "readdir lists all, d_type, d_ino"},
+	{"readdir_all", c_readdir_all, 0, "readdir lists all, d_type, d_ino, st_blksize"},
 	{"readdir_unlink", c_readdir_unlink, 0, "readdir+unlink pass over 5,000 entries"},
 	{"readdir_stable", c_readdir_stable, 0, "listing stable under churn"},
 	{"readdir_seek", c_readdir_seek, 0, "telldir/seekdir/rewinddir"},
