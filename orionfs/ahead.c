@@ -265,7 +265,9 @@ static uint64_t infile(ofs *fs, uint64_t wanted)
 	uint64_t n = fs->file_pages;
 	if (wanted < n || fstat(fs->lockfd, &st) < 0)
 		return n;
-	return fs->file_pages = (uint64_t)st.st_size / fs->psize;
+	n = (uint64_t)st.st_size / fs->psize;
+	fs->file_pages = n;
+	return n;
 }
 
 /* ahead: ofs_ahead asking for cap leaves at most (0: all), as how says
