@@ -488,9 +488,29 @@ static int put_block(ofs *fs, MDB_txn *txn, MDB_val *key, const unsigned char *p
 	return ofs_lmdb_err(rc);
 }
 
+/* put_whole: store block idx written whole from src (newlen bytes), each
+ * sector sealed as it is laid into the space LMDB reserves: nothing old
+ * is kept, so nothing need be built apart. */
+static int put_whole(ofs *fs, MDB_txn *txn, MDB_val *key, uint64_t ino, uint64_t idx,
+		     const unsigned char *src, size_t newlen)
+{
+	struct blk b = {.len = newlen};
+	MDB_val v = {nsec(newlen) * OFS_DIGEST + newlen, NULL};
+	int rc = mdb_put(txn, fs->data, key, &v, MDB_RESERVE);
+	if (rc)
+		return ofs_lmdb_err(rc);
+	blk_at(fs, &b, v.mv_data);
+	for (size_t s = 0; s < nsec(newlen); s++) {
+		unsigned char *sec = (unsigned char *)blk_sec(&b, s);
+		memcpy(sec, src + s * OFS_SECTOR, seclen(s, newlen));
+		digest(fs, ino, idx, s, sec, seclen(s, newlen), (unsigned char *)blk_dig(&b, s));
+	}
+	return 0;
+}
+
 /* blk_store: write a block of newlen payload bytes built by fill/seal.  It
- * is built apart first: old bytes it keeps may move once LMDB makes room
- * for the new value. */
+ * is built apart first when it keeps old bytes: they may move once LMDB
+ * makes room for the new value. */
 static int blk_store(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, const struct blk *old,
 		     const struct span *w, size_t newlen)
 {
@@ -500,6 +520,8 @@ static int blk_store(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, const st
 	MDB_val key = ofs_key2(&k, ino, idx);
 	int keep = old->len != 0 && !(w->off == 0 && w->n >= newlen);
 	const struct blk *o = keep ? old : &none;
+	if (w->src && w->off == 0 && w->n >= newlen)
+		return put_whole(fs, txn, &key, ino, idx, w->src, newlen);
 	unsigned char *buf = malloc(dl + newlen);
 	if (!buf)
 		return -ENOMEM;
