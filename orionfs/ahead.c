@@ -304,13 +304,20 @@ void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, 
 	ahead(fs, name, lo, hi, n, 0, 0);
 }
 
-/* A walk of one range on a thread of its own (ofs_ahead_bg). */
+/* A walk of the keys of one inode on a thread of its own (ofs_ahead_bg). */
 struct bg {
 	ofs *fs;
 	const char *name;
-	MDB_val lo, hi;
-	unsigned char key[2][OFS_AHEAD_KEY];
+	struct ofs_key lk, hk;
+	MDB_val lo, hi; /* bound the keys (ino, *) */
 };
+
+/* ino_keys: b's bounds those of the keys (ino, *) of a table. */
+static void ino_keys(struct bg *b, uint64_t ino)
+{
+	b->lo = ofs_key2(&b->lk, ino, 0);
+	b->hi = ofs_key2(&b->hk, ino + 1, 0);
+}
 
 /* bg_run: the walk, in order (the thread may wait for the disk), then a
  * mark that the thread may be joined. */
@@ -358,35 +365,34 @@ static int start(ofs *fs, struct bg *b)
 	return started;
 }
 
-/* ofs_ahead_large: 1 if range [lo, hi) of table name holds more than
+/* ofs_ahead_large: 1 if the keys (ino, *) of table name fill more than
  * OFS_AHEAD_INLINE leaves (a hint, as of the last commit); it asks for
  * none. */
-int ofs_ahead_large(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi)
+int ofs_ahead_large(ofs *fs, const char *name, uint64_t ino)
 {
-	return ahead(fs, name, lo, hi, 1, OFS_AHEAD_INLINE, AH_COUNT);
+	struct bg r;
+	ino_keys(&r, ino);
+	return ahead(fs, name, &r.lo, &r.hi, 1, OFS_AHEAD_INLINE, AH_COUNT);
 }
 
-/* ofs_ahead_bg: ofs_ahead of one range [lo, hi) (name a literal).  Up
- * to OFS_AHEAD_INLINE leaves it asks for itself; a larger range's walk
- * goes on a thread, so that its thousands of requests, a few microseconds
- * each, do not hold up the caller's reply (a thread costs some 20, more
- * than a small range's whole walk).  One such thread runs at a time;
- * while it runs, the caller walks itself. */
-void ofs_ahead_bg(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi)
+/* ofs_ahead_bg: ofs_ahead of the keys (ino, *) of table name (a
+ * literal).  Up to OFS_AHEAD_INLINE leaves it asks for itself; a larger
+ * range's walk goes on a thread, so that its thousands of requests, a few
+ * microseconds each, do not hold up the caller's reply (a thread costs
+ * some 20, more than a small range's whole walk).  One such thread runs
+ * at a time; while it runs, the caller walks itself. */
+void ofs_ahead_bg(ofs *fs, const char *name, uint64_t ino)
 {
-	if (!ahead(fs, name, lo, hi, 1, OFS_AHEAD_INLINE, 0))
+	struct bg r, *b;
+	ino_keys(&r, ino);
+	if (!ahead(fs, name, &r.lo, &r.hi, 1, OFS_AHEAD_INLINE, 0))
 		return;
-	struct bg *b = lo->mv_size <= OFS_AHEAD_KEY && hi->mv_size <= OFS_AHEAD_KEY
-			       ? malloc(sizeof *b)
-			       : NULL;
-	if (b) {
-		b->fs = fs;
-		b->name = name;
-		b->lo = (MDB_val){lo->mv_size, memcpy(b->key[0], lo->mv_data, lo->mv_size)};
-		b->hi = (MDB_val){hi->mv_size, memcpy(b->key[1], hi->mv_data, hi->mv_size)};
+	if ((b = malloc(sizeof *b))) {
+		*b = (struct bg){.fs = fs, .name = name};
+		ino_keys(b, ino);
 		if (start(fs, b))
 			return;
 		free(b);
 	}
-	ofs_ahead(fs, name, lo, hi, 1);
+	ofs_ahead(fs, name, &r.lo, &r.hi, 1);
 }

@@ -960,9 +960,7 @@ static void map_ahead(ofs *fs, uint64_t ino, const struct ofs_attr *a)
 {
 	if (!S_ISREG(a->mode) || a->size <= OFS_AHEAD_MAP_MIN || a->size > OFS_AHEAD_MAP_MAX)
 		return;
-	struct ofs_key lk, hk;
-	MDB_val lo = ofs_key2(&lk, ino, 0), hi = ofs_key2(&hk, ino + 1, 0);
-	ofs_ahead_bg(fs, "data", &lo, &hi);
+	ofs_ahead_bg(fs, "data", ino);
 }
 
 /* ofs_opened: see orionfs.h. */

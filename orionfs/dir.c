@@ -636,9 +636,7 @@ static void inodes_ahead(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t cookie, s
 /* ofs_dir_large: see orionfs.h. */
 int ofs_dir_large(ofs *fs, uint64_t ino)
 {
-	struct ofs_key lk, hk;
-	MDB_val lo = ofs_key2(&lk, ino, 0), hi = ofs_key2(&hk, ino + 1, 0);
-	return ofs_ahead_large(fs, "dirent", &lo, &hi);
+	return ofs_ahead_large(fs, "dirent", ino);
 }
 
 /* ofs_readdir: entries of dir ino from cookie (0 = start). */
@@ -661,11 +659,8 @@ int ofs_readdir_ex(ofs *fs, uint64_t ino, uint64_t cookie, size_t attrs, ofs_dir
 	if (!rc && cookie < (1ULL << 63)) {
 		if (attrs)
 			inodes_ahead(fs, txn, ino, cookie, attrs);
-		if (cookie == 0) {
-			struct ofs_key lk, hk;
-			MDB_val lo = ofs_key2(&lk, ino, 0), hi = ofs_key2(&hk, ino + 1, 0);
-			ofs_ahead_bg(fs, "dirent", &lo, &hi);
-		}
+		if (cookie == 0)
+			ofs_ahead_bg(fs, "dirent", ino);
 		rc = list(fs, txn, ino, cookie, fn, arg);
 	}
 	ofs_rtxn_done(fs, txn);

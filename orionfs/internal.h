@@ -63,7 +63,6 @@ enum {
 #define OFS_RTXN_POOL 16        /* idle read transactions kept for reuse */
 #define OFS_DCACHE_SLOTS 65536u /* blocks whose digests are kept (4 GiB of data) */
 #define OFS_AHEAD_INODES 256u  /* inodes a listing with attributes reads ahead */
-#define OFS_AHEAD_KEY 64u      /* bytes of a bound ofs_ahead_bg copies */
 #define OFS_AHEAD_INLINE 16u   /* leaves ofs_ahead_bg asks for without a thread */
 #define OFS_AHEAD_WINDOW 128u  /* pages its thread keeps in flight (ahead.c) */
 #define OFS_NAMES_SLOTS 64     /* numbers ofs_names_version keeps (bits of a mask) */
@@ -311,8 +310,8 @@ int ofs_data_read(ofs *fs, MDB_txn *txn, const struct ofs_inode *in, void *buf,
 
 /* ahead.c */
 void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, size_t n);
-void ofs_ahead_bg(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi);
-int ofs_ahead_large(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi);
+void ofs_ahead_bg(ofs *fs, const char *name, uint64_t ino);
+int ofs_ahead_large(ofs *fs, const char *name, uint64_t ino);
 void ofs_ahead_join(ofs *fs);
 
 #endif

@@ -599,7 +599,7 @@ START_TEST(a_thread_walk_waits_for_its_leaves_in_order)
 	ck_assert_int_eq(madvise((void *)fs->map_lo, fs->map_hi - fs->map_lo, MADV_DONTNEED), 0);
 	ck_assert_int_eq(posix_fadvise(fs->lockfd, 0, 0, POSIX_FADV_DONTNEED), 0);
 	ck_assert_int_eq(mapped(leaf[0]), 0);
-	ofs_ahead_bg(fs, "dirent", &lo, &hi);
+	ofs_ahead_bg(fs, "dirent", d);
 	ofs_ahead_join(fs);
 	for (size_t i = 0; i < nleaf; i++)
 		in += (size_t)mapped(leaf[i]);
