@@ -166,15 +166,16 @@ static int inode_in(ofs *fs, MDB_txn *txn, struct ofs_inode *p, struct newnode *
 	return ofs_acl_give(fs, txn, child, &kin);
 }
 
-/* create_in: make nn as parent/name inside txn; fills child. */
+/* create_in: make nn as parent/name inside txn (name NULL: unnamed, as
+ * O_TMPFILE makes it); fills child. */
 static int create_in(ofs *fs, MDB_txn *txn, uint64_t parent, const char *name,
 		     size_t len, struct newnode *nn, struct ofs_inode *child)
 {
 	struct ofs_inode p;
 	uint64_t slot, ino;
 	int rc = dir_get(fs, txn, parent, &p);
-	if (rc)
-		return rc;
+	if (rc || !name)
+		return rc ? rc : inode_in(fs, txn, &p, nn, child);
 	if ((rc = entry_find(fs, txn, parent, name, len, &slot, &ino)))
 		return rc == 1 ? -EEXIST : rc;
 	if ((rc = inode_in(fs, txn, &p, nn, child)) ||
@@ -183,38 +184,30 @@ static int create_in(ofs *fs, MDB_txn *txn, uint64_t parent, const char *name,
 	return touch_dir(fs, txn, &p, &child->a.ctime);
 }
 
-/* ofs_tmpfile: see orionfs.h. */
-int ofs_tmpfile(ofs *fs, uint64_t parent, uint32_t mode, uint32_t umask, uint32_t uid,
-		uint32_t gid, struct ofs_attr *out)
-{
-	struct newnode nn = {.mode = S_IFREG | (mode & 07777), .uid = uid, .gid = gid,
-			     .umask = umask, .unnamed = 1};
-	struct ofs_inode p, child;
-	MDB_txn *txn;
-	int rc = ofs_wtxn(fs, &txn);
-	if (rc)
-		return rc;
-	rc = dir_get(fs, txn, parent, &p);
-	rc = ofs_finish(fs, txn, rc ? rc : inode_in(fs, txn, &p, &nn, &child));
-	if (rc == 0 && out)
-		*out = child.a;
-	return rc;
-}
-
-/* create: one transaction making nn as parent/name. */
+/* create: one transaction making nn as parent/name (name NULL:
+ * unnamed). */
 static int create(ofs *fs, uint64_t parent, const char *name, struct newnode *nn,
 		  struct ofs_attr *out)
 {
 	struct ofs_inode child;
-	size_t len;
+	size_t len = 0;
 	MDB_txn *txn;
-	int rc = ofs_name_check(name, &len);
+	int rc = name ? ofs_name_check(name, &len) : 0;
 	if (rc || (rc = ofs_wtxn(fs, &txn)))
 		return rc;
 	rc = ofs_finish(fs, txn, create_in(fs, txn, parent, name, len, nn, &child));
 	if (rc == 0 && out)
 		*out = child.a;
 	return rc;
+}
+
+/* ofs_tmpfile: see orionfs.h. */
+int ofs_tmpfile(ofs *fs, uint64_t parent, uint32_t mode, uint32_t umask, uint32_t uid,
+		uint32_t gid, struct ofs_attr *out)
+{
+	struct newnode nn = {.mode = S_IFREG | (mode & 07777), .uid = uid, .gid = gid,
+			     .umask = umask, .unnamed = 1};
+	return create(fs, parent, NULL, &nn, out);
 }
 
 /* ofs_create: create a directory, regular file, fifo, socket or device
