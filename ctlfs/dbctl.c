@@ -42,6 +42,14 @@ static const struct ctl_verb db_verbs[] = {
 	{"del", 1, 1, v_del},
 };
 
+/* line_len: bytes of the first line of text (len bytes, not
+ * NUL-terminated), its newline left out. */
+static size_t line_len(const char *text, size_t len)
+{
+	const char *nl = memchr(text, '\n', len);
+	return nl ? (size_t)(nl - text) : len;
+}
+
 /* ctl_db_batch: apply every line of text in one transaction, or none. */
 int ctl_db_batch(db *d, const char *text, size_t len, struct ctl_reply *r)
 {
@@ -56,7 +64,7 @@ int ctl_db_batch(db *d, const char *text, size_t len, struct ctl_reply *r)
 		return ctl_fail(r, db_reason(r, rc), "", 0);
 	for (size_t off = 0; off < len; off += (size_t)rc) {
 		if ((rc = ctl_split(text + off, len - off, &a, r)) < 0) {
-			rc = ctl_fail(r, rc, text + off, strcspn(text + off, "\n"));
+			rc = ctl_fail(r, rc, text + off, line_len(text + off, len - off));
 			break;
 		}
 		if (a.argc == 0)

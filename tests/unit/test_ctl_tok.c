@@ -230,6 +230,17 @@ START_TEST(db_batch)
 }
 END_TEST
 
+/* A write is len bytes, not a C string: the echo of a failing last line
+ * stops at its end, never at a NUL or newline past it (a FUSE request
+ * buffer holds whatever an earlier, longer request left there). */
+START_TEST(db_batch_echo_stays_inside_the_write)
+{
+	static const char buf[] = "put b/2 'open" "SECRET of another request\n";
+	ck_assert_int_eq(ctl_db_batch(d, buf, strlen("put b/2 'open"), &r), -EINVAL);
+	ck_assert_str_eq(r.text, "error EINVAL unterminated quote \"put b/2 'open\"\n");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ctl");
@@ -242,6 +253,7 @@ static Suite *suite(void)
 	tc = tcase_create("dbbatch");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, db_batch);
+	tcase_add_test(tc, db_batch_echo_stays_inside_the_write);
 	suite_add_tcase(s, tc);
 	return s;
 }
