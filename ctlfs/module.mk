@@ -16,3 +16,13 @@ UNIT_TESTS += $(CTL_TESTS)
 # The FUSE server serves /ctl (orionfs/fuse_ctl.c) and /db (orionfs/fuse_db.c)
 # from these libraries: ctl before db, as libctl calls libdb.
 MOUNT_LIBS += $(LIB_ctl) $(LIB_db)
+
+# libFuzzer target of the tokenizer and the /ctl/db batch verbs: built
+# only by `make fuzz-build` (clang), the sources compiled straight in.
+CTL_FUZZ := $(O)/tests/fuzz/fuzz_ctl
+$(CTL_FUZZ): tests/fuzz/fuzz_ctl.c $(CTL_SRC) $(DB_SRC) common/errors.c common/utf8.c \
+	     $(wildcard ctlfs/*.h db/*.h)
+	@mkdir -p $(@D)
+	clang $(DB_FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_ctl.c $(CTL_SRC) $(DB_SRC) common/errors.c \
+	  common/utf8.c $(DB_LIBS)
+FUZZERS += $(CTL_FUZZ)

@@ -30,3 +30,13 @@ $(DB_MOUNT_BENCH): $(O)/bench/db/mount_read.o
 	$(CC) $(LDFLAGS) -o $@ $^
 .PHONY: db-mount-bench
 db-mount-bench: $(DB_MOUNT_BENCH)
+
+# libFuzzer target of the value and key parsers: built only by `make
+# fuzz-build` (clang); the sources are compiled straight in for coverage.
+DB_FUZZ := $(O)/tests/fuzz/fuzz_db
+DB_FUZZ_FLAGS := -std=c17 -O1 -g -D_GNU_SOURCE -I. \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+$(DB_FUZZ): tests/fuzz/fuzz_db.c $(DB_SRC) common/errors.c common/utf8.c $(wildcard db/*.h)
+	@mkdir -p $(@D)
+	clang $(DB_FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_db.c $(DB_SRC) common/errors.c common/utf8.c $(DB_LIBS)
+FUZZERS += $(DB_FUZZ)
