@@ -65,6 +65,7 @@ enum {
 #define OFS_AHEAD_INODES 256u  /* inodes a listing with attributes reads ahead */
 #define OFS_AHEAD_INLINE 16u   /* leaves ofs_ahead_bg asks for without a thread */
 #define OFS_AHEAD_WINDOW 128u  /* pages its thread keeps in flight (ahead.c) */
+#define OFS_HEADS_AHEAD 1024u  /* blocks whose first pages a deletion asks for at once */
 #define OFS_NAMES_SLOTS 64     /* numbers ofs_names_version keeps (bits of a mask) */
 /* Sizes of files whose block map ofs_opened reads ahead: from a second page
  * of it (about 120 blocks a page) up to 4 GiB, 550 pages (2 MiB read at

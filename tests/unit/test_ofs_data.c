@@ -645,6 +645,37 @@ START_TEST(open_reads_block_map_ahead)
 }
 END_TEST
 
+/* Cutting a large cold file asks for the first page of each block it
+ * frees at once (LMDB reads it to learn the value's extent), and a write
+ * over several cold blocks does the same for the blocks it replaces: the
+ * blocks do not fault in one by one. */
+START_TEST(cut_and_overwrite_read_block_heads_ahead)
+{
+	enum { MIB = 1 << 20, N = 32, BLOCKS = N * MIB / 65536 };
+	unsigned char *buf = malloc(MIB);
+	for (int i = 0; i < N; i++) {
+		fill_pattern(buf, MIB, (uint64_t)i * MIB);
+		ck_assert_int_eq(ofs_write(fs, f, buf, MIB, (off_t)i * MIB), MIB);
+	}
+	ofs_close(fs); /* a fresh map, out of the page cache */
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	ck_assert_int_eq(posix_fadvise(fs->lockfd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	long f0 = majflt();
+	fill_pattern(buf, MIB, 0);
+	ck_assert_int_eq(ofs_write(fs, f, buf, MIB, 0), MIB); /* 16 cold blocks */
+	ck_assert_int_lt(majflt() - f0, 12);
+	struct ofs_attr a = {.size = 0};
+	f0 = majflt();
+	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_SIZE, NULL), 0);
+	/* the data table's root, branch and leaf pages fault, not the blocks */
+	ck_assert_int_lt(majflt() - f0, BLOCKS / 8);
+	ck_assert_int_eq(ofs_getattr(fs, f, &a), 0);
+	ck_assert_uint_eq(a.size, 0);
+	ck_assert_uint_eq(a.blocks, 0);
+	free(buf);
+}
+END_TEST
+
 /* A listing with attributes that stops after a reply's worth of entries
  * (OFS_AHEAD_INODES), as the kernel's requests do. */
 struct chunk {
@@ -1723,6 +1754,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, dir_large_tells_thousands_from_ten);
 	tcase_add_test(t, small_listing_starts_no_thread);
 	tcase_add_test(t, open_reads_block_map_ahead);
+	tcase_add_test(t, cut_and_overwrite_read_block_heads_ahead);
 	tcase_add_test(t, readdir_attrs_reads_inodes_ahead);
 	tcase_add_test(t, ahead_survives_noise);
 	tcase_add_test(t, wrong_types_refused);
