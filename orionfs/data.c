@@ -590,45 +590,23 @@ static int blk_edit(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t idx,
 	return rc;
 }
 
-/* heads_ahead: start reading the first page of each of ino's blocks
- * [idx, idx+n) that the image file holds on pages of its own, with c (a
- * cursor on the data table).  LMDB reads that page, which says how many
- * pages the value spans, before it frees or replaces the value: asked for
- * together, a run of cold blocks waits for the disk about once, not once
- * each (deleting a cold 512 MiB file: 0.7 s of faults, one by one). */
-static void heads_ahead(ofs *fs, MDB_cursor *c, uint64_t ino, uint64_t idx, uint64_t n)
-{
-	struct ofs_key k;
-	MDB_val key = ofs_key2(&k, ino, idx), v;
-	for (int rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
-	     rc == 0 && key.mv_size == 16 && ofs_be64(key.mv_data) == ino &&
-	     ofs_be64((const unsigned char *)key.mv_data + 8) < idx + n;
-	     rc = mdb_cursor_get(c, &key, &v, MDB_NEXT)) {
-		uintptr_t p = (uintptr_t)v.mv_data;
-		if (ofs_val_pages(v.mv_size, fs->psize) && fs->map_lo && p >= fs->map_lo &&
-		    p < fs->map_hi)
-			posix_fadvise(fs->lockfd, (off_t)((p - fs->map_lo) & ~(fs->psize - 1)),
-				      (off_t)fs->psize, POSIX_FADV_WILLNEED);
-	}
-}
-
-/* blocks_ahead: heads_ahead of the blocks [idx, idx+n) of ino, with a
- * cursor of its own, when they are more than one. */
+/* blocks_ahead: ofs_heads_ahead of the blocks [idx, idx+n) of ino (and
+ * any past them up to n in all), when they are more than one. */
 static void blocks_ahead(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, uint64_t n)
 {
 	MDB_cursor *c;
 	if (n < 2 || mdb_cursor_open(txn, fs->data, &c))
 		return;
-	heads_ahead(fs, c, ino, idx, n);
+	ofs_heads_ahead(fs, c, ino, idx, n);
 	mdb_cursor_close(c);
 }
 
-/* drop_from: delete in's blocks from index first on, uncharging them;
- * their first pages are asked for OFS_HEADS_AHEAD blocks at a time. */
+/* drop_from: delete in's blocks from index first on, uncharging them,
+ * their first pages asked for ahead (ofs_heads_near). */
 static int drop_from(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t first)
 {
 	MDB_cursor *c;
-	int rc = fs->has_overlay ? ofs_owner_drop(txn, fs->overlay, in->a.ino, first) : 0;
+	int rc = fs->has_overlay ? ofs_owner_drop(fs, txn, fs->overlay, in->a.ino, first) : 0;
 	if (rc < 0)
 		return rc;
 	rc = mdb_cursor_open(txn, fs->data, &c);
@@ -640,13 +618,8 @@ static int drop_from(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t first
 		rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
 		if (rc || key.mv_size < 8 || ofs_be64(key.mv_data) != in->a.ino)
 			break;
-		if (n % OFS_HEADS_AHEAD == 0) {
-			uint64_t at = ofs_be64((const unsigned char *)key.mv_data + 8);
-			heads_ahead(fs, c, in->a.ino, at, OFS_HEADS_AHEAD);
-			key = ofs_key2(&k, in->a.ino, at);
-			if ((rc = mdb_cursor_get(c, &key, &v, MDB_SET_KEY)))
-				break;
-		}
+		if ((rc = ofs_heads_near(fs, c, in->a.ino, n, &key, &v)))
+			break;
 		uint64_t u = ofs_units(ofs_block_len(v.mv_size));
 		if ((rc = mdb_cursor_del(c, 0)))
 			break;

@@ -66,6 +66,7 @@ enum {
 #define OFS_AHEAD_INLINE 16u   /* leaves ofs_ahead_bg asks for without a thread */
 #define OFS_AHEAD_WINDOW 128u  /* pages its thread keeps in flight (ahead.c) */
 #define OFS_HEADS_AHEAD 1024u  /* blocks whose first pages a deletion asks for at once */
+#define OFS_AHEAD_KEY 32u      /* bytes of a key ofs_heads_near keeps */
 #define OFS_NAMES_SLOTS 64     /* numbers ofs_names_version keeps (bits of a mask) */
 /* Sizes of files whose block map ofs_opened reads ahead: from a second page
  * of it (about 120 blocks a page) up to 4 GiB, 550 pages (2 MiB read at
@@ -262,7 +263,9 @@ int ofs_name_probe(ofs *fs, MDB_txn *txn, MDB_dbi dbi, uint64_t owner,
 		   const void *name, size_t len, ofs_name_of nameof,
 		   uint64_t *slot, MDB_val *found);
 int ofs_owner_empty(MDB_txn *txn, MDB_dbi dbi, uint64_t owner);
-int ofs_owner_drop(MDB_txn *txn, MDB_dbi dbi, uint64_t owner, uint64_t from);
+int ofs_owner_drop(ofs *fs, MDB_txn *txn, MDB_dbi dbi, uint64_t owner, uint64_t from);
+void ofs_heads_ahead(ofs *fs, MDB_cursor *c, uint64_t owner, uint64_t from, uint64_t n);
+int ofs_heads_near(ofs *fs, MDB_cursor *c, uint64_t owner, uint64_t n, MDB_val *key, MDB_val *v);
 
 /* dir.c: dirent values */
 int ofs_dirent_decode(const MDB_val *v, uint64_t *ino, uint32_t *type,
