@@ -159,6 +159,12 @@ int ofs_wtxn(ofs *fs, MDB_txn **txn)
 	return 0;
 }
 
+/* ofs_txn_nested: txn is the call nested in the caller's batch. */
+int ofs_txn_nested(const ofs *fs, const MDB_txn *txn)
+{
+	return owner(fs) && txn == fs->nested;
+}
+
 /* ofs_names_touch: an entry of directory dir is being written or removed
  * in the open write transaction. */
 void ofs_names_touch(ofs *fs, uint64_t dir)
@@ -281,9 +287,13 @@ int ofs_flush(ofs *fs)
 		return 0;
 	MDB_txn *t = fs->batch;
 	uint64_t bytes = fs->batch_bytes, last = bytes >= OFS_UNCACHE_MIN ? last_page(fs) : 0;
+	int rc = ofs_data_roomy(fs, t);
 	fs->batch = NULL;
 	fs->batch_ops = fs->batch_bytes = 0;
-	int rc = ofs_lmdb_err(mdb_txn_commit(t));
+	if (rc)
+		mdb_txn_abort(t);
+	else
+		rc = ofs_lmdb_err(mdb_txn_commit(t));
 	names_settle(fs, 0, 0);
 	if (rc) /* acknowledged work is lost: refuse all further writes */
 		fs->broken = rc == -ENOSPC ? -ENOSPC : -EIO;
@@ -802,6 +812,7 @@ void ofs_close(ofs *fs)
 	close(fs->lockfd);
 	pthread_mutex_destroy(&fs->rlock);
 	ofs_dcache_free(fs);
+	free(fs->roomy);
 	free(fs);
 }
 

@@ -125,6 +125,11 @@ struct ofs {
 	uint64_t batch_ops, batch_bytes;
 	struct timespec batch_start;
 	int broken; /* a batch commit failed: -EIO/-ENOSPC for every write */
+	/* Blocks of the batch stored with room to grow to a whole block
+	 * (ofs_data_roomy): cut to their size before it commits. */
+	struct ofs_key *roomy;
+	size_t nroomy, caproomy;
+	uint64_t roomy_end; /* the page past the last of their runs */
 	/* Pages of file data the open top-level write transaction freed
 	 * (ofs_data_shed); whoever holds LMDB's write lock owns it. */
 	uint64_t freed;
@@ -299,6 +304,8 @@ int ofs_acl_create(void *acl, size_t n, uint32_t *mode);
 
 /* data.c */
 size_t ofs_block_len(size_t vlen);
+int ofs_data_roomy(ofs *fs, MDB_txn *txn);
+int ofs_txn_nested(const ofs *fs, const MDB_txn *txn);
 void ofs_dcache_free(ofs *fs);
 int ofs_block_verify(const ofs *fs, uint64_t ino, uint64_t idx, const MDB_val *v,
 		     unsigned shadowed);

@@ -424,6 +424,50 @@ START_TEST(a_metadata_commit_stays_cached)
 }
 END_TEST
 
+/* data_overflow_pages: pages the data table's values take of their own. */
+static size_t data_overflow_pages(void)
+{
+	MDB_txn *txn;
+	MDB_stat ms;
+	ck_assert_int_eq(mdb_txn_begin(fs->env, NULL, MDB_RDONLY, &txn), 0);
+	ck_assert_int_eq(mdb_stat(txn, fs->data, &ms), 0);
+	mdb_txn_abort(txn);
+	return ms.ms_overflow_pages;
+}
+
+/* Small appends in a batch grow their block where it lies: the image
+ * grows by about what they add (each call nested in the batch cannot
+ * reuse the pages of the value it replaces: a new run per append grew a
+ * 1 MiB file's image by some 9 MiB), and at the commit the last block,
+ * a part of one, is cut to the pages its size needs. */
+START_TEST(appends_in_a_batch_grow_their_block_in_place)
+{
+	enum { CHUNK = 4096, N = 16 * 16 + 2 }; /* 16 blocks and two sectors */
+	struct stat a, b;
+	struct ofs_attr f;
+	unsigned char buf[CHUNK], back[CHUNK];
+	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "log", S_IFREG | 0644, 0, 0, 0, &f), 0);
+	ck_assert_int_eq(stat(img, &a), 0);
+	size_t before = data_overflow_pages();
+	ck_assert_int_eq(ofs_batch(fs, 1), 0);
+	for (int i = 0; i < N; i++) {
+		memset(buf, 'a' + i % 26, sizeof buf);
+		ck_assert_int_eq(ofs_write(fs, f.ino, buf, sizeof buf, (off_t)i * CHUNK), CHUNK);
+	}
+	ck_assert_int_eq(ofs_batch(fs, 0), 0);
+	ck_assert_int_eq(stat(img, &b), 0);
+	ck_assert_int_lt(b.st_size - a.st_size, 2 * N * CHUNK);
+	/* 16 whole blocks of 17 pages, and one of two sectors and digests */
+	ck_assert_uint_eq(data_overflow_pages() - before, 16 * 17 + 3);
+	for (int i = 0; i < N; i++) {
+		ck_assert_int_eq(ofs_read(fs, f.ino, back, sizeof back, (off_t)i * CHUNK), CHUNK);
+		ck_assert_int_eq(back[0], 'a' + i % 26);
+		ck_assert_int_eq(back[CHUNK - 1], 'a' + i % 26);
+	}
+	clean();
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ofs_batch");
@@ -442,6 +486,7 @@ static Suite *suite(void)
 	tcase_add_test(t, room_counts_the_batch_so_the_flush_never_fails);
 	tcase_add_test(t, a_data_commit_leaves_no_second_copy_cached);
 	tcase_add_test(t, a_metadata_commit_stays_cached);
+	tcase_add_test(t, appends_in_a_batch_grow_their_block_in_place);
 	suite_add_tcase(s, t);
 	return s;
 }
