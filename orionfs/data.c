@@ -613,10 +613,10 @@ static int put_whole(ofs *fs, MDB_txn *txn, MDB_val *key, uint64_t ino, uint64_t
 		     const unsigned char *src, size_t newlen)
 {
 	struct blk b = {.len = newlen};
-	MDB_val v = {nsec(newlen) * OFS_DIGEST + newlen, NULL};
-	int rc = mdb_put(txn, fs->data, key, &v, MDB_RESERVE);
+	MDB_val v;
+	int rc = reserve(fs, txn, key, newlen, 0, &v);
 	if (rc)
-		return ofs_lmdb_err(rc);
+		return rc;
 	blk_at(fs, &b, v.mv_data);
 	for (size_t s = 0; s < nsec(newlen); s++) {
 		unsigned char *sec = (unsigned char *)blk_sec(&b, s);
@@ -636,10 +636,10 @@ static int blk_store(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, const st
 	struct ofs_key k;
 	size_t dl = nsec(newlen) * OFS_DIGEST;
 	MDB_val key = ofs_key2(&k, ino, idx);
-	int keep = old->len != 0 && !(w->off == 0 && w->n >= newlen);
-	const struct blk *o = keep ? old : &none;
-	if (w->src && w->off == 0 && w->n >= newlen)
+	int whole = w->off == 0 && w->n >= newlen;
+	if (whole && w->src)
 		return put_whole(fs, txn, &key, ino, idx, w->src, newlen);
+	const struct blk *o = old->len && !whole ? old : &none;
 	unsigned char *buf = malloc(dl + newlen);
 	if (!buf)
 		return -ENOMEM;

@@ -174,8 +174,10 @@ static int create_in(ofs *fs, MDB_txn *txn, uint64_t parent, const char *name,
 	struct ofs_inode p;
 	uint64_t slot, ino;
 	int rc = dir_get(fs, txn, parent, &p);
-	if (rc || !name)
-		return rc ? rc : inode_in(fs, txn, &p, nn, child);
+	if (rc)
+		return rc;
+	if (!name)
+		return inode_in(fs, txn, &p, nn, child);
 	if ((rc = entry_find(fs, txn, parent, name, len, &slot, &ino)))
 		return rc == 1 ? -EEXIST : rc;
 	if ((rc = inode_in(fs, txn, &p, nn, child)) ||

@@ -224,6 +224,7 @@ int ofs_wtxn(ofs *fs, MDB_txn **txn);
 int ofs_commit(ofs *fs, MDB_txn *txn);
 int ofs_finish(ofs *fs, MDB_txn *txn, int rc);
 void ofs_batch_account(ofs *fs, uint64_t bytes);
+int ofs_txn_nested(const ofs *fs, const MDB_txn *txn);
 void ofs_names_touch(ofs *fs, uint64_t dir);
 int ofs_open_ex(ofs **fsp, const char *path, unsigned flags);
 int ofs_room(ofs *fs, uint64_t bytes);
@@ -305,7 +306,6 @@ int ofs_acl_create(void *acl, size_t n, uint32_t *mode);
 /* data.c */
 size_t ofs_block_len(size_t vlen);
 int ofs_data_roomy(ofs *fs, MDB_txn *txn);
-int ofs_txn_nested(const ofs *fs, const MDB_txn *txn);
 void ofs_dcache_free(ofs *fs);
 int ofs_block_verify(const ofs *fs, uint64_t ino, uint64_t idx, const MDB_val *v,
 		     unsigned shadowed);
