@@ -1503,6 +1503,30 @@ static void huge_file(uint64_t ino, int mb)
 			 OFS_SECTOR);
 }
 
+/* Deleting a cold file's overlays asks for their first pages at once,
+ * as for its blocks: they do not fault in one by one. */
+START_TEST(cut_reads_overlay_heads_ahead)
+{
+	enum { BLOCKS = 64, SIZE = BLOCKS * 65536, PER = 6 };
+	unsigned char *buf = malloc(SIZE);
+	fill_pattern(buf, SIZE, 0);
+	ck_assert_int_eq(ofs_write(fs, f, buf, SIZE, 0), SIZE);
+	for (int b = 0; b < BLOCKS; b++)
+		for (int s = 0; s < PER; s++)
+			ck_assert_int_eq(ofs_write(fs, f, buf, 4096, (off_t)b * 65536 + s * 4096), 4096);
+	ck_assert_uint_eq(ovl_count(f), BLOCKS * PER);
+	ofs_close(fs); /* a fresh map, out of the page cache */
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	ck_assert_int_eq(posix_fadvise(fs->lockfd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	struct ofs_attr a = {.size = 0};
+	long f0 = majflt();
+	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_SIZE, NULL), 0);
+	ck_assert_int_lt(majflt() - f0, BLOCKS * PER / 8);
+	ck_assert_uint_eq(ovl_count(f), 0);
+	free(buf);
+}
+END_TEST
+
 /* A file whose deletion frees more than one commit may free goes in
  * steps (the free list of one big commit could not be written on a full
  * disk): each step leaves a shorter orphan that fsck finds sound, the
@@ -1788,6 +1812,7 @@ static Suite *suite(void)
 	tcase_add_test(t, overlays_truncate_and_punch);
 	tcase_add_test(t, overlays_damage_found);
 	tcase_add_test(t, overlays_seek);
+	tcase_add_test(t, cut_reads_overlay_heads_ahead);
 	tcase_add_test(t, huge_file_freed_in_steps);
 	tcase_add_test(t, crash_mid_truncate_finished_at_open);
 	tcase_add_test(t, crash_mid_punch_finished_at_open);
