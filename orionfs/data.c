@@ -714,7 +714,8 @@ static int blk_edit(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t idx,
 }
 
 /* blocks_ahead: ofs_heads_ahead of the blocks [idx, idx+n) of ino (and
- * any past them up to n in all), when they are more than one. */
+ * any past them up to n in all), when they are more than one: a write
+ * about to replace them (an append past the file's end replaces none). */
 static void blocks_ahead(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, uint64_t n)
 {
 	MDB_cursor *c;
@@ -832,8 +833,10 @@ int ofs_data_write(ofs *fs, MDB_txn *txn, struct ofs_inode *in, const void *buf,
 		   size_t size, uint64_t off)
 {
 	const unsigned char *p = buf;
-	blocks_ahead(fs, txn, in->a.ino, off / OFS_BLOCK,
-		     size ? (off + size - 1) / OFS_BLOCK - off / OFS_BLOCK + 1 : 0);
+	uint64_t held = off + size < in->a.size ? off + size : in->a.size; /* past: no blocks */
+	if (held > off)
+		blocks_ahead(fs, txn, in->a.ino, off / OFS_BLOCK,
+			     (held - 1) / OFS_BLOCK - off / OFS_BLOCK + 1);
 	for (size_t done = 0; done < size;) {
 		uint64_t pos = off + done;
 		size_t bo = pos % OFS_BLOCK, n = OFS_BLOCK - bo < size - done ? OFS_BLOCK - bo : size - done;
