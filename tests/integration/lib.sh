@@ -26,6 +26,9 @@ t_cleanup() {
 	rm -rf "$T"
 }
 trap t_cleanup EXIT
+# sh runs no EXIT trap when a signal kills it: the run's timeout must
+# still unmount
+trap 'exit 1' INT TERM HUP
 
 # fail MSG: print MSG and exit non-zero.
 fail() {
