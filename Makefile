@@ -80,6 +80,12 @@ include common/module.mk
 -include tests/posix/module.mk
 -include bench/fs/module.mk
 
+# Sanitizer builds link common/san_alloc.c into all they link: it keeps
+# freed large blocks for reuse, which ASan would unmap (see the file).
+ifeq ($(SAN),1)
+$(PROGRAMS) $(SBIN_PROGS) $(UNIT_TESTS) $(POSIX_TOOLS): $(O)/common/san_alloc.o
+endif
+
 .PHONY: programs
 programs: $(PROGRAMS) $(SBIN_PROGS)
 
