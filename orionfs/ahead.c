@@ -7,7 +7,9 @@
  * MDB_db, MDB_page, MDB_node) in the map: from the meta page of the last
  * commit, through the main tree to the table's root, through the branch
  * pages that cover the range to the leaves, whose reads it starts all at
- * once (POSIX_FADV_WILLNEED).
+ * once (POSIX_FADV_WILLNEED).  ofs_heads_ahead does the like for values
+ * a deletion or an overwrite is about to free: LMDB reads the first page
+ * of each (its overflow header) to learn how many pages it frees.
  *
  * Caveats
  *  - A hint only: it never changes what a transaction sees, and it gives
@@ -395,4 +397,42 @@ void ofs_ahead_bg(ofs *fs, const char *name, uint64_t ino)
 		free(b);
 	}
 	ofs_ahead(fs, name, &r.lo, &r.hi, 1);
+}
+
+/* ofs_heads_ahead: start reading, with c (a cursor on one of the tables
+ * keyed (owner, index)), the first page of each of the next n values of
+ * owner from index from on that lie on pages of their own.  LMDB reads
+ * that page, which says how many pages the value spans, before it frees
+ * or replaces the value: asked for together, a run of cold values waits
+ * for the disk about once, not once each (deleting a cold 512 MiB file:
+ * 0.6-0.8 s of faults, one by one). */
+void ofs_heads_ahead(ofs *fs, MDB_cursor *c, uint64_t owner, uint64_t from, uint64_t n)
+{
+	struct ofs_key k;
+	MDB_val key = ofs_key2(&k, owner, from), v;
+	for (int rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
+	     rc == 0 && n-- && key.mv_size >= 8 && ofs_be64(key.mv_data) == owner;
+	     rc = mdb_cursor_get(c, &key, &v, MDB_NEXT)) {
+		uintptr_t p = (uintptr_t)v.mv_data;
+		if (ofs_val_pages(v.mv_size, fs->psize) && fs->map_lo && p >= fs->map_lo &&
+		    p < fs->map_hi)
+			posix_fadvise(fs->lockfd, (off_t)((p - fs->map_lo) & ~(fs->psize - 1)),
+				      (off_t)fs->psize, POSIX_FADV_WILLNEED);
+	}
+}
+
+/* ofs_heads_near: c is on owner's record (key, v), the n-th a deletion
+ * meets: every OFS_HEADS_AHEAD records, when this one lies on pages of
+ * its own, start reading the next ones' first pages (ofs_heads_ahead),
+ * then put c back on key (v as it was).  0 or an LMDB error. */
+int ofs_heads_near(ofs *fs, MDB_cursor *c, uint64_t owner, uint64_t n, MDB_val *key, MDB_val *v)
+{
+	unsigned char at[OFS_AHEAD_KEY];
+	if (n % OFS_HEADS_AHEAD || key->mv_size < 16 || key->mv_size > sizeof at ||
+	    !ofs_val_pages(v->mv_size, fs->psize))
+		return 0;
+	memcpy(at, key->mv_data, key->mv_size); /* the key whole: overlays' are 17 bytes */
+	ofs_heads_ahead(fs, c, owner, ofs_be64(at + 8), OFS_HEADS_AHEAD);
+	key->mv_data = at;
+	return mdb_cursor_get(c, key, v, MDB_SET_KEY);
 }

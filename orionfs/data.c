@@ -725,32 +725,16 @@ static void blocks_ahead(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t idx, uint
 	mdb_cursor_close(c);
 }
 
-/* drop_from: delete in's blocks from index first on, uncharging them,
- * their first pages asked for ahead (ofs_heads_near). */
+/* drop_from: delete in's blocks from index first on, with their
+ * overlays, uncharging them. */
 static int drop_from(ofs *fs, MDB_txn *txn, struct ofs_inode *in, uint64_t first)
 {
-	MDB_cursor *c;
-	int rc = fs->has_overlay ? ofs_owner_drop(fs, txn, fs->overlay, in->a.ino, first) : 0;
-	if (rc < 0)
-		return rc;
-	rc = mdb_cursor_open(txn, fs->data, &c);
-	if (rc)
-		return ofs_lmdb_err(rc);
-	for (uint64_t n = 0;; n++) {
-		struct ofs_key k;
-		MDB_val key = ofs_key2(&k, in->a.ino, first), v;
-		rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
-		if (rc || key.mv_size < 8 || ofs_be64(key.mv_data) != in->a.ino)
-			break;
-		if ((rc = ofs_heads_near(fs, c, in->a.ino, n, &key, &v)))
-			break;
-		uint64_t u = ofs_units(ofs_block_len(v.mv_size));
-		if ((rc = mdb_cursor_del(c, 0)))
-			break;
-		in->a.blocks = in->a.blocks > u ? in->a.blocks - u : 0;
-	}
-	mdb_cursor_close(c);
-	return rc && rc != MDB_NOTFOUND ? ofs_lmdb_err(rc) : 0;
+	uint64_t units = 0;
+	int rc = fs->has_overlay ? ofs_owner_drop(fs, txn, fs->overlay, in->a.ino, first, NULL) : 0;
+	if (rc >= 0)
+		rc = ofs_owner_drop(fs, txn, fs->data, in->a.ino, first, &units);
+	in->a.blocks = in->a.blocks > units ? in->a.blocks - units : 0;
+	return rc < 0 ? rc : 0;
 }
 
 /* tail_from: the first block of the shortest tail of ino's blocks from

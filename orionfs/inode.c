@@ -174,11 +174,11 @@ static int forget(ofs *fs, MDB_txn *txn, uint64_t ino)
 {
 	struct ofs_key k;
 	MDB_val key = ofs_key1(&k, ino);
-	int rc = ofs_owner_drop(fs, txn, fs->data, ino, 0);
+	int rc = ofs_owner_drop(fs, txn, fs->data, ino, 0, NULL);
 	if (rc >= 0 && fs->has_overlay)
-		rc = ofs_owner_drop(fs, txn, fs->overlay, ino, 0);
+		rc = ofs_owner_drop(fs, txn, fs->overlay, ino, 0, NULL);
 	if (rc >= 0)
-		rc = ofs_owner_drop(fs, txn, fs->xattr, ino, 0);
+		rc = ofs_owner_drop(fs, txn, fs->xattr, ino, 0, NULL);
 	if (rc < 0)
 		return rc;
 	rc = mdb_del(txn, fs->orphan, &key, NULL);

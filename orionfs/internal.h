@@ -269,9 +269,8 @@ int ofs_name_probe(ofs *fs, MDB_txn *txn, MDB_dbi dbi, uint64_t owner,
 		   const void *name, size_t len, ofs_name_of nameof,
 		   uint64_t *slot, MDB_val *found);
 int ofs_owner_empty(MDB_txn *txn, MDB_dbi dbi, uint64_t owner);
-int ofs_owner_drop(ofs *fs, MDB_txn *txn, MDB_dbi dbi, uint64_t owner, uint64_t from);
-void ofs_heads_ahead(ofs *fs, MDB_cursor *c, uint64_t owner, uint64_t from, uint64_t n);
-int ofs_heads_near(ofs *fs, MDB_cursor *c, uint64_t owner, uint64_t n, MDB_val *key, MDB_val *v);
+int ofs_owner_drop(ofs *fs, MDB_txn *txn, MDB_dbi dbi, uint64_t owner, uint64_t from,
+		   uint64_t *units);
 
 /* dir.c: dirent values */
 int ofs_dirent_decode(const MDB_val *v, uint64_t *ino, uint32_t *type,
@@ -324,5 +323,7 @@ void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, 
 void ofs_ahead_bg(ofs *fs, const char *name, uint64_t ino);
 int ofs_ahead_large(ofs *fs, const char *name, uint64_t ino);
 void ofs_ahead_join(ofs *fs);
+void ofs_heads_ahead(ofs *fs, MDB_cursor *c, uint64_t owner, uint64_t from, uint64_t n);
+int ofs_heads_near(ofs *fs, MDB_cursor *c, uint64_t owner, uint64_t n, MDB_val *key, MDB_val *v);
 
 #endif

@@ -96,47 +96,12 @@ int ofs_owner_empty(MDB_txn *txn, MDB_dbi dbi, uint64_t owner)
 	return key.mv_size < 8 || ofs_be64(key.mv_data) != owner;
 }
 
-/* ofs_heads_ahead: start reading, with c (a cursor on one of the tables
- * keyed (owner, index)), the first page of each of the next n values of
- * owner from index from on that lie on pages of their own.  LMDB reads
- * that page, which says how many pages the value spans, before it frees
- * or replaces the value: asked for together, a run of cold values waits
- * for the disk about once, not once each (deleting a cold 512 MiB file:
- * 0.6-0.8 s of faults, one by one). */
-void ofs_heads_ahead(ofs *fs, MDB_cursor *c, uint64_t owner, uint64_t from, uint64_t n)
-{
-	struct ofs_key k;
-	MDB_val key = ofs_key2(&k, owner, from), v;
-	for (int rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
-	     rc == 0 && n-- && key.mv_size >= 8 && ofs_be64(key.mv_data) == owner;
-	     rc = mdb_cursor_get(c, &key, &v, MDB_NEXT)) {
-		uintptr_t p = (uintptr_t)v.mv_data;
-		if (ofs_val_pages(v.mv_size, fs->psize) && fs->map_lo && p >= fs->map_lo &&
-		    p < fs->map_hi)
-			posix_fadvise(fs->lockfd, (off_t)((p - fs->map_lo) & ~(fs->psize - 1)),
-				      (off_t)fs->psize, POSIX_FADV_WILLNEED);
-	}
-}
-
-/* ofs_heads_near: c is on owner's record (key, v), the n-th a deletion
- * meets: every OFS_HEADS_AHEAD records, when this one lies on pages of
- * its own, start reading the next ones' first pages (ofs_heads_ahead),
- * then put c back on key (v as it was).  0 or an LMDB error. */
-int ofs_heads_near(ofs *fs, MDB_cursor *c, uint64_t owner, uint64_t n, MDB_val *key, MDB_val *v)
-{
-	unsigned char at[OFS_AHEAD_KEY];
-	if (n % OFS_HEADS_AHEAD || key->mv_size < 16 || key->mv_size > sizeof at ||
-	    !ofs_val_pages(v->mv_size, fs->psize))
-		return 0;
-	memcpy(at, key->mv_data, key->mv_size); /* the key whole: overlays' are 17 bytes */
-	ofs_heads_ahead(fs, c, owner, ofs_be64(at + 8), OFS_HEADS_AHEAD);
-	key->mv_data = at;
-	return mdb_cursor_get(c, key, v, MDB_SET_KEY);
-}
-
 /* ofs_owner_drop: delete owner's records with index >= from, their first
- * pages asked for ahead (ofs_heads_near); returns how many went. */
-int ofs_owner_drop(ofs *fs, MDB_txn *txn, MDB_dbi dbi, uint64_t owner, uint64_t from)
+ * pages asked for ahead (ofs_heads_near); returns how many went.  When
+ * units is not NULL (dbi is the data table) the 512-byte units the
+ * deleted blocks were charged are added to it. */
+int ofs_owner_drop(ofs *fs, MDB_txn *txn, MDB_dbi dbi, uint64_t owner, uint64_t from,
+		   uint64_t *units)
 {
 	MDB_cursor *c;
 	int n = 0, rc = mdb_cursor_open(txn, dbi, &c);
@@ -148,9 +113,13 @@ int ofs_owner_drop(ofs *fs, MDB_txn *txn, MDB_dbi dbi, uint64_t owner, uint64_t 
 		rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
 		if (rc || key.mv_size < 8 || ofs_be64(key.mv_data) != owner)
 			break;
-		if ((rc = ofs_heads_near(fs, c, owner, (uint64_t)n, &key, &v)) ||
-		    (rc = mdb_cursor_del(c, 0)))
+		if ((rc = ofs_heads_near(fs, c, owner, (uint64_t)n, &key, &v)))
 			break;
+		size_t vlen = v.mv_size;
+		if ((rc = mdb_cursor_del(c, 0)))
+			break;
+		if (units)
+			*units += ofs_units(ofs_block_len(vlen));
 		n++;
 	}
 	mdb_cursor_close(c);
