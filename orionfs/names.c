@@ -5,7 +5,6 @@
 #include "orionfs/internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <sodium.h>
 #include <string.h>
 
