@@ -3,3 +3,13 @@ COMMON_SRC := common/errors.c common/utf8.c
 $(O)/libcommon.a: $(call objs,$(COMMON_SRC))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
+
+# Sanitizer builds only: the test of their cache of large blocks
+# (common/san_alloc.c, linked into all they link: see the Makefile).
+ifeq ($(SAN),1)
+SAN_TESTS := $(O)/tests/unit/test_san_alloc
+$(SAN_TESTS): $(O)/tests/unit/test_san_alloc.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_check)
+UNIT_TESTS += $(SAN_TESTS)
+endif
