@@ -1,7 +1,8 @@
 /*
- * san_alloc.c: large blocks kept for reuse, in sanitizer builds only
- * (SAN=1 links this file into every program and test; no other build
- * compiles it).
+ * san_alloc.c: large blocks kept for reuse, in ASan builds only: SAN=1
+ * links this file into every program and test, and the fuzzers that
+ * reach LMDB (fuzz_ofs, fuzz_image, fuzz_ctl) compile it in; no other
+ * build uses it.
  *
  * LMDB allocates about 3 MiB (a dirty-page list and a free-page list) at
  * the start of every nested transaction, that is of every call in a batch,

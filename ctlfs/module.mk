@@ -18,11 +18,12 @@ UNIT_TESTS += $(CTL_TESTS)
 MOUNT_LIBS += $(LIB_ctl) $(LIB_db)
 
 # libFuzzer target of the tokenizer and the /ctl/db batch verbs: built
-# only by `make fuzz-build` (clang), the sources compiled straight in.
+# only by `make fuzz-build` (clang), the sources compiled straight in
+# (san_alloc.c too: see OFS_FUZZ).
 CTL_FUZZ := $(O)/tests/fuzz/fuzz_ctl
 $(CTL_FUZZ): tests/fuzz/fuzz_ctl.c $(CTL_SRC) $(DB_SRC) common/errors.c common/utf8.c \
-	     $(wildcard ctlfs/*.h db/*.h)
+	     $(SAN_ALLOC_SRC) $(wildcard ctlfs/*.h db/*.h)
 	@mkdir -p $(@D)
 	clang $(DB_FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_ctl.c $(CTL_SRC) $(DB_SRC) common/errors.c \
-	  common/utf8.c $(DB_LIBS)
+	  common/utf8.c $(SAN_ALLOC_SRC) $(DB_LIBS)
 FUZZERS += $(CTL_FUZZ)
