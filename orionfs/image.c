@@ -203,8 +203,8 @@ uint64_t ofs_names_version(ofs *fs, uint64_t dir)
  * a call nested in the batch joins it, committed by the next ofs_flush. */
 int ofs_commit(ofs *fs, MDB_txn *txn)
 {
+	int nested = ofs_txn_nested(fs, txn);
 	int rc = ofs_lmdb_err(mdb_txn_commit(txn));
-	int nested = owner(fs) && txn == fs->nested;
 	if (nested) {
 		fs->nested = NULL;
 		if (rc == 0)
@@ -217,7 +217,7 @@ int ofs_commit(ofs *fs, MDB_txn *txn)
 /* abort_txn: abort txn (from ofs_wtxn); the batch it nests in lives on. */
 static void abort_txn(ofs *fs, MDB_txn *txn)
 {
-	int nested = owner(fs) && txn == fs->nested;
+	int nested = ofs_txn_nested(fs, txn);
 	if (nested)
 		fs->nested = NULL;
 	mdb_txn_abort(txn);
