@@ -413,10 +413,8 @@ void ofs_heads_ahead(ofs *fs, MDB_cursor *c, uint64_t owner, uint64_t from, uint
 	for (int rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
 	     rc == 0 && n-- && key.mv_size >= 8 && ofs_be64(key.mv_data) == owner;
 	     rc = mdb_cursor_get(c, &key, &v, MDB_NEXT)) {
-		uintptr_t p = (uintptr_t)v.mv_data;
-		if (ofs_val_pages(v.mv_size, fs->psize) && fs->map_lo && p >= fs->map_lo &&
-		    p < fs->map_hi)
-			posix_fadvise(fs->lockfd, (off_t)((p - fs->map_lo) & ~(fs->psize - 1)),
+		if (ofs_val_pages(v.mv_size, fs->psize) && ofs_in_map(fs, v.mv_data, 1))
+			posix_fadvise(fs->lockfd, (off_t)(ofs_map_off(fs, v.mv_data) & ~(fs->psize - 1)),
 				      (off_t)fs->psize, POSIX_FADV_WILLNEED);
 	}
 }

@@ -37,6 +37,12 @@ static size_t nsec(size_t len)
 	return (len + OFS_SECTOR - 1) / OFS_SECTOR;
 }
 
+/* val_len: bytes of the stored value of a block of len payload bytes. */
+static size_t val_len(size_t len)
+{
+	return nsec(len) * OFS_DIGEST + len;
+}
+
 /* seclen: bytes of sector s in a payload of len bytes (0 past the end). */
 static size_t seclen(size_t s, size_t len)
 {
@@ -222,25 +228,13 @@ static int read_at(const ofs *fs, void *p, size_t n, uint64_t off)
 	return readv_at(fs, &iov, 1, off);
 }
 
-/* committed_at: the n bytes at p lie in LMDB's map (see committed). */
-static int committed_at(const ofs *fs, const void *p, size_t n)
-{
-	return fs->map_lo && (uintptr_t)p >= fs->map_lo && (uintptr_t)p + n <= fs->map_hi;
-}
-
 /* committed: b's bytes lie in LMDB's map, i.e. in pages of the last
  * commit, which a write transaction never reuses or edits in place (it
  * copies them): they stay as they are while a new value is built, and the
  * image file holds them at the same offset (file_off). */
 static int committed(const ofs *fs, const struct blk *b)
 {
-	return committed_at(fs, b->dig, nsec(b->len) * OFS_DIGEST + b->len);
-}
-
-/* file_off: where p, a byte of LMDB's map, lies in the image file. */
-static uint64_t file_off(const ofs *fs, const void *p)
-{
-	return (uintptr_t)p - fs->map_lo;
+	return ofs_in_map(fs, b->dig, val_len(b->len));
 }
 
 /* from_file: b is read from the image file rather than through the map:
@@ -268,7 +262,7 @@ int ofs_block_verify(const ofs *fs, uint64_t ino, uint64_t idx, const MDB_val *v
 	if (from_file(fs, &b)) {
 		if (!(copy = malloc(v->mv_size)))
 			return -ENOMEM;
-		rc = read_at(fs, copy, v->mv_size, file_off(fs, b.dig));
+		rc = read_at(fs, copy, v->mv_size, ofs_map_off(fs, b.dig));
 		blk_at(fs, &b, copy);
 	}
 	for (size_t s = 0; !rc && s < nsec(b.len); s++)
@@ -476,12 +470,6 @@ static int seal(const ofs *fs, uint64_t ino, uint64_t idx, const struct blk *old
 	return 0;
 }
 
-/* val_len: bytes of the stored value of a block of len payload bytes. */
-static size_t val_len(size_t len)
-{
-	return nsec(len) * OFS_DIGEST + len;
-}
-
 /* roomy_note: block idx of ino was stored with room to grow; remember it
  * for ofs_data_roomy (an append repeats its block: noted once). */
 static int roomy_note(ofs *fs, uint64_t ino, uint64_t idx)
@@ -593,7 +581,7 @@ int ofs_data_roomy(ofs *fs, MDB_txn *txn)
 			break;
 		}
 		size_t n = v.mv_size;
-		if (committed_at(fs, v.mv_data, n))
+		if (ofs_in_map(fs, v.mv_data, n))
 			continue; /* a call that grew it was undone */
 		memcpy(buf, v.mv_data, n);
 		if (!(rc = ofs_lmdb_err(mdb_del(txn, fs->data, &key, NULL))) &&
@@ -911,7 +899,7 @@ static int blk_pread(ofs *fs, uint64_t ino, uint64_t idx, const struct blk *b,
 	unsigned char dig[OFS_SECTORS * OFS_DIGEST], *buf = out;
 	if ((lo != bo || hi != bo + n) && !(buf = malloc(hi - lo)))
 		return -ENOMEM;
-	uint64_t at = file_off(fs, b->dig), dat = file_off(fs, b->data + lo);
+	uint64_t at = ofs_map_off(fs, b->dig), dat = ofs_map_off(fs, b->data + lo);
 	int cached = dcache_get(fs, ino, idx, at, b->len, dig);
 	int rc = cached ? 0 : dig_read(fs, dig, nd, at, dat, hi - lo);
 	if (!rc)
@@ -948,7 +936,7 @@ static int pread_interleaved(ofs *fs, uint64_t ino, uint64_t idx, const struct b
 		iov[2 * (s - s0)] = (struct iovec){dig[s], OFS_DIGEST};
 		iov[2 * (s - s0) + 1] = (struct iovec){at[s], len};
 	}
-	int rc = readv_at(fs, iov, (int)(2 * (s1 - s0)), file_off(fs, blk_dig(b, s0)));
+	int rc = readv_at(fs, iov, (int)(2 * (s1 - s0)), ofs_map_off(fs, blk_dig(b, s0)));
 	for (size_t s = s0; !rc && s < s1; s++)
 		rc = sector_ok(fs, ino, idx, s, at[s], seclen(s, b->len), dig[s]);
 	for (size_t s = s0; !rc && s < s1; s++) {

@@ -200,6 +200,18 @@ static inline uint64_t ofs_val_pages(uint64_t len, uint64_t psize)
 	return len > psize / 2 ? (len + OFS_LMDB_PAGEHDR + psize - 1) / psize : 0;
 }
 
+/* ofs_in_map: the n bytes at p lie in LMDB's map of fs's image. */
+static inline int ofs_in_map(const ofs *fs, const void *p, size_t n)
+{
+	return fs->map_lo && (uintptr_t)p >= fs->map_lo && (uintptr_t)p + n <= fs->map_hi;
+}
+
+/* ofs_map_off: where p, a byte of LMDB's map, lies in the image file. */
+static inline uint64_t ofs_map_off(const ofs *fs, const void *p)
+{
+	return (uintptr_t)p - fs->map_lo;
+}
+
 /* A 16-byte key (owner, index): inode+block, parent+slot, ino+slot. */
 struct ofs_key {
 	unsigned char b[16];
