@@ -9,7 +9,9 @@
  * pages that cover the range to the leaves, whose reads it starts all at
  * once (POSIX_FADV_WILLNEED).  ofs_heads_ahead does the like for values
  * a deletion or an overwrite is about to free: LMDB reads the first page
- * of each (its overflow header) to learn how many pages it frees.
+ * of each (its overflow header) to learn how many pages it frees.  The
+ * format's other reader is ofs_run_end, the extent of such a value, for
+ * blocks grown where they lie (data.c).
  *
  * Caveats
  *  - A hint only: it never changes what a transaction sees, and it gives
@@ -32,8 +34,9 @@
 #include <sys/stat.h>
 
 enum {
-	LM_PAGEHDR = 16,             /* MDB_page up to mp_ptrs */
-	LM_FLAGS = 10, LM_LOWER = 12, LM_UPPER = 14,
+	LM_PAGEHDR = OFS_LMDB_PAGEHDR, /* MDB_page up to mp_ptrs */
+	LM_PGNO = 0, LM_FLAGS = 10, LM_LOWER = 12, LM_UPPER = 14,
+	LM_PAGES = 12,               /* mp_pages: an overflow run's, over mp_lower */
 	LM_BRANCH = 0x01, LM_LEAF = 0x02, /* mp_flags */
 	LM_NODEHDR = 8,              /* MDB_node up to mn_data */
 	LM_SUBDATA = 0x02,           /* mn_flags: a named table's MDB_db */
@@ -94,6 +97,17 @@ static uint64_t get64(const unsigned char *p)
 	uint64_t v;
 	memcpy(&v, p, sizeof v);
 	return v;
+}
+
+/* ofs_run_end: the page past the last of the run of pages a value stored
+ * on pages of its own (val, its first byte) lies on: the run's first page
+ * number and page count, in the page header just before the value. */
+uint64_t ofs_run_end(const void *val)
+{
+	const unsigned char *hdr = (const unsigned char *)val - LM_PAGEHDR;
+	uint32_t pages;
+	memcpy(&pages, hdr + LM_PAGES, sizeof pages);
+	return get64(hdr + LM_PGNO) + pages;
 }
 
 /* keycmp: LMDB's default order (memcmp, then the shorter first). */
@@ -306,27 +320,32 @@ void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, 
 	ahead(fs, name, lo, hi, n, 0, 0);
 }
 
+/* The keys (ino, *) of a table: [lo, hi), the bytes in lk and hk. */
+struct range {
+	struct ofs_key lk, hk;
+	MDB_val lo, hi;
+};
+
+/* ino_range: r bounds the keys (ino, *). */
+static void ino_range(struct range *r, uint64_t ino)
+{
+	r->lo = ofs_key2(&r->lk, ino, 0);
+	r->hi = ofs_key2(&r->hk, ino + 1, 0);
+}
+
 /* A walk of the keys of one inode on a thread of its own (ofs_ahead_bg). */
 struct bg {
 	ofs *fs;
 	const char *name;
-	struct ofs_key lk, hk;
-	MDB_val lo, hi; /* bound the keys (ino, *) */
+	struct range r;
 };
-
-/* ino_keys: b's bounds those of the keys (ino, *) of a table. */
-static void ino_keys(struct bg *b, uint64_t ino)
-{
-	b->lo = ofs_key2(&b->lk, ino, 0);
-	b->hi = ofs_key2(&b->hk, ino + 1, 0);
-}
 
 /* bg_run: the walk, in order (the thread may wait for the disk), then a
  * mark that the thread may be joined. */
 static void *bg_run(void *arg)
 {
 	struct bg *b = arg;
-	ahead(b->fs, b->name, &b->lo, &b->hi, 1, 0, AH_WINDOW);
+	ahead(b->fs, b->name, &b->r.lo, &b->r.hi, 1, 0, AH_WINDOW);
 	b->fs->ahead_done = 1;
 	free(b);
 	return NULL;
@@ -372,8 +391,8 @@ static int start(ofs *fs, struct bg *b)
  * none. */
 int ofs_ahead_large(ofs *fs, const char *name, uint64_t ino)
 {
-	struct bg r;
-	ino_keys(&r, ino);
+	struct range r;
+	ino_range(&r, ino);
 	return ahead(fs, name, &r.lo, &r.hi, 1, OFS_AHEAD_INLINE, AH_COUNT);
 }
 
@@ -385,13 +404,14 @@ int ofs_ahead_large(ofs *fs, const char *name, uint64_t ino)
  * at a time; while it runs, the caller walks itself. */
 void ofs_ahead_bg(ofs *fs, const char *name, uint64_t ino)
 {
-	struct bg r, *b;
-	ino_keys(&r, ino);
+	struct range r;
+	struct bg *b;
+	ino_range(&r, ino);
 	if (!ahead(fs, name, &r.lo, &r.hi, 1, OFS_AHEAD_INLINE, 0))
 		return;
 	if ((b = malloc(sizeof *b))) {
 		*b = (struct bg){.fs = fs, .name = name};
-		ino_keys(b, ino);
+		ino_range(&b->r, ino);
 		if (start(fs, b))
 			return;
 		free(b);

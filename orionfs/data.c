@@ -490,19 +490,6 @@ static int roomy_note(ofs *fs, uint64_t ino, uint64_t idx)
 	return 0;
 }
 
-/* run_end: the page past the last of the run of pages LMDB holds p in,
- * the start of a value stored on pages of its own (overflow pages): the
- * page number and page count of LMDB's page header (mp_pgno at its start,
- * mp_pages at byte 12), just before the value on the run's first page. */
-static uint64_t run_end(const unsigned char *p)
-{
-	uint64_t pgno;
-	uint32_t pages;
-	memcpy(&pgno, p - OFS_LMDB_PAGEHDR, sizeof pgno);
-	memcpy(&pages, p - OFS_LMDB_PAGEHDR + 12, sizeof pages);
-	return pgno + pages;
-}
-
 /* cover: make the image file at least end pages long.  The pages of a
  * run cut short are numbered but free, and LMDB never writes a free page:
  * were they the last, the file would end before the page count its meta
@@ -533,8 +520,8 @@ static int reserve(ofs *fs, MDB_txn *txn, MDB_val *key, size_t newlen, int roomy
 	MDB_val whole = {val_len(OFS_BLOCK), NULL};
 	*v = (MDB_val){val_len(newlen), NULL};
 	int rc = roomy ? mdb_put(txn, fs->data, key, &whole, MDB_RESERVE) : 0;
-	if (!rc && roomy && run_end(whole.mv_data) > fs->roomy_end)
-		fs->roomy_end = run_end(whole.mv_data);
+	if (!rc && roomy && ofs_run_end(whole.mv_data) > fs->roomy_end)
+		fs->roomy_end = ofs_run_end(whole.mv_data);
 	if (!rc)
 		rc = mdb_put(txn, fs->data, key, v, MDB_RESERVE);
 	if (!rc && roomy && v->mv_data == whole.mv_data)

@@ -335,6 +335,7 @@ void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, 
 void ofs_ahead_bg(ofs *fs, const char *name, uint64_t ino);
 int ofs_ahead_large(ofs *fs, const char *name, uint64_t ino);
 void ofs_ahead_join(ofs *fs);
+uint64_t ofs_run_end(const void *val);
 void ofs_heads_ahead(ofs *fs, MDB_cursor *c, uint64_t owner, uint64_t from, uint64_t n);
 int ofs_heads_near(ofs *fs, MDB_cursor *c, uint64_t owner, uint64_t n, MDB_val *key, MDB_val *v);
 
