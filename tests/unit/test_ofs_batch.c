@@ -468,6 +468,42 @@ START_TEST(appends_in_a_batch_grow_their_block_in_place)
 }
 END_TEST
 
+/* A block stored with room to grow may be trimmed, emptied or deleted
+ * later in the same batch: the commit cuts what is left of it to the
+ * pages its size needs, passes over what is gone, and leaves an image
+ * fsck finds clean. */
+START_TEST(grown_blocks_trimmed_or_gone_in_the_batch)
+{
+	enum { CHUNK = 4096, TRIM = 5000 };
+	static const char *const names[] = {"trimmed", "emptied", "gone"};
+	struct ofs_attr f[3], a = {.size = TRIM};
+	unsigned char buf[CHUNK], back[CHUNK];
+	memset(buf, 'g', sizeof buf);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, names[i], S_IFREG | 0644, 0, 0, 0, &f[i]), 0);
+	size_t before = data_overflow_pages();
+	ck_assert_int_eq(ofs_batch(fs, 1), 0);
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++) /* block 0 grows in each call */
+			ck_assert_int_eq(ofs_write(fs, f[i].ino, buf, CHUNK, (off_t)j * CHUNK), CHUNK);
+	ck_assert_int_eq(ofs_setattr(fs, f[0].ino, &a, OFS_SET_SIZE, NULL), 0);
+	a.size = 0;
+	ck_assert_int_eq(ofs_setattr(fs, f[1].ino, &a, OFS_SET_SIZE, NULL), 0);
+	uint64_t orphan;
+	ck_assert_int_eq(ofs_unlink(fs, OFS_ROOT_INO, "gone", &orphan), 0);
+	ck_assert_uint_eq(orphan, f[2].ino);
+	ck_assert_int_eq(ofs_evict(fs, orphan), 0);
+	ck_assert_int_eq(ofs_batch(fs, 0), 0);
+	/* TRIM bytes: two sectors and their digests, two pages */
+	ck_assert_uint_eq(data_overflow_pages() - before, 2);
+	ck_assert_int_eq(ofs_read(fs, f[0].ino, back, sizeof back, TRIM - 10), 10);
+	ck_assert_int_eq(back[9], 'g');
+	ck_assert_int_eq(ofs_getattr(fs, f[1].ino, &a), 0);
+	ck_assert_uint_eq(a.size, 0);
+	clean();
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ofs_batch");
@@ -487,6 +523,7 @@ static Suite *suite(void)
 	tcase_add_test(t, a_data_commit_leaves_no_second_copy_cached);
 	tcase_add_test(t, a_metadata_commit_stays_cached);
 	tcase_add_test(t, appends_in_a_batch_grow_their_block_in_place);
+	tcase_add_test(t, grown_blocks_trimmed_or_gone_in_the_batch);
 	suite_add_tcase(s, t);
 	return s;
 }
