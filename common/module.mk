@@ -1,5 +1,5 @@
 # common/: orion_strerror() and helpers every subsystem may use.
-COMMON_SRC := common/errors.c common/utf8.c
+COMMON_SRC := common/errors.c common/mem.c common/utf8.c
 # ASan builds only (SAN=1, the fuzzers): freed large blocks kept for reuse
 SAN_ALLOC_SRC := common/san_alloc.c
 $(O)/libcommon.a: $(call objs,$(COMMON_SRC))

@@ -866,8 +866,11 @@ static void build_next(struct ofs_fuse *srv, uint64_t ino, off_t off, unsigned s
 {
 	struct ofs_fuse_next *nx = &srv->next;
 	nx->ino = 0;
-	if (!nx->buf && !(nx->buf = malloc(OFS_FUSE_MAX_WRITE)))
-		return;
+	if (!nx->buf) {
+		if (!(nx->buf = malloc(OFS_FUSE_MAX_WRITE)))
+			return;
+		orion_populate(nx->buf, OFS_FUSE_MAX_WRITE); /* not 256 faults, one by one */
+	}
 	nx->names = ofs_names_version(srv->fs, ino);
 	struct dirfill df = {.srv = srv, .buf = nx->buf, .slot = -1, .dir = ino,
 			     .size = rd_size(step, max < OFS_FUSE_MAX_WRITE ? max : OFS_FUSE_MAX_WRITE)};

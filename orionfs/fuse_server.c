@@ -515,6 +515,7 @@ char *ofs_fuse_buf(struct ofs_fuse *srv, size_t size)
 	if (!nb)
 		return NULL;
 	nb->cap = cap;
+	orion_populate(nb->data, cap); /* one call, not a fault a page */
 	pthread_setspecific(srv->bufkey, nb);
 	return nb->data;
 }
