@@ -37,6 +37,7 @@ endif
 
 LIBS_fuse3   := $(shell pkg-config --libs fuse3)
 LIBS_lmdb    := -llmdb
+LIBS_uring   := $(shell pkg-config --libs liburing)
 LIBS_sodium  := $(shell pkg-config --libs libsodium)
 LIBS_yaml    := $(shell pkg-config --libs yaml-0.1)
 LIBS_seccomp := $(shell pkg-config --libs libseccomp)

@@ -10,7 +10,7 @@ $(LIB_ctl): $(call objs,$(CTL_SRC))
 
 CTL_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/test_ctl*.c))
 $(O)/tests/unit/test_ctl%: $(O)/tests/unit/test_ctl%.o $(LIB_ctl) $(LIB_db) $(LIB_common)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_lmdb) -lpthread $(LIBS_check)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_lmdb) $(LIBS_uring) -lpthread $(LIBS_check)
 UNIT_TESTS += $(CTL_TESTS)
 
 # The FUSE server serves /ctl (orionfs/fuse_ctl.c) and /db (orionfs/fuse_db.c)

@@ -4,7 +4,7 @@
 #   tests/unit/test_db*.c  -> one Check binary each
 #   bench/db/db_bench.c    -> $(O)/bench/db/db-bench (against LMDB, SQLite)
 DB_SRC  := $(wildcard db/*.c)
-DB_LIBS := $(LIBS_lmdb) $(LIBS_sodium) -lpthread
+DB_LIBS := $(LIBS_lmdb) $(LIBS_sodium) $(LIBS_uring) -lpthread
 
 $(LIB_db): $(call objs,$(DB_SRC))
 	@mkdir -p $(@D)

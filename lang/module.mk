@@ -15,7 +15,7 @@ $(LIB_lang): $(call objs,$(LANG_SRC))
 $(BIN)/orion-lang: $(O)/lang/orion_lang_main.o $(call objs,$(LANG_PROG_SRC)) $(LIB_lang) \
 		$(LIB_db) $(LIB_ofs) $(LIB_common)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_edit) $(LANG_LIBS) $(LIBS_lmdb) $(LIBS_sodium) -lpthread
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_edit) $(LANG_LIBS) $(LIBS_lmdb) $(LIBS_sodium) $(LIBS_uring) -lpthread
 
 PROGRAMS += $(BIN)/orion-lang
 MANPAGES += docs/orion-lang.1

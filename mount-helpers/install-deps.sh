@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential clang llvm pkg-config libfuse3-dev fuse3 liblmdb-dev lmdb-utils
-libsodium-dev libyaml-dev check libseccomp-dev libedit-dev
+libsodium-dev libyaml-dev check libseccomp-dev libedit-dev liburing-dev
 attr acl rsync git sqlite3 libsqlite3-dev tar xz-utils e2fsprogs fuse2fs
 lua5.4 python3 gocryptfs util-linux procps psmisc man-db groff-base"
 

@@ -1,33 +1,43 @@
 /*
- * ahead.c: reads started ahead of a walk through a range of keys.  The map
- * faults one page at a time (MDB_NORDAHEAD), and the leaf pages of one
- * range lie anywhere in the image, so a cursor walking a large range
- * waits for the disk once per leaf.  LMDB's interface names no page, so
- * ofs_ahead reads its file format (version 0.9: lmdb's mdb.c, MDB_meta,
- * MDB_db, MDB_page, MDB_node) in the map: from the meta page of the last
- * commit, through the main tree to the table's root, through the branch
- * pages that cover the range to the leaves, whose reads it starts all at
- * once (POSIX_FADV_WILLNEED).  ofs_heads_ahead does the like for values
- * a deletion or an overwrite is about to free: LMDB reads the first page
- * of each (its overflow header) to learn how many pages it frees.  The
- * format's other reader is ofs_run_end, the extent of such a value, for
- * blocks grown where they lie (data.c).
+ * ahead.c: LMDB's pages read without LMDB, for the walks LMDB's interface
+ * cannot make fast.  The map faults one page at a time (MDB_NORDAHEAD),
+ * and the leaf pages of one range lie anywhere in the image, so a cursor
+ * walking a large range waits for the disk once per leaf.  LMDB's
+ * interface names no page, so these functions read its file format
+ * (version 0.9: lmdb's mdb.c, MDB_meta, MDB_db, MDB_page, MDB_node) in
+ * the map: from a commit's meta page, through the main tree to the
+ * table's root, through the branch pages that cover the range to the
+ * leaves.
+ *  - ofs_ahead starts reading the leaves all at once (POSIX_FADV_WILLNEED);
+ *    ofs_ahead_bg does it on a thread, through io_uring where it can.
+ *  - ofs_leaves reads a range's leaves itself, with pread, and hands their
+ *    keys and values to its caller: on a machine where a page fault traps
+ *    to the hypervisor, mapping a page costs some 13 us and reading it 2.
+ *  - ofs_heads_ahead does the like of ofs_ahead for values a deletion or
+ *    an overwrite is about to free: LMDB reads the first page of each (its
+ *    overflow header) to learn how many pages it frees.
+ *  - ofs_run_end gives the extent of such a value, for blocks grown where
+ *    they lie (data.c).
  *
  * Caveats
- *  - A hint only: it never changes what a transaction sees, and it gives
- *    up quietly on anything it does not expect (a bound, a kind of page),
- *    so a damaged image costs nothing but the hint.
- *  - It follows the last commit, not the caller's own uncommitted writes
- *    (those are in memory anyway).
+ *  - ofs_ahead and ofs_ahead_bg are hints only: they never change what a
+ *    transaction sees, and they give up quietly on anything they do not
+ *    expect (a bound, a kind of page), so a damaged image costs nothing
+ *    but the hint.  They follow the last commit, not the caller's own
+ *    uncommitted writes (those are in memory anyway).
  *  - ofs_ahead_bg's walk goes on while the caller serves others, holding
  *    no transaction: pages it reads may be reused under it, which costs
  *    a wrong hint at worst (every bound is checked); ofs_close joins it
- *    before the map goes.  It waits for the pages it asked for, and so
- *    maps them into the process, as its caller would.
+ *    before the map goes.
+ *  - ofs_leaves is not a hint: it reads the snapshot of the caller's read
+ *    transaction, whose pages LMDB reuses for nothing while it lasts, and
+ *    only when it can tell that snapshot's meta page for certain; on
+ *    anything else it says -EAGAIN and the caller uses a cursor.
  */
 #include "orionfs/internal.h"
 
 #include <fcntl.h>
+#include <liburing.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,11 +48,15 @@ enum {
 	LM_PGNO = 0, LM_FLAGS = 10, LM_LOWER = 12, LM_UPPER = 14,
 	LM_PAGES = 12,               /* mp_pages: an overflow run's, over mp_lower */
 	LM_BRANCH = 0x01, LM_LEAF = 0x02, /* mp_flags */
+	LM_KINDS = 0x6f,             /* mp_flags that say a page's kind */
 	LM_NODEHDR = 8,              /* MDB_node up to mn_data */
 	LM_SUBDATA = 0x02,           /* mn_flags: a named table's MDB_db */
+	LM_NODEKINDS = 0x07,         /* mn_flags of values not in the leaf */
 	LM_MAIN = LM_PAGEHDR + 24 + 48, /* the main tree's MDB_db in a meta page */
 	LM_LAST = LM_PAGEHDR + 120,  /* mm_last_pg */
 	LM_TXNID = LM_PAGEHDR + 128, /* mm_txnid */
+	LM_METALEN = LM_TXNID + 8,   /* a meta page up to its end */
+	LM_KEYMAX = 511,             /* LMDB's longest key */
 	LM_DB_DEPTH = 6, LM_DB_ROOT = 40, LM_DB_SIZE = 48,
 	LM_MAXDEPTH = 16,            /* deeper is damage */
 	/* branch pages of one level a walk reads at most: 512 cover some
@@ -55,11 +69,29 @@ enum {
 	 * the first 25% after 11 of 13 ms); 128 at a time, it gets them in
 	 * order (25% after 4 ms) and all as soon */
 	LM_WINDOW = OFS_AHEAD_WINDOW,
+	LM_SUBMIT = 32,              /* reads a ring submits together */
+	/* leaves a sweep of ofs_leaves finds: the first few, as its caller
+	 * may want no more (a reply's worth) and a cold walk to more costs
+	 * branch pages read one by one; twice as many each sweep after */
+	LM_LIST_FIRST = 32, LM_LIST = 1024,
 };
 
 /* How a walk goes: keeping at most LM_WINDOW pages in flight (a thread's
- * walk), or only counting leaves, asking for none. */
-enum { AH_WINDOW = 1, AH_COUNT = 2 };
+ * walk), only counting leaves, asking for none, or listing them (for
+ * ofs_leaves), asking for none. */
+enum { AH_WINDOW = 1, AH_COUNT = 2, AH_LIST = 4 };
+
+/* Reads of pages through io_uring, LM_WINDOW at most in flight, into
+ * scratch slots: they fill the page cache, and what they read is
+ * dropped.  A request costs some 4 us of CPU, against 13 for
+ * POSIX_FADV_WILLNEED, which kicks the disk once per call. */
+struct ring {
+	struct io_uring u;
+	int fd, broken;
+	size_t ps;
+	unsigned char *buf;
+	unsigned slot[LM_WINDOW], nfree, queued;
+};
 
 /* A branch page to walk, and the ranges [a, b) that may lie under it. */
 struct span {
@@ -71,7 +103,7 @@ struct span {
  * level's, the run of pages not yet asked for, and how many leaves it
  * may ask for (0: all). */
 struct ahead {
-	const ofs *fs;
+	ofs *fs;
 	uint64_t last;          /* last page of the commit */
 	const MDB_val *lo, *hi; /* the ranges being walked, hi excluded */
 	struct span *cur, *next;
@@ -79,7 +111,12 @@ struct ahead {
 	uint64_t run, nrun;     /* pages [run, run + nrun) */
 	size_t cap, leaves;
 	int over;               /* the range holds more than cap leaves */
+	int cut;                /* a level held more than LM_BUDGET branch pages */
+	int bad;                /* a page was not what the walk expected */
 	unsigned how;           /* AH_* */
+	uint64_t *out;          /* AH_LIST: the leaves, in key order */
+	size_t nout;
+	struct ring *io;        /* leaves are read through it, if set */
 	uint64_t ring[LM_WINDOW]; /* pages asked for, oldest at head */
 	size_t head, nring;
 };
@@ -118,31 +155,99 @@ static int keycmp(const MDB_val *a, const MDB_val *b)
 	return c ? c : (a->mv_size > b->mv_size) - (a->mv_size < b->mv_size);
 }
 
-/* page: page pgno of the commit if it is of kind, with n its key count. */
+/* check: p, a page of ps bytes, is of kind (mp_flags), with n its keys. */
+static int check(const unsigned char *p, size_t ps, unsigned kind, unsigned *n)
+{
+	unsigned lower = get16(p + LM_LOWER), upper = get16(p + LM_UPPER);
+	if (!(get16(p + LM_FLAGS) & kind) || lower < LM_PAGEHDR || lower > upper || upper > ps)
+		return 0;
+	*n = (lower - LM_PAGEHDR) / 2;
+	return 1;
+}
+
+/* page: page pgno of the commit, in the map, if it is of kind, with n its
+ * key count. */
 static const unsigned char *page(const struct ahead *w, uint64_t pgno, unsigned kind, unsigned *n)
 {
 	size_t ps = w->fs->psize;
 	if (pgno < 2 || pgno > w->last)
 		return NULL;
 	const unsigned char *p = (const unsigned char *)w->fs->map_lo + pgno * ps;
-	unsigned lower = get16(p + LM_LOWER), upper = get16(p + LM_UPPER);
-	if (!(get16(p + LM_FLAGS) & kind) || lower < LM_PAGEHDR || lower > upper || upper > ps)
-		return NULL;
-	*n = (lower - LM_PAGEHDR) / 2;
-	return p;
+	return check(p, ps, kind, n) ? p : NULL;
 }
 
-/* node: node i of page p, its key in k; NULL if it does not fit the page. */
-static const unsigned char *node(const struct ahead *w, const unsigned char *p, unsigned i,
-				 MDB_val *k)
+/* node: node i of p, a page of ps bytes, its key in k; NULL if it does
+ * not fit the page. */
+static const unsigned char *node(size_t ps, const unsigned char *p, unsigned i, MDB_val *k)
 {
-	size_t ps = w->fs->psize, off = get16(p + LM_PAGEHDR + 2 * i);
+	size_t off = get16(p + LM_PAGEHDR + 2 * i);
 	if (off < LM_PAGEHDR || off + LM_NODEHDR > ps)
 		return NULL;
 	const unsigned char *nd = p + off;
 	k->mv_size = get16(nd + 6);
 	k->mv_data = (void *)(nd + LM_NODEHDR);
 	return off + LM_NODEHDR + k->mv_size <= ps ? nd : NULL;
+}
+
+/* ring_open: r set up to read fs's image; -errno if io_uring cannot be had. */
+static int ring_open(struct ring *r, const ofs *fs)
+{
+	*r = (struct ring){.fd = fs->pagefd, .ps = fs->psize, .nfree = LM_WINDOW};
+	if (!(r->buf = malloc(LM_WINDOW * r->ps)))
+		return -ENOMEM;
+	orion_populate(r->buf, LM_WINDOW * r->ps); /* the kernel writes it a page at a time */
+	int rc = io_uring_queue_init(LM_WINDOW, &r->u, 0);
+	if (rc < 0) {
+		free(r->buf);
+		return rc;
+	}
+	for (unsigned i = 0; i < LM_WINDOW; i++)
+		r->slot[i] = i;
+	return 0;
+}
+
+/* ring_reap: submit what is queued, then take back the slots of the reads
+ * that have finished, with wait after waiting for one. */
+static void ring_reap(struct ring *r, int wait)
+{
+	struct io_uring_cqe *c;
+	if (r->queued && io_uring_submit(&r->u) < 0)
+		r->broken = 1;
+	r->queued = 0;
+	int rc = 0;
+	while (wait && !r->broken && (rc = io_uring_wait_cqe(&r->u, &c)) == -EINTR)
+		;
+	if (rc < 0)
+		r->broken = 1;
+	while (io_uring_peek_cqe(&r->u, &c) == 0) {
+		r->slot[r->nfree++] = (unsigned)c->user_data;
+		io_uring_cqe_seen(&r->u, c);
+	}
+}
+
+/* ring_read: start reading page pgno, once a slot is free. */
+static void ring_read(struct ring *r, uint64_t pgno)
+{
+	while (!r->nfree && !r->broken)
+		ring_reap(r, 1);
+	struct io_uring_sqe *s = r->broken ? NULL : io_uring_get_sqe(&r->u);
+	if (!s)
+		return;
+	unsigned slot = r->slot[--r->nfree];
+	io_uring_prep_read(s, r->fd, r->buf + slot * r->ps, (unsigned)r->ps, (off_t)(pgno * r->ps));
+	s->user_data = slot;
+	if (++r->queued == LM_SUBMIT)
+		ring_reap(r, 0);
+}
+
+/* ring_close: wait for every read r started, then free it. */
+static void ring_close(struct ring *r)
+{
+	ring_reap(r, 0);
+	while (r->nfree < LM_WINDOW && !r->broken)
+		ring_reap(r, 1);
+	io_uring_queue_exit(&r->u);
+	free(r->buf);
 }
 
 /* settle: room in the window for one more page, made by waiting for
@@ -189,17 +294,23 @@ static uint64_t child(const unsigned char *nd)
 	return get16(nd) | (uint64_t)get16(nd + 2) << 16 | (uint64_t)get16(nd + 4) << 32;
 }
 
-/* reach: child pgno holds ranges [a, b): ask for it, and walk it next
- * unless it is a leaf (leaf says it is). */
+/* reach: child pgno holds ranges [a, b): ask for it (or list it), and
+ * walk it next unless it is a leaf (leaf says it is). */
 static void reach(struct ahead *w, uint64_t pgno, size_t a, size_t b, int leaf)
 {
-	if (!leaf && w->nnext == LM_BUDGET)
+	if (!leaf && w->nnext == LM_BUDGET) {
+		w->cut = 1;
 		return;
+	}
 	if (leaf && w->cap && ++w->leaves > w->cap) {
 		w->over = 1;
 		return;
 	}
-	if (!(w->how & AH_COUNT))
+	if (leaf && (w->how & AH_LIST))
+		w->out[w->nout++] = pgno;
+	else if (leaf && w->io)
+		ring_read(w->io, pgno);
+	else if (!(w->how & (AH_COUNT | AH_LIST)))
 		want(w, pgno);
 	if (!leaf)
 		w->next[w->nnext++] = (struct span){pgno, a, b};
@@ -213,12 +324,15 @@ static void branch(struct ahead *w, const struct span *s, int leaves)
 {
 	unsigned n;
 	const unsigned char *p = page(w, s->pgno, LM_BRANCH, &n);
-	size_t j = s->a;
+	size_t j = s->a, ps = w->fs->psize;
+	w->bad |= !p;
 	for (unsigned i = 0; p && i < n && j < s->b && !w->over; i++) {
 		MDB_val k, next;
-		const unsigned char *nd = node(w, p, i, &k), *nx = NULL;
-		if (!nd || (i + 1 < n && !(nx = node(w, p, i + 1, &next))))
+		const unsigned char *nd = node(ps, p, i, &k), *nx = NULL;
+		if (!nd || (i + 1 < n && !(nx = node(ps, p, i + 1, &next)))) {
+			w->bad = 1;
 			return;
+		}
 		while (i > 0 && j < s->b && keycmp(&w->hi[j], &k) <= 0)
 			j++; /* ended before this child */
 		size_t e = j;
@@ -258,7 +372,7 @@ static const unsigned char *table(const struct ahead *w, const unsigned char *me
 					 ? page(w, get64(meta + LM_MAIN + LM_DB_ROOT), LM_LEAF, &n)
 					 : NULL;
 	for (unsigned i = 0; p && i < n; i++) {
-		const unsigned char *nd = node(w, p, i, &k);
+		const unsigned char *nd = node(w->fs->psize, p, i, &k);
 		if (!nd)
 			return NULL;
 		if (keycmp(&k, &want_key) == 0)
@@ -286,29 +400,46 @@ static uint64_t infile(ofs *fs, uint64_t wanted)
 	return n;
 }
 
-/* ahead: ofs_ahead asking for cap leaves at most (0: all), as how says
- * (AH_*); 1 if the ranges hold more leaves than cap. */
-static int ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, size_t n,
-		 size_t cap, unsigned how)
+/* from_meta: walk w's n ranges of table name from meta (a commit's meta
+ * page, as read), as w->how says; 1 if they hold more leaves than
+ * w->cap. */
+static int from_meta(struct ahead *w, const unsigned char *meta, const char *name, size_t n)
 {
-	if (!fs->map_lo || fs->psize < 512 || n == 0 || infile(fs, 1) < 2)
-		return 0;
-	const unsigned char *m0 = (const unsigned char *)fs->map_lo, *m1 = m0 + fs->psize;
-	const unsigned char *meta = get64(m1 + LM_TXNID) > get64(m0 + LM_TXNID) ? m1 : m0;
 	/* a page past the file's end would fault (SIGBUS), whatever a meta
 	 * page caught mid-write says */
-	uint64_t last = get64(meta + LM_LAST), pages = infile(fs, last);
+	uint64_t last = get64(meta + LM_LAST), pages = infile(w->fs, last);
 	struct span spans[2][LM_BUDGET];
-	struct ahead w = {.fs = fs, .last = last < pages ? last : pages - 1, .lo = lo, .hi = hi,
-			  .cur = spans[0], .next = spans[1], .cap = cap, .how = how};
-	const unsigned char *db = table(&w, meta, name);
+	w->last = last < pages ? last : pages - 1;
+	w->cur = spans[0];
+	w->next = spans[1];
+	const unsigned char *db = table(w, meta, name);
 	unsigned depth = db ? get16(db + LM_DB_DEPTH) : 0;
-	if (depth == 1 && !(how & AH_COUNT))
-		want(&w, get64(db + LM_DB_ROOT));
+	w->bad |= !depth || depth > LM_MAXDEPTH;
+	if (depth == 1)
+		reach(w, get64(db + LM_DB_ROOT), 0, n, 1);
 	if (depth > 1 && depth <= LM_MAXDEPTH)
-		walk(&w, get64(db + LM_DB_ROOT), depth, n);
-	flush(&w);
-	return w.over;
+		walk(w, get64(db + LM_DB_ROOT), depth, n);
+	flush(w);
+	return w->over;
+}
+
+/* metas_in: fs's map holds at least its two meta pages. */
+static int metas_in(ofs *fs)
+{
+	return fs->map_lo && fs->psize >= 512 && infile(fs, 1) >= 2;
+}
+
+/* ahead: walk the n ranges of table name in the last commit as how says
+ * (AH_*), asking for cap leaves at most (0: all), through ring if set;
+ * 1 if the ranges hold more leaves than cap. */
+static int ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, size_t n,
+		 size_t cap, unsigned how, struct ring *ring)
+{
+	if (!metas_in(fs) || n == 0)
+		return 0;
+	const unsigned char *m0 = (const unsigned char *)fs->map_lo, *m1 = m0 + fs->psize;
+	struct ahead w = {.fs = fs, .lo = lo, .hi = hi, .cap = cap, .how = how, .io = ring};
+	return from_meta(&w, get64(m1 + LM_TXNID) > get64(m0 + LM_TXNID) ? m1 : m0, name, n);
 }
 
 /* ofs_ahead: start reading the leaf pages of table name (fs's dbi of
@@ -317,7 +448,140 @@ static int ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi
  * one request per run of neighbouring pages. */
 void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, size_t n)
 {
-	ahead(fs, name, lo, hi, n, 0, 0);
+	ahead(fs, name, lo, hi, n, 0, 0, NULL);
+}
+
+/* load64: a field of the map as it is now, read once. */
+static uint64_t load64(const unsigned char *p)
+{
+	return __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_ACQUIRE);
+}
+
+/* pinned: a copy in buf of the meta page of snapshot snap (the commit a
+ * read transaction holds), or NULL if it may be torn.  LMDB writes the
+ * meta page of commit t over that of t - 2, after writing t - 1's on the
+ * other page, and mm_txnid last: while the other page still says a
+ * commit older than snap, before and after the copy, no commit that
+ * could write over snap's page has begun.  A write transaction's snap is
+ * the commit it will make, whose page still says an older one: NULL. */
+static const unsigned char *pinned(const ofs *fs, uint64_t snap, unsigned char *buf)
+{
+	const unsigned char *m = (const unsigned char *)fs->map_lo + (snap & 1) * fs->psize;
+	const unsigned char *other = (const unsigned char *)fs->map_lo + (~snap & 1) * fs->psize;
+	uint64_t before = load64(other + LM_TXNID);
+	if (before >= snap)
+		return NULL;
+	memcpy(buf, m, LM_METALEN);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return get64(buf + LM_TXNID) == snap && load64(other + LM_TXNID) == before ? buf : NULL;
+}
+
+/* One ofs_leaves: where it has got to, and whom it hands keys to. */
+struct lister {
+	ofs *fs;
+	unsigned char *pg; /* the leaf read last */
+	const MDB_val *hi;
+	MDB_val from;      /* keys before it are passed over */
+	unsigned char key[LM_KEYMAX + 1]; /* from's bytes, past the first key */
+	int end;           /* a key at or past hi was met */
+	ofs_leaf_fn fn;
+	void *arg;
+};
+
+/* pass: from is now the key just after k (k and a zero byte: no key lies
+ * between them). */
+static void pass(struct lister *l, const MDB_val *k)
+{
+	memmove(l->key, k->mv_data, k->mv_size);
+	l->key[k->mv_size] = 0;
+	l->from = (MDB_val){k->mv_size + 1, l->key};
+}
+
+/* value: the value of leaf node nd (its key k) of page p, in v; 0 if it
+ * does not lie whole in the page or lies elsewhere (its own pages, a
+ * table of its own, duplicates). */
+static int value(size_t ps, const unsigned char *p, const unsigned char *nd, const MDB_val *k,
+		 MDB_val *v)
+{
+	size_t n = get16(nd) | (size_t)get16(nd + 2) << 16;
+	const unsigned char *d = (const unsigned char *)k->mv_data + k->mv_size;
+	*v = (MDB_val){n, (void *)d};
+	return !(get16(nd + 4) & LM_NODEKINDS) && k->mv_size <= LM_KEYMAX && (size_t)(d - p) + n <= ps;
+}
+
+/* leaf: hand l->fn the keys of leaf page pgno from l->from up to l->hi:
+ * 0, fn's stop (>0) or error (<0), or -EAGAIN if the page is not the
+ * leaf expected. */
+static int leaf(struct lister *l, uint64_t pgno)
+{
+	size_t ps = l->fs->psize;
+	unsigned n;
+	ssize_t got;
+	while ((got = pread(l->fs->pagefd, l->pg, ps, (off_t)(pgno * ps))) < 0 && errno == EINTR)
+		;
+	if (got != (ssize_t)ps || get64(l->pg + LM_PGNO) != pgno ||
+	    (get16(l->pg + LM_FLAGS) & LM_KINDS) != LM_LEAF || !check(l->pg, ps, LM_LEAF, &n))
+		return -EAGAIN;
+	l->fs->leaves_read++;
+	for (unsigned i = 0; i < n; i++) {
+		MDB_val k, v;
+		const unsigned char *nd = node(ps, l->pg, i, &k);
+		if (!nd || !value(ps, l->pg, nd, &k, &v))
+			return -EAGAIN;
+		if (keycmp(&k, &l->from) < 0)
+			continue;
+		if (keycmp(&k, l->hi) >= 0) {
+			l->end = 1;
+			return 0;
+		}
+		int rc = l->fn(l->arg, &k, &v);
+		pass(l, &k);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* sweep_cap: leaves a sweep finds at most, n if it can. */
+static size_t sweep_cap(size_t n)
+{
+	return n < LM_LIST_FIRST ? LM_LIST_FIRST : n > LM_LIST ? LM_LIST : n;
+}
+
+/* sweep: find up to cap leaves from l->from in the snapshot meta says
+ * and read them; 1 when the range has more past them. */
+static int sweep(struct lister *l, const unsigned char *meta, const char *name, uint64_t *out,
+		 size_t cap, size_t min, int *rc)
+{
+	struct ahead w = {.fs = l->fs, .lo = &l->from, .hi = l->hi, .cap = cap,
+			  .how = AH_LIST, .out = out};
+	int more = from_meta(&w, meta, name, 1) || w.cut;
+	if (w.bad || (!more && w.nout < min) || w.nout == 0) {
+		*rc = w.bad || w.nout < min ? -EAGAIN : 0;
+		return 0;
+	}
+	*rc = 0;
+	for (size_t i = 0; i < w.nout && !*rc && !l->end; i++)
+		*rc = leaf(l, out[i]);
+	return more && !*rc && !l->end;
+}
+
+/* ofs_leaves: see internal.h. */
+int ofs_leaves(ofs *fs, MDB_txn *txn, const char *name, const MDB_val *lo, const MDB_val *hi,
+	       size_t min, ofs_leaf_fn fn, void *arg)
+{
+	unsigned char meta_buf[LM_METALEN];
+	const unsigned char *meta = metas_in(fs) ? pinned(fs, mdb_txn_id(txn), meta_buf) : NULL;
+	struct lister l = {.fs = fs, .hi = hi, .from = *lo, .fn = fn, .arg = arg};
+	uint64_t *out = meta ? malloc(LM_LIST * sizeof *out) : NULL;
+	int rc = -EAGAIN;
+	if (out && lo->mv_size <= LM_KEYMAX && (l.pg = malloc(fs->psize)))
+		for (size_t cap = sweep_cap(min); sweep(&l, meta, name, out, cap, min, &rc);
+		     cap = sweep_cap(2 * cap), min = 0)
+			;
+	free(l.pg);
+	free(out);
+	return rc;
 }
 
 /* The keys (ino, *) of a table: [lo, hi), the bytes in lk and hk. */
@@ -338,14 +602,22 @@ struct bg {
 	ofs *fs;
 	const char *name;
 	struct range r;
+	int mapped; /* the caller reads the leaves through the map */
 };
 
 /* bg_run: the walk, in order (the thread may wait for the disk), then a
- * mark that the thread may be joined. */
+ * mark that the thread may be joined.  Leaves the caller reads with
+ * ofs_leaves go through a ring when one can be had; those it reads
+ * through the map the thread maps (waiting for each in the window), as
+ * the caller would otherwise, one fault at a time. */
 static void *bg_run(void *arg)
 {
 	struct bg *b = arg;
-	ahead(b->fs, b->name, &b->r.lo, &b->r.hi, 1, 0, AH_WINDOW);
+	struct ring r;
+	int ring = !b->mapped && ring_open(&r, b->fs) == 0;
+	ahead(b->fs, b->name, &b->r.lo, &b->r.hi, 1, 0, ring ? 0 : AH_WINDOW, ring ? &r : NULL);
+	if (ring)
+		ring_close(&r);
 	b->fs->ahead_done = 1;
 	free(b);
 	return NULL;
@@ -393,24 +665,25 @@ int ofs_ahead_large(ofs *fs, const char *name, uint64_t ino)
 {
 	struct range r;
 	ino_range(&r, ino);
-	return ahead(fs, name, &r.lo, &r.hi, 1, OFS_AHEAD_INLINE, AH_COUNT);
+	return ahead(fs, name, &r.lo, &r.hi, 1, OFS_AHEAD_INLINE, AH_COUNT, NULL);
 }
 
 /* ofs_ahead_bg: ofs_ahead of the keys (ino, *) of table name (a
- * literal).  Up to OFS_AHEAD_INLINE leaves it asks for itself; a larger
+ * literal), which the caller reads through the map if mapped, else with
+ * ofs_leaves.  Up to OFS_AHEAD_INLINE leaves it asks for itself; a larger
  * range's walk goes on a thread, so that its thousands of requests, a few
  * microseconds each, do not hold up the caller's reply (a thread costs
  * some 20, more than a small range's whole walk).  One such thread runs
  * at a time; while it runs, the caller walks itself. */
-void ofs_ahead_bg(ofs *fs, const char *name, uint64_t ino)
+void ofs_ahead_bg(ofs *fs, const char *name, uint64_t ino, int mapped)
 {
 	struct range r;
 	struct bg *b;
 	ino_range(&r, ino);
-	if (!ahead(fs, name, &r.lo, &r.hi, 1, OFS_AHEAD_INLINE, 0))
+	if (!ahead(fs, name, &r.lo, &r.hi, 1, OFS_AHEAD_INLINE, 0, NULL))
 		return;
 	if ((b = malloc(sizeof *b))) {
-		*b = (struct bg){.fs = fs, .name = name};
+		*b = (struct bg){.fs = fs, .name = name, .mapped = mapped};
 		ino_range(&b->r, ino);
 		if (start(fs, b))
 			return;

@@ -1061,7 +1061,7 @@ static void map_ahead(ofs *fs, uint64_t ino, const struct ofs_attr *a)
 {
 	if (!S_ISREG(a->mode) || a->size <= OFS_AHEAD_MAP_MIN || a->size > OFS_AHEAD_MAP_MAX)
 		return;
-	ofs_ahead_bg(fs, "data", ino);
+	ofs_ahead_bg(fs, "data", ino, 1);
 }
 
 /* ofs_opened: see orionfs.h. */

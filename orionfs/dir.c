@@ -559,8 +559,8 @@ static int emit(const MDB_val *key, const MDB_val *v, ofs_dirent_fn fn, void *ar
 	return fn(arg, &d);
 }
 
-/* list: call fn for ino's entries from slot cookie on. */
-static int list(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t cookie, ofs_dirent_fn fn, void *arg)
+/* scan: call fn for ino's entries from slot cookie on, with a cursor. */
+static int scan(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t cookie, ofs_dirent_fn fn, void *arg)
 {
 	struct ofs_key k;
 	MDB_val key = ofs_key2(&k, ino, cookie), v;
@@ -582,6 +582,40 @@ static int list(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t cookie, ofs_dirent
 	if (rc < 0)
 		return rc;
 	return mrc && mrc != MDB_NOTFOUND ? ofs_lmdb_err(mrc) : 0;
+}
+
+/* A listing read from the leaves (ofs_leaves): whom it hands entries to,
+ * and the slot a cursor would go on from. */
+struct listing {
+	ofs_dirent_fn fn;
+	void *arg;
+	uint64_t next;
+};
+
+/* leaf_entry: an ofs_leaf_fn handing a directory entry on. */
+static int leaf_entry(void *arg, const MDB_val *key, const MDB_val *v)
+{
+	struct listing *l = arg;
+	if (key->mv_size != 16)
+		return -ORION_ECORRUPT;
+	l->next = ofs_be64((const unsigned char *)key->mv_data + 8) + 1;
+	return emit(key, v, l->fn, l->arg);
+}
+
+/* list: call fn for ino's entries from slot cookie on.  A large
+ * directory's leaves are read with pread (ofs_leaves), which costs a
+ * fraction of mapping each (a page fault); where that cannot start or go
+ * on (a small directory, a write transaction, the batch's), a cursor
+ * reads. */
+static int list(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t cookie, ofs_dirent_fn fn, void *arg)
+{
+	struct listing l = {fn, arg, cookie};
+	struct ofs_key lk, hk;
+	MDB_val lo = ofs_key2(&lk, ino, cookie), hi = ofs_key2(&hk, ino + 1, 0);
+	int rc = ofs_leaves(fs, txn, "dirent", &lo, &hi, OFS_AHEAD_INLINE, leaf_entry, &l);
+	if (rc != -EAGAIN)
+		return rc < 0 ? rc : 0;
+	return scan(fs, txn, ino, l.next, fn, arg);
 }
 
 /* The inodes of the next entries of a listing, gathered by note_ino. */
@@ -652,10 +686,10 @@ int ofs_readdir_ex(ofs *fs, uint64_t ino, uint64_t cookie, size_t attrs, ofs_dir
 		return rc;
 	rc = dir_get(fs, txn, ino, &d);
 	if (!rc && cookie < (1ULL << 63)) {
+		if (cookie == 0)
+			ofs_ahead_bg(fs, "dirent", ino, 0);
 		if (attrs)
 			inodes_ahead(fs, txn, ino, cookie, attrs);
-		if (cookie == 0)
-			ofs_ahead_bg(fs, "dirent", ino);
 		rc = list(fs, txn, ino, cookie, fn, arg);
 	}
 	ofs_rtxn_done(fs, txn);

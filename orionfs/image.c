@@ -742,6 +742,8 @@ static void discard(ofs *fs, const char *path, int had_lockfile)
 	}
 	if (fs->lockfd >= 0)
 		close(fs->lockfd);
+	if (fs->pagefd >= 0)
+		close(fs->pagefd);
 	pthread_mutex_destroy(&fs->rlock);
 	ofs_dcache_free(fs);
 	free(fs);
@@ -769,9 +771,10 @@ int ofs_open_ex(ofs **fsp, const char *path, unsigned flags)
 	int had_lockfile = lp && access(lp, F_OK) == 0;
 	free(lp);
 	fs->lockfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fs->lockfd < 0)
+	fs->pagefd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fs->lockfd < 0 || fs->pagefd < 0)
 		rc = -errno;
-	else
+	else if (!(rc = -posix_fadvise(fs->pagefd, 0, 0, POSIX_FADV_RANDOM))) /* a leaf alone */
 		rc = take_lock(fs->lockfd, (flags & (OFS_OPEN_EXCL)) || !(flags & OFS_OPEN_RDONLY)
 						   ? LOCK_EX : LOCK_SH);
 	if (!rc)
@@ -810,6 +813,7 @@ void ofs_close(ofs *fs)
 	rtxn_drain(fs);
 	mdb_env_close(fs->env);
 	close(fs->lockfd);
+	close(fs->pagefd);
 	pthread_mutex_destroy(&fs->rlock);
 	ofs_dcache_free(fs);
 	free(fs->roomy);

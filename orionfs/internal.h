@@ -89,6 +89,7 @@ struct ofs {
 	MDB_dbi pending; /* calls a crash cut short (ofs_pending_step); valid if has_pending */
 	int has_pending;
 	int lockfd;      /* the image file, flock()ed */
+	int pagefd;      /* the image file again, read at random (ofs_leaves) */
 	unsigned flags;  /* OFS_OPEN_* */
 	uint32_t hash;   /* super "hash": OFS_HASH_* */
 	unsigned char name_key[16]; /* SipHash key for name slots */
@@ -116,6 +117,7 @@ struct ofs {
 	pthread_t ahead;
 	int ahead_on;
 	_Atomic int ahead_done;
+	_Atomic uint64_t leaves_read; /* leaf pages ofs_leaves has read */
 	/* Group commit (ofs_batch): the open outer write transaction, the
 	 * call nested in it now, and the one thread allowed to use both
 	 * (LMDB ties a write transaction to the thread that began it). */
@@ -332,7 +334,22 @@ int ofs_data_read(ofs *fs, MDB_txn *txn, const struct ofs_inode *in, void *buf,
 
 /* ahead.c */
 void ofs_ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi, size_t n);
-void ofs_ahead_bg(ofs *fs, const char *name, uint64_t ino);
+void ofs_ahead_bg(ofs *fs, const char *name, uint64_t ino, int mapped);
+/* ofs_leaf_fn: is handed each key and value ofs_leaves finds; 0 goes on,
+ * anything else stops the walk and is its result. */
+typedef int (*ofs_leaf_fn)(void *arg, const MDB_val *key, const MDB_val *val);
+/* ofs_leaves: hand fn, in key order, every key and value of table name
+ * (fs's dbi of that name, a table of single values) in [lo, hi) as read
+ * transaction txn sees them, reading their leaf pages with pread rather
+ * than through the map (no fault per leaf).  0 once all are handed over;
+ * fn's result if it stopped the walk; -EAGAIN (perhaps after handing
+ * some over) if the walk cannot go on or not start: the range from lo
+ * fills fewer than min leaves (a count up to 1,024), txn is a write transaction (whose own
+ * writes are in memory), the snapshot's meta page cannot be read for
+ * certain (a commit since txn began), or a page is not as expected; the
+ * caller then reads on with a cursor. */
+int ofs_leaves(ofs *fs, MDB_txn *txn, const char *name, const MDB_val *lo, const MDB_val *hi,
+	       size_t min, ofs_leaf_fn fn, void *arg);
 int ofs_ahead_large(ofs *fs, const char *name, uint64_t ino);
 void ofs_ahead_join(ofs *fs);
 uint64_t ofs_run_end(const void *val);

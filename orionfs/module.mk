@@ -6,7 +6,7 @@
 OFS_MAINS    := $(wildcard orionfs/*_main.c)
 OFSFUSE_SRC  := $(wildcard orionfs/fuse_*.c)
 OFS_SRC      := $(filter-out $(OFS_MAINS) $(OFSFUSE_SRC),$(wildcard orionfs/*.c))
-OFS_LIBS     := $(LIBS_lmdb) $(LIBS_sodium) -lpthread
+OFS_LIBS     := $(LIBS_lmdb) $(LIBS_sodium) $(LIBS_uring) -lpthread
 
 $(LIB_ofs): $(call objs,$(OFS_SRC))
 	@mkdir -p $(@D)
@@ -52,18 +52,18 @@ ofs-bench: $(OFS_BENCH)
 OFS_FUZZ := $(O)/tests/fuzz/fuzz_ofs
 OFS_FUZZ_FLAGS := -std=c17 -O1 -g -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I. \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-$(OFS_FUZZ): tests/fuzz/fuzz_ofs.c $(OFS_SRC) common/errors.c $(SAN_ALLOC_SRC) $(wildcard orionfs/*.h)
+$(OFS_FUZZ): tests/fuzz/fuzz_ofs.c $(OFS_SRC) $(COMMON_SRC) $(SAN_ALLOC_SRC) $(wildcard orionfs/*.h)
 	@mkdir -p $(@D)
-	clang $(OFS_FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_ofs.c $(OFS_SRC) common/errors.c $(SAN_ALLOC_SRC) \
+	clang $(OFS_FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_ofs.c $(OFS_SRC) $(COMMON_SRC) $(SAN_ALLOC_SRC) \
 	  $(OFS_LIBS)
 FUZZERS += $(OFS_FUZZ)
 
 # libFuzzer target of the storage layer's record decoders: images whose
 # records (not LMDB's pages) are damaged; built and run like OFS_FUZZ.
 OFS_IMAGE_FUZZ := $(O)/tests/fuzz/fuzz_image
-$(OFS_IMAGE_FUZZ): tests/fuzz/fuzz_image.c $(OFS_SRC) common/errors.c $(SAN_ALLOC_SRC) \
+$(OFS_IMAGE_FUZZ): tests/fuzz/fuzz_image.c $(OFS_SRC) $(COMMON_SRC) $(SAN_ALLOC_SRC) \
 		   $(wildcard orionfs/*.h)
 	@mkdir -p $(@D)
-	clang $(OFS_FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_image.c $(OFS_SRC) common/errors.c $(SAN_ALLOC_SRC) \
+	clang $(OFS_FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_image.c $(OFS_SRC) $(COMMON_SRC) $(SAN_ALLOC_SRC) \
 	  $(OFS_LIBS)
 FUZZERS += $(OFS_IMAGE_FUZZ)

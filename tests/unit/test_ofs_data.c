@@ -487,6 +487,7 @@ struct paced {
 	int n;
 	size_t want;
 	long f0;
+	int ready; /* want pages were in the cache at the first entry */
 };
 
 /* paced_entry: an ofs_dirent_fn counting entries into the struct paced
@@ -497,24 +498,91 @@ static int paced_entry(void *arg, const struct ofs_dirent *d)
 	(void)d;
 	for (int ms = 0; p->n == 0 && ms < 10000 && image_cached() < p->want; ms++)
 		usleep(1000);
-	if (p->n++ == 0)
+	if (p->n++ == 0) {
 		p->f0 = majflt();
+		p->ready = image_cached() >= p->want;
+	}
 	return 0;
 }
 
-/* A listing from the start asks for all the directory's leaf pages at
- * once (ofs_ahead), so the walk through them faults on none alone. */
+/* mapped: page pgno of the image is mapped into this process now. */
+static int mapped(uint64_t pgno)
+{
+	uint64_t e = 0;
+	uintptr_t va = fs->map_lo + pgno * fs->psize;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, &e, sizeof e, (off_t)(va / (uintptr_t)getpagesize() * sizeof e)),
+			 (ssize_t)sizeof e);
+	close(fd);
+	return (int)(e >> 63);
+}
+
+/* dir_leaves: the leaf pages (at most max) holding directory d's
+ * entries, in key order, into leaf; their count.  A cursor finds them,
+ * so they are mapped after. */
+static size_t dir_leaves(uint64_t d, uint64_t *leaf, size_t max)
+{
+	size_t n = 0;
+	MDB_txn *txn;
+	MDB_cursor *c;
+	struct ofs_key lk, hk;
+	MDB_val lo = ofs_key2(&lk, d, 0), hi = ofs_key2(&hk, d + 1, 0), k = lo, v;
+	ck_assert_int_eq(mdb_txn_begin(fs->env, NULL, MDB_RDONLY, &txn), 0);
+	ck_assert_int_eq(mdb_cursor_open(txn, fs->dirent, &c), 0);
+	for (int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	     rc == 0 && mdb_cmp(txn, fs->dirent, &k, &hi) < 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		uint64_t pg = ((uintptr_t)v.mv_data - fs->map_lo) / fs->psize;
+		if (n == 0 || leaf[n - 1] != pg)
+			leaf[n++] = pg;
+		ck_assert_uint_lt(n, max);
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	return n;
+}
+
+/* forget: nothing of the image mapped into this process or in the page
+ * cache. */
+static void forget(void)
+{
+	ck_assert_int_eq(madvise((void *)fs->map_lo, fs->map_hi - fs->map_lo, MADV_DONTNEED), 0);
+	ck_assert_int_eq(posix_fadvise(fs->lockfd, 0, 0, POSIX_FADV_DONTNEED), 0);
+}
+
+/* nmapped: how many of the n pages at leaf are mapped into this process.
+ * A few may be without being read through the map: a fault maps the
+ * cached pages around the one it is for (fault-around), and the walks
+ * fault on branch pages that lie among the leaves. */
+static size_t nmapped(const uint64_t *leaf, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += (size_t)mapped(leaf[i]);
+	return k;
+}
+
+/* A listing from the start has all the directory's leaf pages read at
+ * once (on the read-ahead thread), and reads each itself with pread,
+ * mapping none of them: the walk through them faults on none. */
 START_TEST(readdir_reads_leaves_ahead)
 {
-	enum { N = 6000 };
+	enum { N = 6000, MAXLEAF = 1024 };
+	static uint64_t leaf[MAXLEAF];
 	size_t leaves;
 	uint64_t d = big_dir(N, "dirent", &leaves);
 	ck_assert_uint_gt(leaves, 40);
-	ck_assert_int_eq(posix_fadvise(fs->lockfd, 0, 0, POSIX_FADV_DONTNEED), 0);
-	struct paced p = {.want = leaves};
+	size_t nleaf = dir_leaves(d, leaf, MAXLEAF);
+	forget();
+	uint64_t read0 = fs->leaves_read;
+	struct paced p = {.want = nleaf};
 	ck_assert_int_eq(ofs_readdir(fs, d, 0, paced_entry, &p), 0);
+	ofs_ahead_join(fs);
 	ck_assert_int_eq(p.n, N);
-	ck_assert_int_lt(majflt() - p.f0, (long)leaves / 8);
+	ck_assert_int_eq(p.ready, 1);
+	ck_assert_uint_ge(fs->leaves_read - read0, nleaf);
+	ck_assert_uint_lt(nmapped(leaf, nleaf), nleaf / 8);
+	ck_assert_int_lt(majflt() - p.f0, (long)nleaf / 8);
 }
 END_TEST
 
@@ -577,26 +645,12 @@ START_TEST(ahead_while_busy_walks_inline)
 	fs->ahead_done = 0;
 	struct paced p = {.want = leaves};
 	int rc = ofs_readdir(fs, d, 0, paced_entry, &p);
-	long faults = majflt() - p.f0;
 	fs->ahead_on = 0;
 	ck_assert_int_eq(rc, 0);
 	ck_assert_int_eq(p.n, N);
-	ck_assert_int_lt(faults, (long)leaves / 8);
+	ck_assert_int_eq(p.ready, 1);
 }
 END_TEST
-
-/* mapped: page pgno of the image is mapped into this process now. */
-static int mapped(uint64_t pgno)
-{
-	uint64_t e = 0;
-	uintptr_t va = fs->map_lo + pgno * fs->psize;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(pread(fd, &e, sizeof e, (off_t)(va / (uintptr_t)getpagesize() * sizeof e)),
-			 (ssize_t)sizeof e);
-	close(fd);
-	return (int)(e >> 63);
-}
 
 /* A walk on the read-ahead thread keeps OFS_AHEAD_WINDOW pages in flight
  * and waits for the oldest before it asks for more, so the leaves come
@@ -606,35 +660,205 @@ START_TEST(a_thread_walk_waits_for_its_leaves_in_order)
 {
 	enum { N = 20000, MAXLEAF = 4096 };
 	static uint64_t leaf[MAXLEAF];
-	size_t leaves, nleaf = 0, in = 0;
+	size_t leaves;
 	uint64_t d = big_dir(N, "dirent", &leaves);
 	ck_assert_uint_gt(leaves, 2 * OFS_AHEAD_WINDOW);
-	MDB_txn *txn;
-	MDB_cursor *c;
-	struct ofs_key lk, hk;
-	MDB_val lo = ofs_key2(&lk, d, 0), hi = ofs_key2(&hk, d + 1, 0), k = lo, v;
-	ck_assert_int_eq(mdb_txn_begin(fs->env, NULL, MDB_RDONLY, &txn), 0);
-	ck_assert_int_eq(mdb_cursor_open(txn, fs->dirent, &c), 0);
-	for (int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0 && mdb_cmp(txn, fs->dirent, &k, &hi) < 0;
-	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		uint64_t pg = ((uintptr_t)v.mv_data - fs->map_lo) / fs->psize;
-		if (nleaf == 0 || leaf[nleaf - 1] != pg)
-			leaf[nleaf++] = pg;
-		ck_assert_uint_lt(nleaf, MAXLEAF);
-	}
-	mdb_cursor_close(c);
-	mdb_txn_abort(txn);
+	size_t nleaf = dir_leaves(d, leaf, MAXLEAF);
 	ck_assert_uint_eq(nleaf, leaves);
-	/* out of this process and out of the page cache */
-	ck_assert_int_eq(madvise((void *)fs->map_lo, fs->map_hi - fs->map_lo, MADV_DONTNEED), 0);
-	ck_assert_int_eq(posix_fadvise(fs->lockfd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	forget(); /* out of this process and out of the page cache */
 	ck_assert_int_eq(mapped(leaf[0]), 0);
-	ofs_ahead_bg(fs, "dirent", d);
+	ofs_ahead_bg(fs, "dirent", d, 1);
+	ofs_ahead_join(fs);
+	ck_assert_uint_ge(nmapped(leaf, nleaf), nleaf - OFS_AHEAD_WINDOW);
+	ck_assert_int_eq(mapped(leaf[0]), 1);
+}
+END_TEST
+
+/* For leaves its caller reads with pread (ofs_leaves), the thread reads
+ * them all into the page cache (through io_uring) and maps them not. */
+START_TEST(a_thread_walk_for_pread_maps_nothing)
+{
+	enum { N = 20000, MAXLEAF = 4096 };
+	static uint64_t leaf[MAXLEAF];
+	size_t leaves, in = 0;
+	uint64_t d = big_dir(N, "dirent", &leaves);
+	size_t nleaf = dir_leaves(d, leaf, MAXLEAF);
+	ck_assert_uint_gt(nleaf, 2 * OFS_AHEAD_WINDOW);
+	forget();
+	ofs_ahead_bg(fs, "dirent", d, 0);
 	ofs_ahead_join(fs);
 	for (size_t i = 0; i < nleaf; i++)
-		in += (size_t)mapped(leaf[i]);
-	ck_assert_uint_ge(in, nleaf - OFS_AHEAD_WINDOW);
-	ck_assert_int_eq(mapped(leaf[0]), 1);
+		in += cached(leaf[i] * fs->psize, 1);
+	ck_assert_uint_eq(in, nleaf);
+	ck_assert_uint_lt(nmapped(leaf, nleaf), nleaf / 8);
+}
+END_TEST
+
+enum { CENSUS_MAX = 4096 };
+
+/* A listing of a directory big_dir made, checked: how often each entry-N
+ * came, how many other names came, and a change made at its at-th
+ * entry, while it goes on. */
+struct census {
+	int n, other, at;
+	unsigned char seen[CENSUS_MAX];
+	void (*change)(uint64_t dir);
+	uint64_t dir;
+};
+
+/* census_entry: an ofs_dirent_fn counting entries into the struct
+ * census at arg. */
+static int census_entry(void *arg, const struct ofs_dirent *d)
+{
+	struct census *c = arg;
+	int i;
+	char more;
+	if (sscanf(d->name, "entry-%d%c", &i, &more) == 1 && i >= 0 && i < CENSUS_MAX)
+		c->seen[i]++;
+	else
+		c->other++;
+	if (++c->n == c->at && c->change)
+		c->change(c->dir);
+	return 0;
+}
+
+/* census_of: directory d listed whole from the start. */
+static void census_of(uint64_t d, struct census *c)
+{
+	ck_assert_int_eq(ofs_readdir(fs, d, 0, census_entry, c), 0);
+	ofs_ahead_join(fs);
+}
+
+/* churn: entries 2000-2099 of parent unlinked and 100 others made, each
+ * call its own commit. */
+static void churn(uint64_t parent)
+{
+	char name[32];
+	struct ofs_attr a;
+	for (int i = 0; i < 100; i++) {
+		snprintf(name, sizeof name, "entry-%d", 2000 + i);
+		ck_assert_int_eq(ofs_unlink(fs, parent, name, NULL), 0);
+		snprintf(name, sizeof name, "new-%d", i);
+		ck_assert_int_eq(ofs_mknod(fs, parent, name, S_IFREG | 0644, 0, 0, 0, &a), 0);
+	}
+}
+
+/* A listing read from the leaves lists the snapshot it began on, however
+ * many commits change the directory meanwhile: the pages it reads are
+ * that snapshot's, which LMDB reuses for nothing while the listing's
+ * transaction lasts. */
+START_TEST(leaf_listing_keeps_its_snapshot)
+{
+	size_t leaves;
+	static struct census c, after;
+	uint64_t d = big_dir(3000, "dirent", &leaves);
+	ck_assert_uint_gt(leaves, 40);
+	uint64_t read0 = fs->leaves_read;
+	c = (struct census){.at = 10, .change = churn, .dir = d};
+	census_of(d, &c);
+	ck_assert_int_eq(c.n, 3000);
+	ck_assert_int_eq(c.other, 0);
+	for (int i = 0; i < 3000; i++)
+		ck_assert_int_eq(c.seen[i], 1);
+	ck_assert_uint_ge(fs->leaves_read - read0, leaves - 2);
+	after = (struct census){0};
+	read0 = fs->leaves_read;
+	census_of(d, &after);
+	ck_assert_int_eq(after.n, 3000);
+	ck_assert_int_eq(after.other, 100);
+	ck_assert_int_eq(after.seen[2050], 0);
+	ck_assert_uint_ge(fs->leaves_read - read0, leaves - 2);
+}
+END_TEST
+
+/* count_leaf: an ofs_leaf_fn counting keys into *(int *)arg. */
+static int count_leaf(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	(void)k;
+	(void)v;
+	++*(int *)arg;
+	return 0;
+}
+
+/* ofs_leaves reads a snapshot only when it can tell its meta page for
+ * certain: not once a commit has followed it (the next could be writing
+ * over that page), and not in a write transaction. */
+START_TEST(leaves_need_a_pinned_snapshot)
+{
+	size_t leaves;
+	struct ofs_attr a;
+	struct ofs_key lk, hk;
+	uint64_t d = big_dir(3000, "dirent", &leaves);
+	MDB_val lo = ofs_key2(&lk, d, 0), hi = ofs_key2(&hk, d + 1, 0);
+	MDB_txn *txn;
+	int n = 0;
+	ck_assert_int_eq(mdb_txn_begin(fs->env, NULL, MDB_RDONLY, &txn), 0);
+	ck_assert_int_eq(ofs_leaves(fs, txn, "dirent", &lo, &hi, 16, count_leaf, &n), 0);
+	ck_assert_int_eq(n, 3000);
+	n = 0;
+	ck_assert_int_eq(ofs_leaves(fs, txn, "dirent", &lo, &hi, leaves + 1, count_leaf, &n), -EAGAIN);
+	ck_assert_int_eq(n, 0); /* fewer leaves than asked for */
+	ck_assert_int_eq(ofs_mknod(fs, d, "later", S_IFREG | 0644, 0, 0, 0, &a), 0);
+	ck_assert_int_eq(ofs_leaves(fs, txn, "dirent", &lo, &hi, 16, count_leaf, &n), -EAGAIN);
+	ck_assert_int_eq(n, 0);
+	mdb_txn_abort(txn);
+	ck_assert_int_eq(mdb_txn_begin(fs->env, NULL, 0, &txn), 0);
+	ck_assert_int_eq(ofs_leaves(fs, txn, "dirent", &lo, &hi, 16, count_leaf, &n), -EAGAIN);
+	ck_assert_int_eq(n, 0);
+	mdb_txn_abort(txn);
+}
+END_TEST
+
+/* The owner of an open batch lists what the batch holds (its own writes
+ * are in memory, not in the leaves), so through a cursor. */
+START_TEST(batch_listing_reads_its_own_entries)
+{
+	size_t leaves;
+	static struct census c;
+	struct ofs_attr a;
+	uint64_t d = big_dir(3000, "dirent", &leaves);
+	/* two commits, so that both meta pages hold a tree of all 3,000 */
+	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "a", S_IFREG | 0644, 0, 0, 0, &a), 0);
+	ck_assert_int_eq(ofs_mknod(fs, OFS_ROOT_INO, "b", S_IFREG | 0644, 0, 0, 0, &a), 0);
+	ck_assert_int_eq(ofs_batch(fs, 1), 0);
+	ck_assert_int_eq(ofs_mknod(fs, d, "entry-3000", S_IFREG | 0644, 0, 0, 0, &a), 0);
+	uint64_t read0 = fs->leaves_read;
+	c = (struct census){0};
+	census_of(d, &c);
+	ck_assert_int_eq(c.n, 3001);
+	ck_assert_int_eq(c.seen[3000], 1);
+	ck_assert_uint_eq(fs->leaves_read, read0);
+	ck_assert_int_eq(ofs_batch(fs, 0), 0);
+	c = (struct census){0};
+	census_of(d, &c);
+	ck_assert_int_eq(c.n, 3001);
+	ck_assert_uint_gt(fs->leaves_read, read0);
+}
+END_TEST
+
+/* A leaf that is not what the walk expects (here its page number, which
+ * LMDB itself never reads) hands the listing over to a cursor, which
+ * lists the rest: nothing is lost or repeated. */
+START_TEST(unexpected_leaf_hands_over_to_cursor)
+{
+	enum { MAXLEAF = 1024 };
+	static uint64_t leaf[MAXLEAF];
+	static struct census c;
+	size_t leaves;
+	uint64_t d = big_dir(3000, "dirent", &leaves);
+	size_t nleaf = dir_leaves(d, leaf, MAXLEAF);
+	uint64_t wrong = leaf[nleaf / 2] + 1, read0 = fs->leaves_read;
+	int fd = open(img, O_RDWR);
+	ck_assert_int_eq(pwrite(fd, &wrong, sizeof wrong, (off_t)(leaf[nleaf / 2] * fs->psize)),
+			 (ssize_t)sizeof wrong);
+	close(fd);
+	c = (struct census){0};
+	census_of(d, &c);
+	ck_assert_int_eq(c.n, 3000);
+	for (int i = 0; i < 3000; i++)
+		ck_assert_int_eq(c.seen[i], 1);
+	ck_assert_uint_ge(fs->leaves_read - read0, nleaf / 2 - 1);
+	ck_assert_uint_lt(fs->leaves_read - read0, nleaf);
 }
 END_TEST
 
@@ -1805,6 +2029,11 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, readdir_reads_leaves_ahead);
 	tcase_add_test(t, ahead_while_busy_walks_inline);
 	tcase_add_test(t, a_thread_walk_waits_for_its_leaves_in_order);
+	tcase_add_test(t, a_thread_walk_for_pread_maps_nothing);
+	tcase_add_test(t, leaf_listing_keeps_its_snapshot);
+	tcase_add_test(t, leaves_need_a_pinned_snapshot);
+	tcase_add_test(t, batch_listing_reads_its_own_entries);
+	tcase_add_test(t, unexpected_leaf_hands_over_to_cursor);
 	tcase_add_test(t, dir_large_tells_thousands_from_ten);
 	tcase_add_test(t, small_listing_starts_no_thread);
 	tcase_add_test(t, open_reads_block_map_ahead);
