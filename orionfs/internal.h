@@ -344,10 +344,10 @@ typedef int (*ofs_leaf_fn)(void *arg, const MDB_val *key, const MDB_val *val);
  * than through the map (no fault per leaf).  0 once all are handed over;
  * fn's result if it stopped the walk; -EAGAIN (perhaps after handing
  * some over) if the walk cannot go on or not start: the range from lo
- * fills fewer than min leaves (a count up to 1,024), txn is a write transaction (whose own
- * writes are in memory), the snapshot's meta page cannot be read for
- * certain (a commit since txn began), or a page is not as expected; the
- * caller then reads on with a cursor. */
+ * fills fewer than min leaves (a count up to 1,024), txn is a write
+ * transaction (whose own writes are in memory), the snapshot's meta page
+ * cannot be read for certain (a commit since txn began), or a page is
+ * not as expected; the caller then reads on with a cursor. */
 int ofs_leaves(ofs *fs, MDB_txn *txn, const char *name, const MDB_val *lo, const MDB_val *hi,
 	       size_t min, ofs_leaf_fn fn, void *arg);
 int ofs_ahead_large(ofs *fs, const char *name, uint64_t ino);
