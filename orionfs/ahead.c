@@ -77,9 +77,10 @@ enum {
 };
 
 /* How a walk goes: keeping at most LM_WINDOW pages in flight (a thread's
- * walk), only counting leaves, asking for none, or listing them (for
- * ofs_leaves), asking for none. */
-enum { AH_WINDOW = 1, AH_COUNT = 2, AH_LIST = 4 };
+ * walk), waiting for the oldest with pread rather than through the map
+ * (AH_UNMAPPED: its caller reads with ofs_leaves), only counting leaves,
+ * asking for none, or listing them (for ofs_leaves), asking for none. */
+enum { AH_WINDOW = 1, AH_COUNT = 2, AH_LIST = 4, AH_UNMAPPED = 8 };
 
 /* Reads of pages through io_uring, LM_WINDOW at most in flight, into
  * scratch slots: they fill the page cache, and what they read is
@@ -251,13 +252,18 @@ static void ring_close(struct ring *r)
 }
 
 /* settle: room in the window for one more page, made by waiting for
- * the oldest page asked for (a read of the map blocks until it is in). */
+ * the oldest page asked for (a read of it blocks until it is in). */
 static void settle(struct ahead *w)
 {
 	if (w->nring < LM_WINDOW)
 		return;
+	uint64_t at = w->ring[w->head] * w->fs->psize;
 	const volatile unsigned char *map = (const unsigned char *)w->fs->map_lo;
-	(void)map[w->ring[w->head] * w->fs->psize];
+	unsigned char b;
+	if (!(w->how & AH_UNMAPPED))
+		(void)map[at];
+	else if (pread(w->fs->pagefd, &b, 1, (off_t)at) < 0)
+		return; /* a hint: go on */
 	w->head = (w->head + 1) % LM_WINDOW;
 	w->nring--;
 }
@@ -607,16 +613,20 @@ struct bg {
 
 /* bg_run: the walk, in order (the thread may wait for the disk), then a
  * mark that the thread may be joined.  Leaves the caller reads with
- * ofs_leaves go through a ring when one can be had; those it reads
- * through the map the thread maps (waiting for each in the window), as
- * the caller would otherwise, one fault at a time. */
+ * ofs_leaves go through a ring when one can be had, else through the
+ * window, mapping none; those it reads through the map the thread maps
+ * (waiting for each in the window), as the caller would otherwise, one
+ * fault at a time. */
 static void *bg_run(void *arg)
 {
 	struct bg *b = arg;
 	struct ring r;
-	int ring = !b->mapped && ring_open(&r, b->fs) == 0;
-	ahead(b->fs, b->name, &b->r.lo, &b->r.hi, 1, 0, ring ? 0 : AH_WINDOW, ring ? &r : NULL);
-	if (ring)
+	int rc = b->mapped || b->fs->no_ring ? 1 : ring_open(&r, b->fs); /* 1: not tried */
+	unsigned how = rc ? AH_WINDOW | (b->mapped ? 0 : AH_UNMAPPED) : 0;
+	if (rc == -ENOSYS || rc == -EPERM || rc == -EACCES)
+		b->fs->no_ring = 1; /* refused for good: do not ask again */
+	ahead(b->fs, b->name, &b->r.lo, &b->r.hi, 1, 0, how, rc ? NULL : &r);
+	if (!rc)
 		ring_close(&r);
 	b->fs->ahead_done = 1;
 	free(b);

@@ -118,6 +118,7 @@ struct ofs {
 	int ahead_on;
 	_Atomic int ahead_done;
 	_Atomic uint64_t leaves_read; /* leaf pages ofs_leaves has read */
+	int no_ring;     /* io_uring was refused for good: walks use fadvise */
 	/* Group commit (ofs_batch): the open outer write transaction, the
 	 * call nested in it now, and the one thread allowed to use both
 	 * (LMDB ties a write transaction to the thread that began it). */

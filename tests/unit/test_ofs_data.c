@@ -674,9 +674,11 @@ START_TEST(a_thread_walk_waits_for_its_leaves_in_order)
 }
 END_TEST
 
-/* For leaves its caller reads with pread (ofs_leaves), the thread reads
- * them all into the page cache (through io_uring) and maps them not. */
-START_TEST(a_thread_walk_for_pread_maps_nothing)
+/* thread_walk_for_pread: a directory's leaves, cold, walked by the
+ * read-ahead thread for a caller that reads them with pread (ofs_leaves),
+ * io_uring barred if no_ring: all end in the page cache, under an eighth
+ * mapped. */
+static void thread_walk_for_pread(int no_ring)
 {
 	enum { N = 20000, MAXLEAF = 4096 };
 	static uint64_t leaf[MAXLEAF];
@@ -685,12 +687,28 @@ START_TEST(a_thread_walk_for_pread_maps_nothing)
 	size_t nleaf = dir_leaves(d, leaf, MAXLEAF);
 	ck_assert_uint_gt(nleaf, 2 * OFS_AHEAD_WINDOW);
 	forget();
+	fs->no_ring = no_ring;
 	ofs_ahead_bg(fs, "dirent", d, 0);
 	ofs_ahead_join(fs);
 	for (size_t i = 0; i < nleaf; i++)
 		in += cached(leaf[i] * fs->psize, 1);
 	ck_assert_uint_eq(in, nleaf);
 	ck_assert_uint_lt(nmapped(leaf, nleaf), nleaf / 8);
+}
+
+/* For leaves its caller reads with pread, the thread reads them all into
+ * the page cache through io_uring and maps them not... */
+START_TEST(a_thread_walk_for_pread_maps_nothing)
+{
+	thread_walk_for_pread(0);
+}
+END_TEST
+
+/* ... nor where io_uring cannot be had: it asks with fadvise then, and
+ * waits for each window with pread, not through the map. */
+START_TEST(a_thread_walk_without_io_uring_maps_nothing)
+{
+	thread_walk_for_pread(1);
 }
 END_TEST
 
@@ -2030,6 +2048,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, ahead_while_busy_walks_inline);
 	tcase_add_test(t, a_thread_walk_waits_for_its_leaves_in_order);
 	tcase_add_test(t, a_thread_walk_for_pread_maps_nothing);
+	tcase_add_test(t, a_thread_walk_without_io_uring_maps_nothing);
 	tcase_add_test(t, leaf_listing_keeps_its_snapshot);
 	tcase_add_test(t, leaves_need_a_pinned_snapshot);
 	tcase_add_test(t, batch_listing_reads_its_own_entries);
