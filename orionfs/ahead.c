@@ -88,8 +88,8 @@ enum { AH_WINDOW = 1, AH_COUNT = 2, AH_LIST = 4, AH_UNMAPPED = 8 };
  * POSIX_FADV_WILLNEED, which kicks the disk once per call. */
 struct ring {
 	struct io_uring u;
-	int fd, broken;
-	size_t ps;
+	const ofs *fs;
+	int broken;
 	unsigned char *buf;
 	unsigned slot[LM_WINDOW], nfree, queued;
 };
@@ -118,8 +118,8 @@ struct ahead {
 	uint64_t *out;          /* AH_LIST: the leaves, in key order */
 	size_t nout;
 	struct ring *io;        /* leaves are read through it, if set */
-	uint64_t ring[LM_WINDOW]; /* pages asked for, oldest at head */
-	size_t head, nring;
+	uint64_t flight[LM_WINDOW]; /* pages asked for, oldest at head */
+	size_t head, nflight;
 };
 
 /* get16, get64: native-endian fields of the format (it is the host's). */
@@ -193,10 +193,10 @@ static const unsigned char *node(size_t ps, const unsigned char *p, unsigned i, 
 /* ring_open: r set up to read fs's image; -errno if io_uring cannot be had. */
 static int ring_open(struct ring *r, const ofs *fs)
 {
-	*r = (struct ring){.fd = fs->pagefd, .ps = fs->psize, .nfree = LM_WINDOW};
-	if (!(r->buf = malloc(LM_WINDOW * r->ps)))
+	*r = (struct ring){.fs = fs, .nfree = LM_WINDOW};
+	if (!(r->buf = malloc(LM_WINDOW * fs->psize)))
 		return -ENOMEM;
-	orion_populate(r->buf, LM_WINDOW * r->ps); /* the kernel writes it a page at a time */
+	orion_populate(r->buf, LM_WINDOW * fs->psize); /* the kernel writes it a page at a time */
 	int rc = io_uring_queue_init(LM_WINDOW, &r->u, 0);
 	if (rc < 0) {
 		free(r->buf);
@@ -235,37 +235,42 @@ static void ring_read(struct ring *r, uint64_t pgno)
 	if (!s)
 		return;
 	unsigned slot = r->slot[--r->nfree];
-	io_uring_prep_read(s, r->fd, r->buf + slot * r->ps, (unsigned)r->ps, (off_t)(pgno * r->ps));
+	size_t ps = r->fs->psize;
+	io_uring_prep_read(s, r->fs->pagefd, r->buf + slot * ps, (unsigned)ps, (off_t)(pgno * ps));
 	s->user_data = slot;
 	if (++r->queued == LM_SUBMIT)
 		ring_reap(r, 0);
 }
 
-/* ring_close: wait for every read r started, then free it. */
+/* ring_close: wait for every read r started, then free it.  A ring that
+ * broke with reads out keeps their buffer: closing the ring does not wait
+ * for them, and one may yet land in it. */
 static void ring_close(struct ring *r)
 {
 	ring_reap(r, 0);
 	while (r->nfree < LM_WINDOW && !r->broken)
 		ring_reap(r, 1);
 	io_uring_queue_exit(&r->u);
-	free(r->buf);
+	if (r->nfree == LM_WINDOW)
+		free(r->buf);
 }
 
 /* settle: room in the window for one more page, made by waiting for
- * the oldest page asked for (a read of it blocks until it is in). */
+ * the oldest page asked for (a read of it blocks until it is in; a read
+ * that fails waited for nothing, which costs a hint only). */
 static void settle(struct ahead *w)
 {
-	if (w->nring < LM_WINDOW)
+	if (w->nflight < LM_WINDOW)
 		return;
-	uint64_t at = w->ring[w->head] * w->fs->psize;
+	uint64_t at = w->flight[w->head] * w->fs->psize;
 	const volatile unsigned char *map = (const unsigned char *)w->fs->map_lo;
 	unsigned char b;
 	if (!(w->how & AH_UNMAPPED))
 		(void)map[at];
-	else if (pread(w->fs->pagefd, &b, 1, (off_t)at) < 0)
-		return; /* a hint: go on */
+	else
+		(void)!pread(w->fs->pagefd, &b, 1, (off_t)at);
 	w->head = (w->head + 1) % LM_WINDOW;
-	w->nring--;
+	w->nflight--;
 }
 
 /* flush: ask for the pending run of pages. */
@@ -273,7 +278,7 @@ static void flush(struct ahead *w)
 {
 	for (uint64_t i = 0; (w->how & AH_WINDOW) && i < w->nrun && w->run + i <= w->last; i++) {
 		settle(w);
-		w->ring[(w->head + w->nring++) % LM_WINDOW] = w->run + i;
+		w->flight[(w->head + w->nflight++) % LM_WINDOW] = w->run + i;
 	}
 	if (w->nrun)
 		posix_fadvise(w->fs->lockfd, (off_t)(w->run * w->fs->psize),
