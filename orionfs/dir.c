@@ -543,79 +543,67 @@ int ofs_rename(ofs *fs, uint64_t parent, const char *name, uint64_t newparent,
 	return rc;
 }
 
-/* emit: hand the entry at key/v to fn (name NUL-terminated). */
-static int emit(const MDB_val *key, const MDB_val *v, ofs_dirent_fn fn, void *arg)
-{
-	struct ofs_dirent d;
-	const unsigned char *name;
-	char buf[OFS_NAME_MAX + 1];
-	int rc = ofs_dirent_decode(v, &d.ino, &d.type, &name, &d.namelen);
-	if (rc)
-		return rc;
-	memcpy(buf, name, d.namelen);
-	buf[d.namelen] = '\0';
-	d.name = buf;
-	d.cookie = ofs_be64((const unsigned char *)key->mv_data + 8) + 1;
-	return fn(arg, &d);
-}
-
-/* scan: call fn for ino's entries from slot cookie on, with a cursor. */
-static int scan(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t cookie, ofs_dirent_fn fn, void *arg)
-{
-	struct ofs_key k;
-	MDB_val key = ofs_key2(&k, ino, cookie), v;
-	MDB_cursor *c;
-	int rc = mdb_cursor_open(txn, fs->dirent, &c), mrc;
-	if (rc)
-		return ofs_lmdb_err(rc);
-	for (mrc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE); mrc == 0 && rc == 0;
-	     mrc = mdb_cursor_get(c, &key, &v, MDB_NEXT)) {
-		if (key.mv_size != 16) {
-			rc = -ORION_ECORRUPT;
-			break;
-		}
-		if (ofs_be64(key.mv_data) != ino)
-			break;
-		rc = emit(&key, &v, fn, arg);
-	}
-	mdb_cursor_close(c);
-	if (rc < 0)
-		return rc;
-	return mrc && mrc != MDB_NOTFOUND ? ofs_lmdb_err(mrc) : 0;
-}
-
-/* A listing read from the leaves (ofs_leaves): whom it hands entries to,
- * and the slot a cursor would go on from. */
+/* A listing: whom it hands entries to, and the slot it goes on from. */
 struct listing {
 	ofs_dirent_fn fn;
 	void *arg;
 	uint64_t next;
 };
 
-/* leaf_entry: an ofs_leaf_fn handing a directory entry on. */
-static int leaf_entry(void *arg, const MDB_val *key, const MDB_val *v)
+/* entry: hand the entry at key/v to the listing's fn (name
+ * NUL-terminated); an ofs_leaf_fn, and the cursor's step too. */
+static int entry(void *arg, const MDB_val *key, const MDB_val *v)
 {
 	struct listing *l = arg;
+	struct ofs_dirent d;
+	const unsigned char *name;
+	char buf[OFS_NAME_MAX + 1];
 	if (key->mv_size != 16)
 		return -ORION_ECORRUPT;
-	l->next = ofs_be64((const unsigned char *)key->mv_data + 8) + 1;
-	return emit(key, v, l->fn, l->arg);
+	int rc = ofs_dirent_decode(v, &d.ino, &d.type, &name, &d.namelen);
+	if (rc)
+		return rc;
+	memcpy(buf, name, d.namelen);
+	buf[d.namelen] = '\0';
+	d.name = buf;
+	d.cookie = l->next = ofs_be64((const unsigned char *)key->mv_data + 8) + 1;
+	return l->fn(l->arg, &d);
+}
+
+/* scan: the entries of ino from slot l->next on, with a cursor (a key
+ * of the wrong size is damage, which entry reports). */
+static int scan(ofs *fs, MDB_txn *txn, uint64_t ino, struct listing *l)
+{
+	struct ofs_key k;
+	MDB_val key = ofs_key2(&k, ino, l->next), v;
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(txn, fs->dirent, &c), mrc;
+	if (rc)
+		return ofs_lmdb_err(rc);
+	for (mrc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
+	     mrc == 0 && rc == 0 && (key.mv_size != 16 || ofs_be64(key.mv_data) == ino);
+	     mrc = mdb_cursor_get(c, &key, &v, MDB_NEXT))
+		rc = entry(l, &key, &v);
+	mdb_cursor_close(c);
+	if (rc < 0)
+		return rc;
+	return mrc && mrc != MDB_NOTFOUND ? ofs_lmdb_err(mrc) : 0;
 }
 
 /* list: call fn for ino's entries from slot cookie on.  A large
  * directory's leaves are read with pread (ofs_leaves), which costs a
  * fraction of mapping each (a page fault); where that cannot start or go
  * on (a small directory, a write transaction, the batch's), a cursor
- * reads. */
+ * reads on from the entry where it stopped. */
 static int list(ofs *fs, MDB_txn *txn, uint64_t ino, uint64_t cookie, ofs_dirent_fn fn, void *arg)
 {
 	struct listing l = {fn, arg, cookie};
 	struct ofs_key lk, hk;
 	MDB_val lo = ofs_key2(&lk, ino, cookie), hi = ofs_key2(&hk, ino + 1, 0);
-	int rc = ofs_leaves(fs, txn, "dirent", &lo, &hi, OFS_AHEAD_INLINE, leaf_entry, &l);
-	if (rc != -EAGAIN)
-		return rc < 0 ? rc : 0;
-	return scan(fs, txn, ino, l.next, fn, arg);
+	int rc = ofs_leaves(fs, txn, "dirent", &lo, &hi, OFS_AHEAD_INLINE, entry, &l);
+	if (rc == -EAGAIN)
+		rc = scan(fs, txn, ino, &l);
+	return rc < 0 ? rc : 0;
 }
 
 /* The inodes of the next entries of a listing, gathered by note_ino. */
