@@ -6,6 +6,13 @@ $(O)/libcommon.a: $(call objs,$(COMMON_SRC))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
+# Unit test of common/'s helpers that no subsystem's tests reach directly.
+COMMON_TESTS := $(O)/tests/unit/test_common
+$(COMMON_TESTS): $(O)/tests/unit/test_common.o $(LIB_common)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_check)
+UNIT_TESTS += $(COMMON_TESTS)
+
 # Sanitizer builds only: the test of their cache of large blocks
 # (common/san_alloc.c, linked into all they link: see the Makefile).
 ifeq ($(SAN),1)
