@@ -652,25 +652,46 @@ START_TEST(ahead_while_busy_walks_inline)
 }
 END_TEST
 
-/* A walk on the read-ahead thread keeps OFS_AHEAD_WINDOW pages in flight
- * and waits for the oldest before it asks for more, so the leaves come
- * in key order: when it ends, it has waited for (and so mapped) all but
- * the last window of them. */
-START_TEST(a_thread_walk_waits_for_its_leaves_in_order)
+/* thread_walk_mapped: a directory's leaves, cold, walked by the
+ * read-ahead thread for a caller that reads them through the map,
+ * io_uring barred if no_ring; how many of them it left mapped, and of
+ * how many. */
+static size_t thread_walk_mapped(int no_ring, size_t *nleaf)
 {
 	enum { N = 20000, MAXLEAF = 4096 };
 	static uint64_t leaf[MAXLEAF];
 	size_t leaves;
 	uint64_t d = big_dir(N, "dirent", &leaves);
 	ck_assert_uint_gt(leaves, 2 * OFS_AHEAD_WINDOW);
-	size_t nleaf = dir_leaves(d, leaf, MAXLEAF);
-	ck_assert_uint_eq(nleaf, leaves);
+	*nleaf = dir_leaves(d, leaf, MAXLEAF);
+	ck_assert_uint_eq(*nleaf, leaves);
 	forget(); /* out of this process and out of the page cache */
 	ck_assert_int_eq(mapped(leaf[0]), 0);
+	fs->no_ring = no_ring;
 	ofs_ahead_bg(fs, "dirent", d, 1);
 	ofs_ahead_join(fs);
-	ck_assert_uint_ge(nmapped(leaf, nleaf), nleaf - OFS_AHEAD_WINDOW);
 	ck_assert_int_eq(mapped(leaf[0]), 1);
+	return nmapped(leaf, *nleaf);
+}
+
+/* For a caller that reads the leaves through the map, the thread reads
+ * them through io_uring and maps each as it comes in: all of them, so
+ * the caller faults on none... */
+START_TEST(a_thread_walk_maps_every_leaf)
+{
+	size_t nleaf, n = thread_walk_mapped(0, &nleaf);
+	ck_assert_uint_eq(n, nleaf);
+}
+END_TEST
+
+/* ... and where io_uring cannot be had, it keeps OFS_AHEAD_WINDOW pages
+ * asked for with fadvise in flight and waits for the oldest through the
+ * map before it asks for more, so the leaves come in key order: when it
+ * ends, it has mapped all but the last window of them. */
+START_TEST(a_thread_walk_waits_for_its_leaves_in_order)
+{
+	size_t nleaf, n = thread_walk_mapped(1, &nleaf);
+	ck_assert_uint_ge(n, nleaf - OFS_AHEAD_WINDOW);
 }
 END_TEST
 
@@ -2046,6 +2067,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, map_faults_read_one_page);
 	tcase_add_test(t, readdir_reads_leaves_ahead);
 	tcase_add_test(t, ahead_while_busy_walks_inline);
+	tcase_add_test(t, a_thread_walk_maps_every_leaf);
 	tcase_add_test(t, a_thread_walk_waits_for_its_leaves_in_order);
 	tcase_add_test(t, a_thread_walk_for_pread_maps_nothing);
 	tcase_add_test(t, a_thread_walk_without_io_uring_maps_nothing);
