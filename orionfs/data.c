@@ -910,7 +910,13 @@ static int blk_pread(ofs *fs, uint64_t ino, uint64_t idx, const struct blk *b,
 
 /* pread_interleaved: blk_pread of a format 4 block, whose sectors and
  * digests alternate: one read brings both, sectors the caller wants
- * whole straight into out, those it wants part of into a side buffer. */
+ * whole straight into out, those it wants part of into a side buffer.
+ * The read goes through the page cache even when cold: O_DIRECT into a
+ * bounce buffer, for pages mincore found uncached, was tried.  On the raw
+ * disk it saves some 4 us an 8 KiB read, but through the mount cold
+ * random reads gained nothing measurable (medians of 20 rounds: 11,360
+ * against 11,310 a second), and with the image cached the mincore call
+ * cost 6% (28,800 against 30,750). */
 static int pread_interleaved(ofs *fs, uint64_t ino, uint64_t idx, const struct blk *b,
 			     unsigned char *out, size_t bo, size_t n)
 {
