@@ -226,7 +226,7 @@ static void ring_reap(struct ring *r, int wait)
 		r->broken = 1;
 	const volatile unsigned char *map = (const unsigned char *)r->fs->map_lo;
 	while (io_uring_peek_cqe(&r->u, &c) == 0) {
-		if (r->touch && c->res > 0)
+		if (r->touch && c->res == (int)r->fs->psize) /* a whole page: in the file, so mapped */
 			(void)map[r->pgno[c->user_data] * r->fs->psize];
 		r->slot[r->nfree++] = (unsigned)c->user_data;
 		io_uring_cqe_seen(&r->u, c);
