@@ -18,6 +18,8 @@
  *    overflow header) to learn how many pages it frees.
  *  - ofs_run_end gives the extent of such a value, for blocks grown where
  *    they lie (data.c).
+ *  - ofs_free_tail reads LMDB's free list with pread, for an open that
+ *    finds the image file shorter than its meta page says (image.c).
  *
  * Caveats
  *  - ofs_ahead and ofs_ahead_bg are hints only: they never change what a
@@ -52,7 +54,10 @@ enum {
 	LM_NODEHDR = 8,              /* MDB_node up to mn_data */
 	LM_SUBDATA = 0x02,           /* mn_flags: a named table's MDB_db */
 	LM_NODEKINDS = 0x07,         /* mn_flags of values not in the leaf */
-	LM_MAIN = LM_PAGEHDR + 24 + 48, /* the main tree's MDB_db in a meta page */
+	LM_FREE = LM_PAGEHDR + 24,   /* the free list's MDB_db in a meta page */
+	LM_MAIN = LM_FREE + 48,      /* the main tree's */
+	LM_OVERFLOW = 0x04,          /* mp_flags: the first page of a value's run */
+	LM_BIGDATA = 0x01,           /* mn_flags: the value is in such a run */
 	LM_LAST = LM_PAGEHDR + 120,  /* mm_last_pg */
 	LM_TXNID = LM_PAGEHDR + 128, /* mm_txnid */
 	LM_METALEN = LM_TXNID + 8,   /* a meta page up to its end */
@@ -614,6 +619,99 @@ static void ino_range(struct range *r, uint64_t ino)
 {
 	r->lo = ofs_key2(&r->lk, ino, 0);
 	r->hi = ofs_key2(&r->hk, ino + 1, 0);
+}
+
+/* A read of LMDB's free list for ofs_free_tail: the image, read with
+ * pread and never past its first pages, the reads it may yet make (a
+ * damaged list whose pages all point at one would otherwise be walked
+ * without end), and the pages sought, marked in seen as they are found. */
+struct freewalk {
+	int fd;
+	uint64_t ps, pages, budget, from, n;
+	unsigned char *seen;
+};
+
+/* fw_read: n bytes at page pgno of the file into buf, if the file holds
+ * them, the page says it is pgno and the budget allows. */
+static int fw_read(struct freewalk *f, uint64_t pgno, unsigned char *buf, size_t n)
+{
+	ssize_t got;
+	if (pgno < 2 || pgno >= f->pages || n > (f->pages - pgno) * f->ps || !f->budget--)
+		return 0;
+	while ((got = pread(f->fd, buf, n, (off_t)(pgno * f->ps))) < 0 && errno == EINTR)
+		;
+	return got == (ssize_t)n && get64(buf + LM_PGNO) == pgno;
+}
+
+/* fw_ids: mark the sought pages of the ID list at v (len bytes: a count,
+ * then that many page numbers); 0 if it is no such list. */
+static int fw_ids(struct freewalk *f, const unsigned char *v, size_t len)
+{
+	uint64_t count = len >= 8 ? get64(v) : UINT64_MAX;
+	if (count > len / 8 - 1)
+		return 0;
+	for (uint64_t i = 1; i <= count; i++) {
+		uint64_t pg = get64(v + 8 * i) - f->from;
+		if (pg < f->n)
+			f->seen[pg / 8] |= (unsigned char)(1u << pg % 8);
+	}
+	return 1;
+}
+
+/* fw_value: mark the pages of the ID list of leaf node nd (key k) of
+ * page p, held in the leaf or in a run of pages of its own. */
+static int fw_value(struct freewalk *f, const unsigned char *p, const unsigned char *nd,
+		    const MDB_val *k)
+{
+	MDB_val v;
+	if (value(f->ps, p, nd, k, &v))
+		return fw_ids(f, v.mv_data, v.mv_size);
+	const unsigned char *at = (const unsigned char *)k->mv_data + k->mv_size;
+	if ((get16(nd + 4) & LM_NODEKINDS) != LM_BIGDATA || at + 8 > p + f->ps ||
+	    v.mv_size > (f->pages * f->ps))
+		return 0;
+	unsigned char *run = malloc(LM_PAGEHDR + v.mv_size);
+	int ok = run && fw_read(f, get64(at), run, LM_PAGEHDR + v.mv_size) &&
+		 (get16(run + LM_FLAGS) & LM_OVERFLOW) && fw_ids(f, run + LM_PAGEHDR, v.mv_size);
+	free(run);
+	return ok;
+}
+
+/* fw_walk: mark the free pages listed under page pgno, depth levels
+ * above the leaves and within the file. */
+static int fw_walk(struct freewalk *f, uint64_t pgno, unsigned depth)
+{
+	unsigned char *p = depth && depth <= LM_MAXDEPTH ? malloc(f->ps) : NULL;
+	unsigned n;
+	int ok = p && fw_read(f, pgno, p, f->ps) &&
+		 check(p, f->ps, depth > 1 ? LM_BRANCH : LM_LEAF, &n);
+	for (unsigned i = 0; ok && i < n; i++) {
+		MDB_val k;
+		const unsigned char *nd = node(f->ps, p, i, &k);
+		ok = nd && (depth > 1 ? fw_walk(f, child(nd), depth - 1) : fw_value(f, p, nd, &k));
+	}
+	free(p);
+	return ok;
+}
+
+/* ofs_free_tail: see internal.h.  The last commit is the one whose meta
+ * page (0 or 1) has the larger transaction id, as LMDB picks it. */
+int ofs_free_tail(int fd, uint64_t psize, uint64_t pages, uint64_t from, uint64_t n)
+{
+	unsigned char m[2][LM_METALEN];
+	struct freewalk f = {fd, psize, pages, pages, from, n, NULL}; /* a page read once at most */
+	if (psize < LM_METALEN || pages < 2 || n > OFS_FREE_TAIL_MAX ||
+	    pread(fd, m[0], LM_METALEN, 0) != LM_METALEN ||
+	    pread(fd, m[1], LM_METALEN, (off_t)psize) != LM_METALEN)
+		return 0;
+	const unsigned char *meta = m[get64(m[1] + LM_TXNID) > get64(m[0] + LM_TXNID)];
+	uint64_t root = get64(meta + LM_FREE + LM_DB_ROOT);
+	int ok = (f.seen = calloc(n / 8 + 1, 1)) != NULL &&
+		 (root == UINT64_MAX || fw_walk(&f, root, get16(meta + LM_FREE + LM_DB_DEPTH)));
+	for (uint64_t i = 0; ok && i < n; i++)
+		ok = f.seen[i / 8] >> i % 8 & 1;
+	free(f.seen);
+	return ok;
 }
 
 /* A walk of the keys of one inode on a thread of its own (ofs_ahead_bg). */

@@ -637,17 +637,24 @@ static int precheck(const char *path, struct stat *st)
 	return 0;
 }
 
-/* check_length: the file holds every page LMDB's meta page claims (a
- * truncated image would otherwise fault inside the map). */
-static int check_length(MDB_env *env, const struct stat *st)
+/* check_length: the file holds every page LMDB's meta page counts but for
+ * free ones at its end, which a writable open adds (as zeros).  LMDB never
+ * writes a free page, and a commit may number pages it then lets go of
+ * (its own bookkeeping at a commit can); a file that ends before a page in
+ * use is a truncated image, which would fault inside the map. */
+static int check_length(MDB_env *env, const struct stat *st, int ro)
 {
 	MDB_envinfo info;
 	MDB_stat ms;
-	if (mdb_env_info(env, &info) || mdb_env_stat(env, &ms))
+	mdb_filehandle_t fd;
+	if (mdb_env_info(env, &info) || mdb_env_stat(env, &ms) || mdb_env_get_fd(env, &fd))
 		return -EIO;
-	if ((uint64_t)(info.me_last_pgno + 1) * ms.ms_psize > (uint64_t)st->st_size)
+	uint64_t have = (uint64_t)st->st_size / ms.ms_psize, need = (uint64_t)info.me_last_pgno + 1;
+	if (need <= have)
+		return 0;
+	if (!ofs_free_tail(fd, ms.ms_psize, have, have, need - have))
 		return -ORION_ECORRUPT;
-	return 0;
+	return ro || ftruncate(fd, (off_t)(need * ms.ms_psize)) == 0 ? 0 : -errno;
 }
 
 /* map_base: the address LMDB mapped the image at, found as the mapping of
@@ -708,7 +715,7 @@ static int attach(ofs *fs, const char *path, const struct stat *st)
 		return rc;
 	if ((rc = ofs_lmdb_err(mdb_env_open(fs->env, path, envflags, 0644))))
 		return rc == -EINVAL ? -ORION_EBADIMAGE : rc;
-	if ((rc = check_length(fs->env, st)))
+	if ((rc = check_length(fs->env, st, ro)))
 		return rc;
 	MDB_stat ms;
 	fs->psize = mdb_env_stat(fs->env, &ms) == 0 ? ms.ms_psize : 4096;

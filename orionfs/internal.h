@@ -63,6 +63,10 @@ enum {
 #define OFS_RTXN_POOL 16        /* idle read transactions kept for reuse */
 #define OFS_DCACHE_SLOTS 65536u /* blocks whose digests are kept (4 GiB of data) */
 #define OFS_AHEAD_INODES 256u  /* inodes a listing with attributes reads ahead */
+/* Pages past an image file's end an open looks for on the free list
+ * (ofs_free_tail: 1 GiB of 4 KiB pages); a file shorter than that is
+ * truncated. */
+#define OFS_FREE_TAIL_MAX (1u << 18)
 #define OFS_AHEAD_INLINE 16u   /* leaves ofs_ahead_bg asks for without a thread */
 #define OFS_AHEAD_WINDOW 128u  /* pages its thread keeps in flight (ahead.c) */
 #define OFS_HEADS_AHEAD 1024u  /* blocks whose first pages a deletion asks for at once */
@@ -339,6 +343,12 @@ void ofs_ahead_bg(ofs *fs, const char *name, uint64_t ino, int mapped);
 /* ofs_leaf_fn: is handed each key and value ofs_leaves finds; 0 goes on,
  * anything else stops the walk and is its result. */
 typedef int (*ofs_leaf_fn)(void *arg, const MDB_val *key, const MDB_val *val);
+/* ofs_free_tail: 1 if every page of [from, from + n) is on the free list
+ * (LMDB's table 0) of the last commit of the image open as fd, pages
+ * pages long (psize bytes each), read with pread and never past its end;
+ * 0 if one is not, or the list cannot be read within the file. */
+int ofs_free_tail(int fd, uint64_t psize, uint64_t pages, uint64_t from, uint64_t n);
+
 /* ofs_leaves: hand fn, in key order, every key and value of table name
  * (fs's dbi of that name, a table of single values) in [lo, hi) as read
  * transaction txn sees them, reading their leaf pages with pread rather

@@ -395,6 +395,92 @@ START_TEST(bad_records_and_images)
 }
 END_TEST
 
+/* free_run: the first page of the run of free pages that ends the
+ * closed image at path (as its meta page counts them), and its last page
+ * plus one in *end. */
+static uint64_t free_run(const char *path, uint64_t *end)
+{
+	MDB_env *env;
+	MDB_txn *t;
+	MDB_cursor *c;
+	MDB_envinfo info;
+	MDB_val k, v;
+	static unsigned char is_free[1 << 16];
+	memset(is_free, 0, sizeof is_free);
+	ck_assert_int_eq(mdb_env_create(&env), 0);
+	ck_assert_int_eq(mdb_env_open(env, path, MDB_NOSUBDIR | MDB_RDONLY | MDB_NOLOCK, 0644), 0);
+	ck_assert_int_eq(mdb_env_info(env, &info), 0);
+	*end = (uint64_t)info.me_last_pgno + 1;
+	ck_assert_uint_lt(*end, sizeof is_free);
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, MDB_RDONLY, &t), 0);
+	ck_assert_int_eq(mdb_cursor_open(t, 0, &c), 0);
+	while (mdb_cursor_get(c, &k, &v, MDB_NEXT) == 0) {
+		uint64_t n, pg;
+		memcpy(&n, v.mv_data, sizeof n);
+		for (uint64_t i = 1; i <= n; i++) {
+			memcpy(&pg, (unsigned char *)v.mv_data + i * sizeof pg, sizeof pg);
+			ck_assert_uint_lt(pg, *end);
+			is_free[pg] = 1;
+		}
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(t);
+	mdb_env_close(env);
+	uint64_t first = *end;
+	while (first > 0 && is_free[first - 1])
+		first--;
+	return first;
+}
+
+/* cut_to: the image file made pages pages long. */
+static void cut_to(uint64_t pages)
+{
+	ck_assert_int_eq(truncate(img, (off_t)(pages * 4096)), 0);
+}
+
+/* LMDB never writes a free page, and a commit may number pages it then
+ * lets go of, so the file may end before the last pages its meta page
+ * counts when they are all free: such an image opens (a read-write open
+ * gives the file those pages back) and is clean.  A file that ends before
+ * a page in use is a truncated image, refused. */
+START_TEST(free_pages_past_the_end_are_no_damage)
+{
+	uint64_t f = mk(OFS_ROOT_INO, "f", S_IFREG | 0644), end;
+	static unsigned char buf[2 << 20];
+	memset(buf, 'x', sizeof buf);
+	ck_assert_int_eq(ofs_write(fs, f, buf, sizeof buf, 0), (ssize_t)sizeof buf);
+	struct ofs_attr a = {.size = 0};
+	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_SIZE, NULL), 0);
+	for (int i = 0; i < 4; i++) /* commits that copy what the last few wrote */
+		ck_assert_int_eq(ofs_write(fs, f, "y", 1, i), 1);
+	ofs_close(fs);
+	fs = NULL;
+	uint64_t first = free_run(img, &end);
+	ck_assert_uint_lt(first + 8, end); /* the blocks' pages, let go of */
+	cut_to(first);
+	struct ofs_fsck_report r;
+	ck_assert_int_eq(ofs_fsck(img, 0, NULL, NULL, &r), 0); /* read-only: as it is */
+	ck_assert_uint_eq(r.problems, 0);
+	struct stat st;
+	ck_assert_int_eq(stat(img, &st), 0);
+	ck_assert_uint_eq((uint64_t)st.st_size, first * 4096);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	ck_assert_int_eq(stat(img, &st), 0);
+	ck_assert_uint_eq((uint64_t)st.st_size, end * 4096);
+	ck_assert_int_eq(ofs_write(fs, f, buf, sizeof buf, 0), (ssize_t)sizeof buf);
+	ofs_close(fs);
+	fs = NULL;
+	ck_assert_int_eq(ofs_fsck(img, 0, NULL, NULL, &r), 0);
+	ck_assert_uint_eq(r.problems, 0);
+	/* one page in use too few */
+	first = free_run(img, &end);
+	cut_to(first - 1);
+	ck_assert_int_eq(ofs_open(&fs, img, OFS_OPEN_RDONLY), -ORION_ECORRUPT);
+	ck_assert_int_eq(ofs_open(&fs, img, 0), -ORION_ECORRUPT);
+	ck_assert_ptr_null(fs);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ofs_fsck");
@@ -415,6 +501,7 @@ static Suite *suite(void)
 	tcase_add_test(t, cycle_above_a_subtree);
 	tcase_add_test(t, misplaced_duplicate_entry);
 	tcase_add_test(t, bad_records_and_images);
+	tcase_add_test(t, free_pages_past_the_end_are_no_damage);
 	suite_add_tcase(s, t);
 	return s;
 }
