@@ -2052,6 +2052,113 @@ START_TEST(moot_pending_records_dropped)
 }
 END_TEST
 
+/* A model of f for random_calls_match_a_model: its bytes (zeros past its
+ * size, as a file reads) and its size. */
+enum { MODEL_MAX = 20 * 65536 + 5000 };
+static unsigned char model[MODEL_MAX];
+static size_t model_size;
+
+/* model_rand: the next number of a xorshift64 sequence at *s. */
+static uint64_t model_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* model_resize: f and its model cut or grown (with zeros) to size. */
+static void model_resize(size_t size)
+{
+	struct ofs_attr a = {.size = size};
+	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_SIZE, NULL), 0);
+	if (size < model_size)
+		memset(model + size, 0, model_size - size);
+	model_size = size;
+}
+
+/* model_check: f reads as its model, whole and in a random piece. */
+static void model_check(uint64_t *s)
+{
+	static unsigned char r[MODEL_MAX];
+	ck_assert_uint_eq(size_of(f), model_size);
+	ck_assert_int_eq(ofs_read(fs, f, r, MODEL_MAX, 0), (ssize_t)model_size);
+	ck_assert_int_eq(memcmp(r, model, model_size), 0);
+	size_t off = (size_t)(model_rand(s) % MODEL_MAX), n = 1 + (size_t)(model_rand(s) % 70000);
+	n = off + n > MODEL_MAX ? MODEL_MAX - off : n;
+	ssize_t want = off >= model_size ? 0 : (ssize_t)(off + n < model_size ? n : model_size - off);
+	ck_assert_int_eq(ofs_read(fs, f, r, n, (off_t)off), want);
+	ck_assert_int_eq(memcmp(r, model + off, (size_t)want), 0);
+}
+
+/* model_step: one random call on f, mirrored in the model: writes of
+ * whole sectors (overlays, and their folding), of odd spans and of many
+ * blocks; truncation; punched holes; allocation. */
+static void model_step(uint64_t *s, unsigned op)
+{
+	static unsigned char buf[MODEL_MAX];
+	unsigned kind = (unsigned)(model_rand(s) % 100);
+	size_t off = (size_t)(model_rand(s) % MODEL_MAX), n;
+	if (kind < 35) { /* one to three whole sectors */
+		off -= off % 4096;
+		n = 4096 * (1 + (size_t)(model_rand(s) % 3));
+	} else if (kind < 60) {
+		n = 1 + (size_t)(model_rand(s) % 20000);
+	} else if (kind < 68) {
+		n = 1 + (size_t)(model_rand(s) % 300000);
+	} else if (kind < 76) {
+		model_resize(kind < 72 ? off : off - off % 65536);
+		return;
+	} else {
+		n = 1 + (size_t)(model_rand(s) % 200000);
+	}
+	n = off + n > MODEL_MAX ? MODEL_MAX - off : n;
+	if (kind < 68) {
+		for (size_t i = 0; i < n; i++)
+			buf[i] = (unsigned char)(op * 31 + i * 7 + (i >> 12));
+		ck_assert_int_eq(ofs_write(fs, f, buf, n, (off_t)off), (ssize_t)n);
+		if (off > model_size)
+			memset(model + model_size, 0, off - model_size);
+		memcpy(model + off, buf, n);
+		model_size = off + n > model_size ? off + n : model_size;
+	} else if (kind < 90) {
+		ck_assert_int_eq(ofs_fallocate(fs, f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+					       (off_t)off, (off_t)n), 0);
+		if (off < model_size)
+			memset(model + off, 0, (off + n < model_size ? off + n : model_size) - off);
+	} else {
+		ck_assert_int_eq(ofs_fallocate(fs, f, kind < 95 ? 0 : FALLOC_FL_KEEP_SIZE,
+					       (off_t)off, (off_t)n), 0);
+		if (kind < 95 && off + n > model_size)
+			model_size = off + n;
+	}
+}
+
+/* Random writes, truncations, holes and allocations, in and out of group
+ * commit, read back against a model after every few calls; every few
+ * hundred, fsck passes and the image, reopened with nothing cached, still
+ * reads as the model. */
+START_TEST(random_calls_match_a_model)
+{
+	uint64_t s = 33; /* its 200th call, in a batch, left the file short of free pages */
+	memset(model, 0, sizeof model);
+	model_size = 0;
+	for (unsigned op = 0; op < 2000; op++) {
+		if (op % 200 == 100)
+			ck_assert_int_eq(ofs_batch(fs, 1), 0);
+		model_step(&s, op);
+		if (op % 25 == 24)
+			model_check(&s);
+		if (op % 200 == 199) {
+			ck_assert_int_eq(ofs_batch(fs, 0), 0);
+			clean();
+			ck_assert_int_eq(posix_fadvise(fs->lockfd, 0, 0, POSIX_FADV_DONTNEED), 0);
+			model_check(&s);
+		}
+	}
+}
+END_TEST
+
 /* tcase: every data test, on images made by fixture. */
 static TCase *tcase(const char *name, void (*fixture)(void))
 {
@@ -2062,6 +2169,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, holes_and_large_offsets);
 	tcase_add_test(t, truncate_down_and_up);
 	tcase_add_test(t, fallocate_modes);
+	tcase_add_test(t, random_calls_match_a_model);
 	tcase_add_test(t, checksums_catch_damage);
 	tcase_add_test(t, read_leaves_data_unmapped);
 	tcase_add_test(t, map_faults_read_one_page);
