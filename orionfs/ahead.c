@@ -647,9 +647,9 @@ static int fw_read(struct freewalk *f, uint64_t pgno, unsigned char *buf, size_t
  * then that many page numbers); 0 if it is no such list. */
 static int fw_ids(struct freewalk *f, const unsigned char *v, size_t len)
 {
-	uint64_t count = len >= 8 ? get64(v) : UINT64_MAX;
-	if (count > len / 8 - 1)
+	if (len < 8 || get64(v) > len / 8 - 1)
 		return 0;
+	uint64_t count = get64(v);
 	for (uint64_t i = 1; i <= count; i++) {
 		uint64_t pg = get64(v + 8 * i) - f->from;
 		if (pg < f->n)

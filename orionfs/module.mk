@@ -67,3 +67,13 @@ $(OFS_IMAGE_FUZZ): tests/fuzz/fuzz_image.c $(OFS_SRC) $(COMMON_SRC) $(SAN_ALLOC_
 	clang $(OFS_FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_image.c $(OFS_SRC) $(COMMON_SRC) $(SAN_ALLOC_SRC) \
 	  $(OFS_LIBS)
 FUZZERS += $(OFS_IMAGE_FUZZ)
+
+# libFuzzer target of ofs_free_tail, which reads LMDB's pages itself:
+# raw image files, not the layer's records.
+OFS_FREE_FUZZ := $(O)/tests/fuzz/fuzz_free
+$(OFS_FREE_FUZZ): tests/fuzz/fuzz_free.c $(OFS_SRC) $(COMMON_SRC) $(SAN_ALLOC_SRC) \
+		  $(wildcard orionfs/*.h)
+	@mkdir -p $(@D)
+	clang $(OFS_FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_free.c $(OFS_SRC) $(COMMON_SRC) $(SAN_ALLOC_SRC) \
+	  $(OFS_LIBS)
+FUZZERS += $(OFS_FREE_FUZZ)
