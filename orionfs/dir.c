@@ -428,8 +428,6 @@ static int rename_check(ofs *fs, MDB_txn *txn, struct side *src, struct side *ds
 	int rc, sdir = S_ISDIR(src->node.a.mode), ddir = dst->present && S_ISDIR(dst->node.a.mode);
 	if ((flags & OFS_RENAME_EXCHANGE) && !dst->present)
 		return -ENOENT;
-	if ((flags & OFS_RENAME_NOREPLACE) && dst->present)
-		return -EEXIST;
 	if (!(flags & OFS_RENAME_EXCHANGE) && dst->present) {
 		if (sdir && !ddir)
 			return -ENOTDIR;
@@ -512,6 +510,8 @@ static int rename_in(ofs *fs, MDB_txn *txn, struct side *src, struct side *dst,
 		return -ENOENT;
 	if ((rc = side_load(fs, txn, dst)))
 		return rc;
+	if ((flags & OFS_RENAME_NOREPLACE) && dst->present)
+		return -EEXIST; /* as renameat2(2): even for the same file's other name */
 	if (dst->present && dst->node.a.ino == src->node.a.ino)
 		return 0; /* the same file: POSIX says do nothing */
 	if ((rc = rename_check(fs, txn, src, dst, flags)))

@@ -15,6 +15,15 @@
 #include <unistd.h>
 #include "tests/unit/ofs_unit.h"
 
+/* model_rand: the next number of a xorshift64 sequence at *s. */
+static uint64_t model_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
 /* reopen: close and open the image again. */
 static void reopen(unsigned flags)
 {
@@ -608,6 +617,255 @@ START_TEST(inode_numbers_persist)
 }
 END_TEST
 
+/* A model of the tree for random_tree_calls_match_a_model: its entries,
+ * each a name in a directory for an inode, and whether that is a
+ * directory (which has exactly one entry). */
+enum { TM_MAX = 300, TM_NAMES = 4 };
+struct tm_entry {
+	uint64_t parent, ino;
+	char name[2];
+	int isdir;
+};
+static struct tm_entry tm[TM_MAX];
+static size_t ntm;
+
+/* tm_find: the model's entry parent/name, or -1. */
+static int tm_find(uint64_t parent, const char *name)
+{
+	for (size_t i = 0; i < ntm; i++)
+		if (tm[i].parent == parent && !strcmp(tm[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* tm_add: parent/name names ino (a directory if dir). */
+static void tm_add(uint64_t parent, const char *name, uint64_t ino, int isdir)
+{
+	ck_assert_uint_lt(ntm, TM_MAX);
+	tm[ntm] = (struct tm_entry){parent, ino, {name[0], 0}, isdir};
+	ntm++;
+}
+
+/* tm_drop: entry i gone. */
+static void tm_drop(int i)
+{
+	tm[i] = tm[--ntm];
+}
+
+/* tm_links: ino's link count as the model has it. */
+static uint32_t tm_links(uint64_t ino, int isdir)
+{
+	uint32_t n = isdir ? 2 : 0;
+	for (size_t i = 0; i < ntm; i++)
+		n += isdir ? tm[i].isdir && tm[i].parent == ino : tm[i].ino == ino;
+	return n;
+}
+
+/* tm_empty: directory ino holds no entry. */
+static int tm_empty(uint64_t ino)
+{
+	for (size_t i = 0; i < ntm; i++)
+		if (tm[i].parent == ino)
+			return 0;
+	return 1;
+}
+
+/* tm_under: directory d is top or lies below it. */
+static int tm_under(uint64_t d, uint64_t top)
+{
+	for (int hops = 0; d != OFS_ROOT_INO && hops <= TM_MAX; hops++) {
+		if (d == top)
+			return 1;
+		size_t i = 0;
+		while (i < ntm && !(tm[i].isdir && tm[i].ino == d))
+			i++;
+		ck_assert_uint_lt(i, ntm);
+		d = tm[i].parent;
+	}
+	return d == top;
+}
+
+/* tm_dir: a directory of the model, at random. */
+static uint64_t tm_dir(uint64_t *s)
+{
+	uint64_t dirs[TM_MAX + 1] = {OFS_ROOT_INO};
+	size_t n = 1;
+	for (size_t i = 0; i < ntm; i++)
+		if (tm[i].isdir)
+			dirs[n++] = tm[i].ino;
+	return dirs[model_rand(s) % n];
+}
+
+/* tm_seen: one real entry, which the model must hold: a readdir callback
+ * counting them in *(size_t *)arg and walking into directories. */
+static int tm_seen(void *arg, const struct ofs_dirent *d);
+
+/* A directory tm_walk lists, and the count of entries seen so far. */
+struct tm_walker {
+	size_t *count;
+	uint64_t at;
+};
+
+/* tm_walk: every entry of directory at, checked against the model. */
+static void tm_walk(uint64_t at, size_t *count)
+{
+	struct tm_walker w = {count, at};
+	ck_assert_int_eq(ofs_readdir(fs, at, 0, tm_seen, &w), 0);
+}
+
+static int tm_seen(void *arg, const struct ofs_dirent *d)
+{
+	struct tm_walker *w = arg;
+	int i = tm_find(w->at, d->name);
+	ck_assert_msg(i >= 0, "entry %s in %llu not in the model", d->name, (unsigned long long)w->at);
+	ck_assert_uint_eq(tm[i].ino, d->ino);
+	ck_assert_int_eq(d->type == DT_DIR, tm[i].isdir);
+	(*w->count)++;
+	if (tm[i].isdir)
+		tm_walk(d->ino, w->count);
+	return 0;
+}
+
+/* tm_check: the tree holds the model's entries and no more, and every
+ * inode has the model's link count. */
+static void tm_check(void)
+{
+	size_t count = 0;
+	tm_walk(OFS_ROOT_INO, &count);
+	ck_assert_uint_eq(count, ntm);
+	for (size_t i = 0; i < ntm; i++)
+		ck_assert_uint_eq(nlink(tm[i].ino), tm_links(tm[i].ino, tm[i].isdir));
+	ck_assert_uint_eq(nlink(OFS_ROOT_INO), tm_links(OFS_ROOT_INO, 1));
+}
+
+/* tm_gone: the inode an unlink or rename let go of, if any, is dropped as
+ * the kernel's forgetting it would. */
+static void tm_gone(uint64_t orphaned)
+{
+	if (orphaned)
+		ck_assert_int_eq(ofs_evict(fs, orphaned), 0);
+}
+
+/* tm_rename_ok: whether renaming entry i over parent/name with flags
+ * must succeed (a target j, or -1). */
+static int tm_rename_ok(int i, int j, uint64_t parent, unsigned flags)
+{
+	if (i < 0 || (flags == OFS_RENAME_EXCHANGE && j < 0) || (flags == OFS_RENAME_NOREPLACE && j >= 0))
+		return 0;
+	if (j == i || (j >= 0 && tm[j].ino == tm[i].ino))
+		return 1; /* the same file: nothing happens */
+	if ((tm[i].isdir && tm_under(parent, tm[i].ino)) ||
+	    (flags == OFS_RENAME_EXCHANGE && tm[j].isdir && tm_under(tm[i].parent, tm[j].ino)))
+		return 0;
+	if (j < 0 || flags == OFS_RENAME_EXCHANGE)
+		return 1;
+	return tm[i].isdir == tm[j].isdir && (!tm[j].isdir || tm_empty(tm[j].ino));
+}
+
+/* tm_rename: a random rename, checked against the model and applied. */
+static void tm_rename(uint64_t *s, uint64_t parent, const char *name)
+{
+	uint64_t to = tm_dir(s), orphaned = 0;
+	char to_name[2] = {(char)('a' + model_rand(s) % TM_NAMES), 0};
+	unsigned flags = (unsigned)(model_rand(s) % 3); /* 0, NOREPLACE, EXCHANGE */
+	int i = tm_find(parent, name), j = tm_find(to, to_name);
+	int ok = tm_rename_ok(i, j, to, flags);
+	int rc = ofs_rename(fs, parent, name, to, to_name, flags, &orphaned);
+	ck_assert_msg(ok ? rc == 0 : rc < 0, "rename %llu/%s -> %llu/%s (%u): %d",
+		      (unsigned long long)parent, name, (unsigned long long)to, to_name, flags, rc);
+	if (!ok || i == j || (j >= 0 && tm[j].ino == tm[i].ino))
+		return;
+	if (flags == OFS_RENAME_EXCHANGE) {
+		struct tm_entry t = tm[i];
+		tm[i].ino = tm[j].ino, tm[i].isdir = tm[j].isdir;
+		tm[j].ino = t.ino, tm[j].isdir = t.isdir;
+		return;
+	}
+	if (j >= 0) {
+		tm_drop(j);
+		i = tm_find(parent, name); /* tm_drop may have moved it */
+	}
+	tm[i].parent = to;
+	tm[i].name[0] = to_name[0];
+	tm_gone(orphaned);
+}
+
+/* tm_step: one random call on the tree, checked against the model. */
+static void tm_step(uint64_t *s)
+{
+	uint64_t parent = tm_dir(s), orphaned = 0;
+	char name[2] = {(char)('a' + model_rand(s) % TM_NAMES), 0};
+	int i = tm_find(parent, name), rc;
+	struct ofs_attr a;
+	switch (model_rand(s) % 7) {
+	case 0:
+	case 1: /* a file or a directory */
+		if (ntm == TM_MAX)
+			return;
+		int isdir = (int)(model_rand(s) % 2);
+		rc = isdir ? ofs_mkdir(fs, parent, name, 0755, 0, 0, &a)
+			   : ofs_mknod(fs, parent, name, S_IFREG | 0644, 0, 0, 0, &a);
+		ck_assert_int_eq(rc, i >= 0 ? -EEXIST : 0);
+		if (!rc)
+			tm_add(parent, name, a.ino, isdir);
+		return;
+	case 2: { /* a hard link to some file */
+		size_t k = ntm ? (size_t)(model_rand(s) % ntm) : 0;
+		if (!ntm || tm[k].isdir || ntm == TM_MAX)
+			return;
+		ck_assert_int_eq(ofs_link(fs, tm[k].ino, parent, name, NULL), i >= 0 ? -EEXIST : 0);
+		if (i < 0)
+			tm_add(parent, name, tm[k].ino, 0);
+		return;
+	}
+	case 3:
+		rc = ofs_unlink(fs, parent, name, &orphaned);
+		if (i < 0 || tm[i].isdir) {
+			ck_assert_int_lt(rc, 0);
+			return;
+		}
+		ck_assert_int_eq(rc, 0);
+		tm_drop(i);
+		tm_gone(orphaned);
+		return;
+	case 4:
+		rc = ofs_rmdir(fs, parent, name);
+		ck_assert_int_eq(rc, i < 0		 ? -ENOENT
+				 : !tm[i].isdir		 ? -ENOTDIR
+				 : !tm_empty(tm[i].ino) ? -ENOTEMPTY
+							 : 0);
+		if (!rc)
+			tm_drop(i);
+		return;
+	default:
+		tm_rename(s, parent, name);
+	}
+}
+
+/* Random creates, hard links, unlinks, rmdirs and renames (plain,
+ * no-replace, exchange) over a few names in a few directories, in and out
+ * of group commit: after every few calls the tree is the model's, entry
+ * for entry, with its link counts; every 150, fsck passes and a reopened
+ * image is the model's still. */
+START_TEST(random_tree_calls_match_a_model)
+{
+	uint64_t s = 7;
+	ntm = 0;
+	for (unsigned op = 0; op < 3000; op++) {
+		if (op % 150 == 75)
+			ck_assert_int_eq(ofs_batch(fs, 1), 0);
+		tm_step(&s);
+		if (op % 10 == 9)
+			tm_check();
+		if (op % 150 == 149) {
+			ck_assert_int_eq(ofs_batch(fs, 0), 0);
+			clean();
+			tm_check();
+		}
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ofs_tree");
@@ -622,6 +880,7 @@ static Suite *suite(void)
 	tcase_add_test(t, tmpfile_lives_unnamed_until_linked);
 	tcase_add_test(t, rmdir_rules);
 	tcase_add_test(t, rename_semantics);
+	tcase_add_test(t, random_tree_calls_match_a_model);
 	tcase_add_test(t, readdir_cookies_survive_changes);
 	tcase_add_test(t, big_directory);
 	tcase_add_test(t, setattr_times_and_modes);
