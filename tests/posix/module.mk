@@ -1,16 +1,20 @@
-# tests/posix/: the POSIX battery (posix-battery DIR) and the crash-test
-# writer (fsync-writer), both run against live mounts by the scripts in
-# tests/integration/ and tests/stress/.
+# tests/posix/: the POSIX battery (posix-battery DIR), the crash-test
+# writer (fsync-writer) and the twin writer (twin-writer), run against
+# live mounts by the scripts in tests/integration/ and tests/stress/.
 POSIX_SRC     := tests/posix/main.c tests/posix/util.c tests/posix/file.c \
                  tests/posix/dir.c tests/posix/meta.c tests/posix/perm.c
 POSIX_BATTERY := $(O)/tests/posix/posix-battery
 FSYNC_WRITER  := $(O)/tests/posix/fsync-writer
-POSIX_TOOLS   := $(POSIX_BATTERY) $(FSYNC_WRITER)
+TWIN_WRITER   := $(O)/tests/posix/twin-writer
+POSIX_TOOLS   := $(POSIX_BATTERY) $(FSYNC_WRITER) $(TWIN_WRITER)
 
 $(POSIX_BATTERY): $(call objs,$(POSIX_SRC))
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^
 $(FSYNC_WRITER): $(O)/tests/posix/fsync_writer.o $(O)/tests/posix/util.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^
+$(TWIN_WRITER): $(O)/tests/posix/twin_writer.o $(O)/tests/posix/util.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^
 

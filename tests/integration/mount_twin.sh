@@ -1,0 +1,35 @@
+#!/bin/sh
+# mount_twin.sh: random writes, truncations, punched holes, allocations,
+# writes through shared mappings and copies within a file, made on the
+# mount and on a twin file on the host's file system alike
+# (twin-writer): the mount's file matches its twin through the kernel's
+# cache, and again after a remount, when every byte comes back from the
+# image; fsck stays clean.  Each round writes a new file and rewrites the
+# last round's.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../posix/lib.sh"
+
+W=$(posix_tool twin-writer) || fail "cannot build twin-writer"
+ROUNDS=${TWIN_ROUNDS:-4}
+CALLS=${TWIN_CALLS:-1000}
+SEED=${TWIN_SEED:-0} # added to each round's seed
+
+t_mkfs
+t_mount
+for r in $(seq 1 "$ROUNDS"); do
+	"$W" "$MNT/f$r" "$T/twin$r" "$((SEED + r))" "$CALLS" || fail "round $r: twin-writer failed"
+	if [ "$r" -gt 1 ]; then
+		"$W" "$MNT/f$((r - 1))" "$T/twin$((r - 1))" "$((SEED + r + 100))" "$CALLS" ||
+			fail "round $r: rewriting f$((r - 1)) failed"
+	fi
+	cmp "$MNT/f$r" "$T/twin$r" || fail "round $r: f$r differs from its twin through the cache"
+	t_umount
+	t_fsck
+	t_mount
+	for f in $(seq 1 "$r"); do
+		cmp "$MNT/f$f" "$T/twin$f" || fail "round $r: f$f differs from its twin after a remount"
+	done
+done
+t_umount
+t_fsck
+echo "mount_twin: $ROUNDS rounds of $CALLS calls, every file as its twin"
