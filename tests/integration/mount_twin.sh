@@ -5,11 +5,16 @@
 # (twin-writer): the mount's file matches its twin through the kernel's
 # cache, and again after a remount, when every byte comes back from the
 # image; fsck stays clean.  Each round writes a new file and rewrites the
-# last round's.
+# last round's.  Then twin-tree makes random namespace calls (create,
+# mkdir, symlink, link, unlink, rmdir, the three renames, chmod,
+# truncate) in a directory of the mount and in a twin directory: each
+# must end as it does on the host (its errno too), and the trees must
+# match, node for node, through the cache and after a remount.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../posix/lib.sh"
 
 W=$(posix_tool twin-writer) || fail "cannot build twin-writer"
+TREE=$(posix_tool twin-tree) || fail "cannot build twin-tree"
 ROUNDS=${TWIN_ROUNDS:-4}
 CALLS=${TWIN_CALLS:-1000}
 SEED=${TWIN_SEED:-0} # added to each round's seed
@@ -30,6 +35,14 @@ for r in $(seq 1 "$ROUNDS"); do
 		cmp "$MNT/f$f" "$T/twin$f" || fail "round $r: f$f differs from its twin after a remount"
 	done
 done
+mkdir "$MNT/tree" "$T/tree"
+for r in $(seq 1 "$ROUNDS"); do
+	"$TREE" "$MNT/tree" "$T/tree" "$((SEED + r))" "$CALLS" || fail "round $r: the tree parted from its twin"
+	t_umount
+	t_fsck
+	t_mount
+	"$TREE" "$MNT/tree" "$T/tree" 0 0 || fail "round $r: the tree differs from its twin after a remount"
+done
 t_umount
 t_fsck
-echo "mount_twin: $ROUNDS rounds of $CALLS calls, every file as its twin"
+echo "mount_twin: $ROUNDS rounds of $CALLS calls, every file and tree as its twin"

@@ -1,6 +1,6 @@
 # tests/posix/lib.sh: sourced by the scripts that run the programs of
-# tests/posix (posix-battery, fsync-writer, twin-writer) against live
-# mounts.
+# tests/posix (posix-battery, fsync-writer, twin-writer, twin-tree)
+# against live mounts.
 #
 # posix_tool NAME: print the path of program NAME.  $ORION_TESTBIN/NAME if
 # that is set (the Makefile's $(O)/tests/posix), else a fresh build of the
@@ -24,6 +24,8 @@ posix_tool() {
 			_files="fsync_writer.c util.c" ;;
 		twin-writer)
 			_files="twin_writer.c util.c" ;;
+		twin-tree)
+			_files="twin_tree.c util.c" ;;
 		*)
 			echo "posix_tool: unknown program $1" >&2
 			return 1 ;;

@@ -1,12 +1,14 @@
 # tests/posix/: the POSIX battery (posix-battery DIR), the crash-test
-# writer (fsync-writer) and the twin writer (twin-writer), run against
-# live mounts by the scripts in tests/integration/ and tests/stress/.
+# writer (fsync-writer) and the twins (twin-writer, twin-tree), run
+# against live mounts by the scripts in tests/integration/ and
+# tests/stress/.
 POSIX_SRC     := tests/posix/main.c tests/posix/util.c tests/posix/file.c \
                  tests/posix/dir.c tests/posix/meta.c tests/posix/perm.c
 POSIX_BATTERY := $(O)/tests/posix/posix-battery
 FSYNC_WRITER  := $(O)/tests/posix/fsync-writer
 TWIN_WRITER   := $(O)/tests/posix/twin-writer
-POSIX_TOOLS   := $(POSIX_BATTERY) $(FSYNC_WRITER) $(TWIN_WRITER)
+TWIN_TREE     := $(O)/tests/posix/twin-tree
+POSIX_TOOLS   := $(POSIX_BATTERY) $(FSYNC_WRITER) $(TWIN_WRITER) $(TWIN_TREE)
 
 $(POSIX_BATTERY): $(call objs,$(POSIX_SRC))
 	@mkdir -p $(@D)
@@ -15,6 +17,9 @@ $(FSYNC_WRITER): $(O)/tests/posix/fsync_writer.o $(O)/tests/posix/util.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^
 $(TWIN_WRITER): $(O)/tests/posix/twin_writer.o $(O)/tests/posix/util.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^
+$(TWIN_TREE): $(O)/tests/posix/twin_tree.o $(O)/tests/posix/util.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^
 

@@ -1,0 +1,177 @@
+/*
+ * twin-tree: the same random namespace calls in two directories, one on
+ * the file system under test and its twin on the host's, each call's
+ * result (its errno too) required to be the same in both; then, or on
+ * its own with CALLS 0, both trees compared node for node.
+ *
+ *   twin-tree DIR TWIN SEED CALLS
+ *
+ * The calls, over a few names in a few directories: create (with a few
+ * bytes), mkdir, symlink, link, unlink, rmdir, rename (plain,
+ * RENAME_NOREPLACE, RENAME_EXCHANGE), chmod and truncate.  The
+ * comparison: the same names, each of the same type, mode, link count
+ * and size (files), content and symlink target.  Exit 0 when all agree,
+ * 1 with the first difference otherwise.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests/posix/posix.h"
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+enum { NAMES = 4, DEPTH = 3, LEVELS = 16 }; /* renames nest deeper than DEPTH */
+
+/* pick: a random path of up to DEPTH names below root into out. */
+static void pick(uint64_t *s, const char *root, char *out, size_t cap)
+{
+	int n = snprintf(out, cap, "%s", root);
+	for (int d = 1 + (int)(xrand(s) % DEPTH); d > 0; d--)
+		n += snprintf(out + n, cap - (size_t)n, "/%c", (char)('a' + xrand(s) % NAMES));
+}
+
+/* One call: its kind, its two paths (relative, under either root), a
+ * number (mode, size, flags). */
+struct call {
+	unsigned kind;
+	char a[64], b[64];
+	uint64_t n;
+};
+
+/* draw: the next call of the sequence at *s. */
+static struct call draw(uint64_t *s)
+{
+	struct call c = {.kind = (unsigned)(xrand(s) % 11)};
+	pick(s, "", c.a, sizeof c.a);
+	pick(s, "", c.b, sizeof c.b);
+	c.n = xrand(s);
+	return c;
+}
+
+/* apply: call c under root; 0 or the errno it failed with. */
+static int apply(const char *root, const struct call *c)
+{
+	char a[300], b[300];
+	snprintf(a, sizeof a, "%s%s", root, c->a);
+	snprintf(b, sizeof b, "%s%s", root, c->b);
+	int rc, fd;
+	switch (c->kind) {
+	case 0:
+		rc = (fd = open(a, O_WRONLY | O_CREAT | O_EXCL, 0644)) < 0 ? -1
+		     : write_all(fd, c->b, strlen(c->b)) | close(fd);
+		break;
+	case 1: rc = mkdir(a, 0755); break;
+	case 2: rc = symlink(c->b, a); break;
+	case 3: rc = link(a, b); break;
+	case 4: rc = unlink(a); break;
+	case 5: rc = rmdir(a); break;
+	case 6: case 7: case 8:
+		rc = renameat2(AT_FDCWD, a, AT_FDCWD, b,
+			       c->kind == 6 ? 0 : c->kind == 7 ? RENAME_NOREPLACE : RENAME_EXCHANGE);
+		break;
+	case 9: rc = chmod(a, (mode_t)(c->n % 01000)); break;
+	default: rc = truncate(a, (off_t)(c->n % 70000)); break;
+	}
+	return rc ? errno : 0;
+}
+
+/* same: the nodes a and b (lstat'd as sa, sb) agree, and so do the trees
+ * below them; 0 or -1 after saying where they differ. */
+static int same(const char *a, const char *b);
+
+/* same_node: what lstat, a symlink's target and a file's bytes say. */
+static int same_node(const char *a, const char *b, const struct stat *sa, const struct stat *sb)
+{
+	if ((sa->st_mode & S_IFMT) != (sb->st_mode & S_IFMT) || (sa->st_mode & 07777) != (sb->st_mode & 07777) ||
+	    sa->st_nlink != sb->st_nlink || (!S_ISDIR(sa->st_mode) && sa->st_size != sb->st_size)) {
+		fprintf(stderr, "twin-tree: %s: mode %o links %lu size %lld, twin mode %o links %lu size %lld\n",
+			a, sa->st_mode, (unsigned long)sa->st_nlink, (long long)sa->st_size, sb->st_mode,
+			(unsigned long)sb->st_nlink, (long long)sb->st_size);
+		return -1;
+	}
+	char ta[70000], tb[70000];
+	ssize_t na = S_ISLNK(sa->st_mode) ? readlink(a, ta, sizeof ta) : S_ISREG(sa->st_mode) ? read_small(a, ta, sizeof ta) : 0;
+	ssize_t nb = S_ISLNK(sb->st_mode) ? readlink(b, tb, sizeof tb) : S_ISREG(sb->st_mode) ? read_small(b, tb, sizeof tb) : 0;
+	if (na != nb || na < 0 || memcmp(ta, tb, (size_t)na)) {
+		fprintf(stderr, "twin-tree: %s: its bytes or target differ from the twin's\n", a);
+		return -1;
+	}
+	return S_ISDIR(sa->st_mode) ? same(a, b) : 0;
+}
+
+/* names: how many names directory d holds (without . and ..) in *n, the
+ * first NAMES of them, sorted, in out. */
+static int names(const char *d, char out[][NAME_MAX + 1], int *n)
+{
+	DIR *dp = opendir(d);
+	struct dirent *e;
+	*n = 0;
+	if (!dp)
+		return -1;
+	while ((e = readdir(dp)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && (*n)++ < NAMES)
+			memcpy(out[*n - 1], e->d_name, strlen(e->d_name) + 1);
+	closedir(dp);
+	qsort(out, (size_t)(*n < NAMES ? *n : NAMES), NAME_MAX + 1, (int (*)(const void *, const void *))strcmp);
+	return 0;
+}
+
+static int same(const char *a, const char *b)
+{
+	static char na[LEVELS][NAMES][NAME_MAX + 1], nb[LEVELS][NAMES][NAME_MAX + 1];
+	static int level;
+	int ca, cb;
+	if (level == LEVELS || names(a, na[level], &ca) || names(b, nb[level], &cb)) {
+		fprintf(stderr, "twin-tree: %s: cannot list it or its twin: %s\n", a, strerror(errno));
+		return -1;
+	}
+	if (ca != cb || ca > NAMES) {
+		fprintf(stderr, "twin-tree: %s holds %d names, its twin %d\n", a, ca, cb);
+		return -1;
+	}
+	int rc = 0;
+	level++;
+	for (int i = 0; !rc && i < ca; i++) {
+		char pa[300], pb[300];
+		struct stat sa, sb;
+		snprintf(pa, sizeof pa, "%s/%s", a, na[level - 1][i]);
+		snprintf(pb, sizeof pb, "%s/%s", b, nb[level - 1][i]);
+		if (strcmp(na[level - 1][i], nb[level - 1][i]) || lstat(pa, &sa) || lstat(pb, &sb)) {
+			fprintf(stderr, "twin-tree: %s: no twin %s\n", pa, pb);
+			rc = -1;
+		} else {
+			rc = same_node(pa, pb, &sa, &sb);
+		}
+	}
+	level--;
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 5) {
+		fprintf(stderr, "usage: twin-tree DIR TWIN SEED CALLS\n");
+		return 2;
+	}
+	uint64_t seed = strtoull(argv[3], NULL, 0) | 1;
+	for (int i = 0, calls = atoi(argv[4]); i < calls; i++) {
+		struct call c = draw(&seed);
+		int ra = apply(argv[1], &c), rb = apply(argv[2], &c);
+		if (ra != rb) {
+			fprintf(stderr, "twin-tree: call %d (kind %u, %s, %s): %s, twin %s\n", i, c.kind, c.a, c.b,
+				ra ? errname(ra) : "ok", rb ? errname(rb) : "ok");
+			return 1;
+		}
+	}
+	return same(argv[1], argv[2]) ? 1 : 0;
+}
