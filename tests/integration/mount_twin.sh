@@ -7,9 +7,10 @@
 # image; fsck stays clean.  Each round writes a new file and rewrites the
 # last round's.  Then twin-tree makes random namespace calls (create,
 # mkdir, symlink, link, unlink, rmdir, the three renames, chmod,
-# truncate) in a directory of the mount and in a twin directory: each
-# must end as it does on the host (its errno too), and the trees must
-# match, node for node, through the cache and after a remount.
+# truncate, setting and removing user xattrs) in a directory of the
+# mount and in a twin directory: each must end as it does on the host
+# (its errno too), and the trees must match, node for node, through the
+# cache and after a remount.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../posix/lib.sh"
 

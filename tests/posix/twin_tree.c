@@ -8,9 +8,10 @@
  *
  * The calls, over a few names in a few directories: create (with a few
  * bytes), mkdir, symlink, link, unlink, rmdir, rename (plain,
- * RENAME_NOREPLACE, RENAME_EXCHANGE), chmod and truncate.  The
+ * RENAME_NOREPLACE, RENAME_EXCHANGE), chmod, truncate, and setting
+ * (plain, create-only, replace-only) and removing user xattrs.  The
  * comparison: the same names, each of the same type, mode, link count
- * and size (files), content and symlink target.  Exit 0 when all agree,
+ * and size (files), content, symlink target and xattrs.  Exit 0 when all agree,
  * 1 with the first difference otherwise.
  */
 #include <dirent.h>
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "tests/posix/posix.h"
@@ -51,7 +53,7 @@ struct call {
 /* draw: the next call of the sequence at *s. */
 static struct call draw(uint64_t *s)
 {
-	struct call c = {.kind = (unsigned)(xrand(s) % 11)};
+	struct call c = {.kind = (unsigned)(xrand(s) % 13)};
 	pick(s, "", c.a, sizeof c.a);
 	pick(s, "", c.b, sizeof c.b);
 	c.n = xrand(s);
@@ -80,10 +82,24 @@ static int apply(const char *root, const struct call *c)
 			       c->kind == 6 ? 0 : c->kind == 7 ? RENAME_NOREPLACE : RENAME_EXCHANGE);
 		break;
 	case 9: rc = chmod(a, (mode_t)(c->n % 01000)); break;
-	default: rc = truncate(a, (off_t)(c->n % 70000)); break;
+	case 10: rc = truncate(a, (off_t)(c->n % 70000)); break;
+	case 11: {
+		char name[16];
+		snprintf(name, sizeof name, "user.k%u", (unsigned)(c->n % 3));
+		rc = lsetxattr(a, name, c->b, (c->n >> 8) % (strlen(c->b) + 1),
+			       (int)((c->n >> 16) % 3)); /* 0, XATTR_CREATE, XATTR_REPLACE */
+		break;
+	}
+	default: {
+		char name[16];
+		snprintf(name, sizeof name, "user.k%u", (unsigned)(c->n % 3));
+		rc = lremovexattr(a, name);
+	}
 	}
 	return rc ? errno : 0;
 }
+
+static int same_xattrs(const char *a, const char *b);
 
 /* same: the nodes a and b (lstat'd as sa, sb) agree, and so do the trees
  * below them; 0 or -1 after saying where they differ. */
@@ -106,7 +122,58 @@ static int same_node(const char *a, const char *b, const struct stat *sa, const 
 		fprintf(stderr, "twin-tree: %s: its bytes or target differ from the twin's\n", a);
 		return -1;
 	}
+	if (same_xattrs(a, b))
+		return -1;
 	return S_ISDIR(sa->st_mode) ? same(a, b) : 0;
+}
+
+/* by_name, by_name_ptr: qsort orders of names held in place and of
+ * pointers to names. */
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+static int by_name_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* xattrs: node p's xattr names (sorted), each followed by its value,
+ * into out (cap bytes); the length, or -1. */
+static ssize_t xattrs(const char *p, char *out, size_t cap)
+{
+	char list[1024], *names[32];
+	ssize_t n = llistxattr(p, list, sizeof list);
+	size_t k = 0, len = 0;
+	for (char *q = list; n > 0 && q < list + n && k < 32; q += strlen(q) + 1)
+		names[k++] = q;
+	if (n < 0)
+		return errno == ENOTSUP ? 0 : -1;
+	qsort(names, k, sizeof *names, by_name_ptr);
+	for (size_t i = 0; i < k; i++) {
+		size_t nl = strlen(names[i]) + 1;
+		if (len + nl > cap)
+			return -1;
+		memcpy(out + len, names[i], nl);
+		len += nl;
+		ssize_t v = lgetxattr(p, names[i], out + len, cap - len);
+		if (v < 0)
+			return -1;
+		len += (size_t)v;
+	}
+	return (ssize_t)len;
+}
+
+/* same_xattrs: nodes a and b hold the same xattrs; 0 or -1. */
+static int same_xattrs(const char *a, const char *b)
+{
+	char xa[4096], xb[4096];
+	ssize_t na = xattrs(a, xa, sizeof xa), nb = xattrs(b, xb, sizeof xb);
+	if (na < 0 || na != nb || memcmp(xa, xb, (size_t)na)) {
+		fprintf(stderr, "twin-tree: %s: its xattrs differ from the twin's\n", a);
+		return -1;
+	}
+	return 0;
 }
 
 /* names: how many names directory d holds (without . and ..) in *n, the
@@ -122,7 +189,7 @@ static int names(const char *d, char out[][NAME_MAX + 1], int *n)
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && (*n)++ < NAMES)
 			memcpy(out[*n - 1], e->d_name, strlen(e->d_name) + 1);
 	closedir(dp);
-	qsort(out, (size_t)(*n < NAMES ? *n : NAMES), NAME_MAX + 1, (int (*)(const void *, const void *))strcmp);
+	qsort(out, (size_t)(*n < NAMES ? *n : NAMES), NAME_MAX + 1, by_name);
 	return 0;
 }
 
