@@ -10,7 +10,8 @@
 # truncate, setting and removing user xattrs) in a directory of the
 # mount and in a twin directory: each must end as it does on the host
 # (its errno too), and the trees must match, node for node, through the
-# cache and after a remount.
+# cache and after a remount.  Last, two writers and two trees at once:
+# interleaved requests (and group commits) must keep each its own.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../posix/lib.sh"
 
@@ -44,6 +45,20 @@ for r in $(seq 1 "$ROUNDS"); do
 	t_mount
 	"$TREE" "$MNT/tree" "$T/tree" 0 0 || fail "round $r: the tree differs from its twin after a remount"
 done
+pids=""
+for i in 1 2; do
+	mkdir "$MNT/p$i" "$T/p$i"
+	"$W" "$MNT/w$i" "$T/w$i" "$((SEED + 50 + i))" "$CALLS" & pids="$pids $!"
+	"$TREE" "$MNT/p$i" "$T/p$i" "$((SEED + 60 + i))" "$CALLS" & pids="$pids $!"
+done
+for p in $pids; do wait "$p" || fail "a writer or tree at once parted from its twin"; done
 t_umount
 t_fsck
-echo "mount_twin: $ROUNDS rounds of $CALLS calls, every file and tree as its twin"
+t_mount
+for i in 1 2; do
+	cmp "$MNT/w$i" "$T/w$i" || fail "w$i differs from its twin after a remount"
+	"$TREE" "$MNT/p$i" "$T/p$i" 0 0 || fail "p$i differs from its twin after a remount"
+done
+t_umount
+t_fsck
+echo "mount_twin: $ROUNDS rounds of $CALLS calls, then 4 at once: every file and tree as its twin"
