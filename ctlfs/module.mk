@@ -19,7 +19,7 @@ MOUNT_LIBS += $(LIB_ctl) $(LIB_db)
 
 # libFuzzer target of the tokenizer and the /ctl/db batch verbs: built
 # only by `make fuzz-build` (clang), the sources compiled straight in
-# (san_alloc.c too: see OFS_FUZZ).
+# (san_alloc.c too: see OFS_FUZZERS).
 CTL_FUZZ := $(O)/tests/fuzz/fuzz_ctl
 $(CTL_FUZZ): tests/fuzz/fuzz_ctl.c $(CTL_SRC) $(DB_SRC) common/errors.c common/utf8.c \
 	     $(SAN_ALLOC_SRC) $(wildcard ctlfs/*.h db/*.h)

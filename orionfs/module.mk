@@ -44,36 +44,18 @@ $(OFS_BENCH): $(O)/bench/ofs/ofs_bench.o $(LIB_ofs) $(LIB_common)
 .PHONY: ofs-bench
 ofs-bench: $(OFS_BENCH)
 
-# libFuzzer target of the storage layer: built only by `make fuzz-build`
-# (clang); the sources are compiled straight in for coverage, with
-# common/san_alloc.c, without which ASan's cost for LMDB's nested
-# transactions left it 84 runs a second (150 with it; fuzz_image 14 and
-# 127, fuzz_ctl 921 and 48,000).
-OFS_FUZZ := $(O)/tests/fuzz/fuzz_ofs
+# libFuzzer targets of the storage layer, built only by `make fuzz-build`
+# (clang): fuzz_ofs (programs of calls), fuzz_image (images whose records,
+# not LMDB's pages, are damaged) and fuzz_free (raw image files, for
+# ofs_free_tail, which reads LMDB's pages itself).  The sources are
+# compiled straight in for coverage, with common/san_alloc.c, without
+# which ASan's cost for LMDB's nested transactions left fuzz_ofs 84 runs
+# a second (150 with it; fuzz_image 14 and 127, fuzz_ctl 921 and 48,000).
+OFS_FUZZERS := $(addprefix $(O)/tests/fuzz/,fuzz_ofs fuzz_image fuzz_free)
 OFS_FUZZ_FLAGS := -std=c17 -O1 -g -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I. \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-$(OFS_FUZZ): tests/fuzz/fuzz_ofs.c $(OFS_SRC) $(COMMON_SRC) $(SAN_ALLOC_SRC) $(wildcard orionfs/*.h)
+$(OFS_FUZZERS): $(O)/tests/fuzz/%: tests/fuzz/%.c $(OFS_SRC) $(COMMON_SRC) $(SAN_ALLOC_SRC) \
+		$(wildcard orionfs/*.h)
 	@mkdir -p $(@D)
-	clang $(OFS_FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_ofs.c $(OFS_SRC) $(COMMON_SRC) $(SAN_ALLOC_SRC) \
-	  $(OFS_LIBS)
-FUZZERS += $(OFS_FUZZ)
-
-# libFuzzer target of the storage layer's record decoders: images whose
-# records (not LMDB's pages) are damaged; built and run like OFS_FUZZ.
-OFS_IMAGE_FUZZ := $(O)/tests/fuzz/fuzz_image
-$(OFS_IMAGE_FUZZ): tests/fuzz/fuzz_image.c $(OFS_SRC) $(COMMON_SRC) $(SAN_ALLOC_SRC) \
-		   $(wildcard orionfs/*.h)
-	@mkdir -p $(@D)
-	clang $(OFS_FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_image.c $(OFS_SRC) $(COMMON_SRC) $(SAN_ALLOC_SRC) \
-	  $(OFS_LIBS)
-FUZZERS += $(OFS_IMAGE_FUZZ)
-
-# libFuzzer target of ofs_free_tail, which reads LMDB's pages itself:
-# raw image files, not the layer's records.
-OFS_FREE_FUZZ := $(O)/tests/fuzz/fuzz_free
-$(OFS_FREE_FUZZ): tests/fuzz/fuzz_free.c $(OFS_SRC) $(COMMON_SRC) $(SAN_ALLOC_SRC) \
-		  $(wildcard orionfs/*.h)
-	@mkdir -p $(@D)
-	clang $(OFS_FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_free.c $(OFS_SRC) $(COMMON_SRC) $(SAN_ALLOC_SRC) \
-	  $(OFS_LIBS)
-FUZZERS += $(OFS_FREE_FUZZ)
+	clang $(OFS_FUZZ_FLAGS) -o $@ $< $(OFS_SRC) $(COMMON_SRC) $(SAN_ALLOC_SRC) $(OFS_LIBS)
+FUZZERS += $(OFS_FUZZERS)
