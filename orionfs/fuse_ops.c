@@ -687,16 +687,19 @@ struct dirfill {
 	int full;          /* an entry did not fit */
 };
 
-/* add_as: one entry with attributes st (st_ino global) and resume offset
- * off, in READDIRPLUS form without its attributes unless attrs (the
- * kernel then takes the name alone); 1 when it did not fit. */
-static int add_as(struct dirfill *df, const char *name, const struct stat *st, off_t off,
-		  int attrs)
+/* add_as: one entry with attributes st (st_ino global) and generation
+ * gen, and resume offset off, in READDIRPLUS form without its attributes
+ * unless attrs (the kernel then takes the name alone); 1 when it did not
+ * fit.  gen must be what a lookup of the entry says: the kernel takes an
+ * inode whose generation changes for one whose number was reused, and
+ * fails what still holds it with EIO. */
+static int add_as(struct dirfill *df, const char *name, const struct stat *st, uint64_t gen,
+		  off_t off, int attrs)
 {
 	size_t room = df->size - df->len, need;
 	char *p = df->buf + df->len;
 	if (df->plus) {
-		struct fuse_entry_param e = {.ino = st->st_ino, .attr = *st};
+		struct fuse_entry_param e = {.ino = st->st_ino, .generation = gen, .attr = *st};
 		int real = !ofs_fuse_is_synth(st->st_ino);
 		double t = df->srv->timeout;
 		if (!real) {
@@ -722,10 +725,11 @@ static int add_as(struct dirfill *df, const char *name, const struct stat *st, o
 	return 0;
 }
 
-/* add: add_as, with the attributes a READDIRPLUS reply carries. */
+/* add: add_as, with the attributes a READDIRPLUS reply carries, for the
+ * dots and synthetic nodes (generation 0, as their lookups say). */
 static int add(struct dirfill *df, const char *name, const struct stat *st, off_t off)
 {
-	return add_as(df, name, st, off, df->plus);
+	return add_as(df, name, st, 0, off, df->plus);
 }
 
 /* add_ofs: ofs_readdir callback for a real directory. */
@@ -742,8 +746,8 @@ static int add_ofs(void *arg, const struct ofs_dirent *d)
 	/* what the kernel holds it has the attributes of (a second ls -l
 	 * took twice as long with them) */
 	int attrs = df->plus && !ofs_fuse_known(df->srv, d->ino);
+	struct ofs_attr a = {.generation = 0};
 	if (attrs) {
-		struct ofs_attr a;
 		int rc = ofs_getattr(df->srv->fs, d->ino, &a);
 		if (rc == -ENOENT)
 			return 0; /* went away meanwhile */
@@ -754,7 +758,7 @@ static int add_ofs(void *arg, const struct ofs_dirent *d)
 		st.st_ino = d->ino;
 		st.st_mode = d->type << 12; /* DT_* is S_IFMT >> 12 */
 	}
-	return add_as(df, name, &st, (off_t)(d->cookie + OFF_BASE), attrs);
+	return add_as(df, name, &st, a.generation, (off_t)(d->cookie + OFF_BASE), attrs);
 }
 
 /* add_synth: provider readdir callback (local numbers). */
