@@ -32,7 +32,7 @@
 #define RENAME_EXCHANGE (1 << 1)
 #endif
 
-enum { NAMES = 4, DEPTH = 3, LEVELS = 16 }; /* renames nest deeper than DEPTH */
+enum { NAMES = 4, DEPTH = 3 }; /* calls name paths DEPTH deep; renames nest them deeper */
 
 /* pick: a random path of up to DEPTH names below root into out. */
 static void pick(uint64_t *s, const char *root, char *out, size_t cap)
@@ -115,7 +115,7 @@ static int same_node(const char *a, const char *b, const struct stat *sa, const 
 			(unsigned long)sb->st_nlink, (long long)sb->st_size);
 		return -1;
 	}
-	char ta[70000], tb[70000];
+	static char ta[70000], tb[70000]; /* used up before same() recurses */
 	ssize_t na = S_ISLNK(sa->st_mode) ? readlink(a, ta, sizeof ta) : S_ISREG(sa->st_mode) ? read_small(a, ta, sizeof ta) : 0;
 	ssize_t nb = S_ISLNK(sb->st_mode) ? readlink(b, tb, sizeof tb) : S_ISREG(sb->st_mode) ? read_small(b, tb, sizeof tb) : 0;
 	if (na != nb || na < 0 || memcmp(ta, tb, (size_t)na)) {
@@ -176,51 +176,58 @@ static int same_xattrs(const char *a, const char *b)
 	return 0;
 }
 
-/* names: how many names directory d holds (without . and ..) in *n, the
- * first NAMES of them, sorted, in out. */
-static int names(const char *d, char out[][NAME_MAX + 1], int *n)
+/* A directory's names: how many it holds (without . and ..), and the
+ * first NAMES of them, sorted. */
+struct listing {
+	int n;
+	char name[NAMES][NAME_MAX + 1];
+};
+
+/* names: directory d's names into l; 0 or -1. */
+static int names(const char *d, struct listing *l)
 {
 	DIR *dp = opendir(d);
 	struct dirent *e;
-	*n = 0;
+	l->n = 0;
 	if (!dp)
 		return -1;
 	while ((e = readdir(dp)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && (*n)++ < NAMES)
-			memcpy(out[*n - 1], e->d_name, strlen(e->d_name) + 1);
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && l->n++ < NAMES)
+			memcpy(l->name[l->n - 1], e->d_name, strlen(e->d_name) + 1);
 	closedir(dp);
-	qsort(out, (size_t)(*n < NAMES ? *n : NAMES), NAME_MAX + 1, by_name);
+	qsort(l->name, (size_t)(l->n < NAMES ? l->n : NAMES), sizeof l->name[0], by_name);
 	return 0;
+}
+
+/* child: dir/name into out (PATH_MAX bytes); 0, or -1 if too long. */
+static int child(char *out, const char *dir, const char *name)
+{
+	return snprintf(out, PATH_MAX, "%s/%s", dir, name) < PATH_MAX ? 0 : -1;
 }
 
 static int same(const char *a, const char *b)
 {
-	static char na[LEVELS][NAMES][NAME_MAX + 1], nb[LEVELS][NAMES][NAME_MAX + 1];
-	static int level;
-	int ca, cb;
-	if (level == LEVELS || names(a, na[level], &ca) || names(b, nb[level], &cb)) {
-		fprintf(stderr, "twin-tree: %s: cannot list it or its twin: %s\n", a, strerror(errno));
-		return -1;
-	}
-	if (ca != cb || ca > NAMES) {
-		fprintf(stderr, "twin-tree: %s holds %d names, its twin %d\n", a, ca, cb);
-		return -1;
-	}
+	struct listing *la = malloc(sizeof *la), *lb = malloc(sizeof *lb);
+	char *pa = malloc(PATH_MAX), *pb = malloc(PATH_MAX);
 	int rc = 0;
-	level++;
-	for (int i = 0; !rc && i < ca; i++) {
-		char pa[300], pb[300];
+	if (!la || !lb || !pa || !pb || names(a, la) || names(b, lb)) {
+		fprintf(stderr, "twin-tree: %s: cannot list it or its twin: %s\n", a, strerror(errno));
+		rc = -1;
+	} else if (la->n != lb->n || la->n > NAMES) {
+		fprintf(stderr, "twin-tree: %s holds %d names, its twin %d\n", a, la->n, lb->n);
+		rc = -1;
+	}
+	for (int i = 0; !rc && i < la->n; i++) {
 		struct stat sa, sb;
-		snprintf(pa, sizeof pa, "%s/%s", a, na[level - 1][i]);
-		snprintf(pb, sizeof pb, "%s/%s", b, nb[level - 1][i]);
-		if (strcmp(na[level - 1][i], nb[level - 1][i]) || lstat(pa, &sa) || lstat(pb, &sb)) {
-			fprintf(stderr, "twin-tree: %s: no twin %s\n", pa, pb);
+		if (strcmp(la->name[i], lb->name[i]) || child(pa, a, la->name[i]) ||
+		    child(pb, b, lb->name[i]) || lstat(pa, &sa) || lstat(pb, &sb)) {
+			fprintf(stderr, "twin-tree: %s/%s: no twin in %s\n", a, la->name[i], b);
 			rc = -1;
 		} else {
 			rc = same_node(pa, pb, &sa, &sb);
 		}
 	}
-	level--;
+	free(la), free(lb), free(pa), free(pb);
 	return rc;
 }
 
