@@ -2,10 +2,11 @@
 # mount_generation.sh: the entries a listing with attributes (READDIRPLUS,
 # as `ls -l` asks) hands the kernel carry the generation a lookup of them
 # says.  With generation 0 in the listing and 1 in lookups, a lookup the
-# kernel makes of a cached entry (a rename's target, an O_EXCL create)
-# took the listed inode for a reused number and marked it bad: renaming a
-# directory's child over the directory failed with EIO (and then ESTALE),
-# not ENOTEMPTY, and a file open across it failed its reads.
+# kernel makes of a cached entry (a rename's target) took the listed inode
+# for a reused number and marked it bad: renaming a directory's child over
+# the directory failed with EIO (and then ESTALE), not ENOTEMPTY.  An
+# O_EXCL create of a listed name, and a file held open across it, are
+# checked too.
 . "$(dirname "$0")/lib.sh"
 
 t_mkfs
