@@ -53,8 +53,10 @@ void ofs_fuse_stat(const struct ofs_attr *a, struct stat *st)
 	st->st_ctim = a->ctime;
 }
 
-/* entry_of: the kernel's entry for a, counting the reference it takes. */
-static struct fuse_entry_param entry_of(struct ofs_fuse *srv, const struct ofs_attr *a)
+/* entry_param: the kernel's entry for a, as lookups and listings alike
+ * hand it over (the kernel takes an inode whose generation changes for
+ * one whose number was reused, and fails what still holds it with EIO). */
+static struct fuse_entry_param entry_param(const struct ofs_fuse *srv, const struct ofs_attr *a)
 {
 	struct fuse_entry_param e = {
 		.ino = a->ino,
@@ -63,8 +65,14 @@ static struct fuse_entry_param entry_of(struct ofs_fuse *srv, const struct ofs_a
 		.entry_timeout = srv->timeout,
 	};
 	ofs_fuse_stat(a, &e.attr);
-	ofs_fuse_ref(srv, a->ino);
 	return e;
+}
+
+/* entry_of: entry_param, counting the reference the kernel takes. */
+static struct fuse_entry_param entry_of(struct ofs_fuse *srv, const struct ofs_attr *a)
+{
+	ofs_fuse_ref(srv, a->ino);
+	return entry_param(srv, a);
 }
 
 /* reply_entry: hand a to the kernel, counting the reference it takes. */
@@ -687,36 +695,27 @@ struct dirfill {
 	int full;          /* an entry did not fit */
 };
 
-/* add_as: one entry with attributes st (st_ino global) and generation
- * gen, and resume offset off, in READDIRPLUS form without its attributes
+/* add_as: one entry e (e.attr its attributes, e.attr.st_ino global)
+ * with resume offset off, in READDIRPLUS form without its attributes
  * unless attrs (the kernel then takes the name alone); 1 when it did not
- * fit.  gen must be what a lookup of the entry says: the kernel takes an
- * inode whose generation changes for one whose number was reused, and
- * fails what still holds it with EIO. */
-static int add_as(struct dirfill *df, const char *name, const struct stat *st, uint64_t gen,
-		  off_t off, int attrs)
+ * fit. */
+static int add_as(struct dirfill *df, const char *name, struct fuse_entry_param e, off_t off,
+		  int attrs)
 {
 	size_t room = df->size - df->len, need;
 	char *p = df->buf + df->len;
 	if (df->plus) {
-		struct fuse_entry_param e = {.ino = st->st_ino, .generation = gen, .attr = *st};
-		int real = !ofs_fuse_is_synth(st->st_ino);
-		double t = df->srv->timeout;
-		if (!real) {
-			const struct ofs_fuse_slot *s = ofs_fuse_slot_of(df->srv, st->st_ino, NULL);
-			t = s ? s->p->timeout : 0;
-		}
-		e.attr_timeout = e.entry_timeout = t;
+		uint64_t ino = e.attr.st_ino;
 		if (!attrs)
 			e.ino = 0;
 		need = fuse_add_direntry_plus(df->req, p, room, name, &e, off);
 		if (need > room)
 			return df->full = 1;
 		int dots = name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]));
-		if (real && !dots && attrs)
-			ofs_fuse_ref(df->srv, st->st_ino); /* the kernel keeps a reference */
+		if (!ofs_fuse_is_synth(ino) && !dots && attrs)
+			ofs_fuse_ref(df->srv, ino); /* the kernel keeps a reference */
 	} else {
-		need = fuse_add_direntry(df->req, p, room, name, st, off);
+		need = fuse_add_direntry(df->req, p, room, name, &e.attr, off);
 		if (need > room)
 			return df->full = 1;
 	}
@@ -725,11 +724,18 @@ static int add_as(struct dirfill *df, const char *name, const struct stat *st, u
 	return 0;
 }
 
-/* add: add_as, with the attributes a READDIRPLUS reply carries, for the
- * dots and synthetic nodes (generation 0, as their lookups say). */
+/* add: add_as of the dots and synthetic nodes, attributes st, with the
+ * timeout of the tree they are in (generation 0, as their lookups say). */
 static int add(struct dirfill *df, const char *name, const struct stat *st, off_t off)
 {
-	return add_as(df, name, st, 0, off, df->plus);
+	struct fuse_entry_param e = {.ino = st->st_ino, .attr = *st};
+	double t = df->srv->timeout;
+	if (ofs_fuse_is_synth(st->st_ino)) {
+		const struct ofs_fuse_slot *s = ofs_fuse_slot_of(df->srv, st->st_ino, NULL);
+		t = s ? s->p->timeout : 0;
+	}
+	e.attr_timeout = e.entry_timeout = t;
+	return add_as(df, name, e, off, df->plus);
 }
 
 /* add_ofs: ofs_readdir callback for a real directory. */
@@ -737,7 +743,6 @@ static int add_ofs(void *arg, const struct ofs_dirent *d)
 {
 	struct dirfill *df = arg;
 	char name[OFS_NAME_MAX + 1];
-	struct stat st = {0};
 	size_t n = d->namelen < OFS_NAME_MAX ? d->namelen : OFS_NAME_MAX;
 	memcpy(name, d->name, n);
 	name[n] = '\0';
@@ -746,19 +751,17 @@ static int add_ofs(void *arg, const struct ofs_dirent *d)
 	/* what the kernel holds it has the attributes of (a second ls -l
 	 * took twice as long with them) */
 	int attrs = df->plus && !ofs_fuse_known(df->srv, d->ino);
-	struct ofs_attr a = {.generation = 0};
-	if (attrs) {
+	struct fuse_entry_param e = {.attr = {.st_ino = d->ino, .st_mode = d->type << 12}};
+	if (attrs) { /* the entry a lookup of it would give */
+		struct ofs_attr a;
 		int rc = ofs_getattr(df->srv->fs, d->ino, &a);
 		if (rc == -ENOENT)
 			return 0; /* went away meanwhile */
 		if (rc < 0)
 			return rc;
-		ofs_fuse_stat(&a, &st);
-	} else {
-		st.st_ino = d->ino;
-		st.st_mode = d->type << 12; /* DT_* is S_IFMT >> 12 */
-	}
-	return add_as(df, name, &st, a.generation, (off_t)(d->cookie + OFF_BASE), attrs);
+		e = entry_param(df->srv, &a);
+	} /* else the name and its type (DT_* is S_IFMT >> 12) */
+	return add_as(df, name, e, (off_t)(d->cookie + OFF_BASE), attrs);
 }
 
 /* add_synth: provider readdir callback (local numbers). */
