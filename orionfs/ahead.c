@@ -164,6 +164,24 @@ static int keycmp(const MDB_val *a, const MDB_val *b)
 	return c ? c : (a->mv_size > b->mv_size) - (a->mv_size < b->mv_size);
 }
 
+/* read_page: n bytes from the start of page pgno of fd (pages of ps
+ * bytes) into buf; 1 if all came and the page says it is pgno (a page
+ * LMDB wrote; a hole or a page of another file does not). */
+static int read_page(int fd, size_t ps, uint64_t pgno, unsigned char *buf, size_t n)
+{
+	ssize_t got;
+	while ((got = pread(fd, buf, n, (off_t)(pgno * ps))) < 0 && errno == EINTR)
+		;
+	return got == (ssize_t)n && n >= LM_PGNO + 8 && get64(buf + LM_PGNO) == pgno;
+}
+
+/* newest: of the two meta pages m0 and m1, the last commit's (the larger
+ * transaction id, as LMDB picks it). */
+static const unsigned char *newest(const unsigned char *m0, const unsigned char *m1)
+{
+	return get64(m1 + LM_TXNID) > get64(m0 + LM_TXNID) ? m1 : m0;
+}
+
 /* check: p, a page of ps bytes, is of kind (mp_flags), with n its keys. */
 static int check(const unsigned char *p, size_t ps, unsigned kind, unsigned *n)
 {
@@ -463,7 +481,7 @@ static int ahead(ofs *fs, const char *name, const MDB_val *lo, const MDB_val *hi
 		return 0;
 	const unsigned char *m0 = (const unsigned char *)fs->map_lo, *m1 = m0 + fs->psize;
 	struct ahead w = {.fs = fs, .lo = lo, .hi = hi, .cap = cap, .how = how, .io = ring};
-	return from_meta(&w, get64(m1 + LM_TXNID) > get64(m0 + LM_TXNID) ? m1 : m0, name, n);
+	return from_meta(&w, newest(m0, m1), name, n);
 }
 
 /* ofs_ahead: start reading the leaf pages of table name (fs's dbi of
@@ -540,10 +558,7 @@ static int leaf(struct lister *l, uint64_t pgno)
 {
 	size_t ps = l->fs->psize;
 	unsigned n;
-	ssize_t got;
-	while ((got = pread(l->fs->pagefd, l->pg, ps, (off_t)(pgno * ps))) < 0 && errno == EINTR)
-		;
-	if (got != (ssize_t)ps || get64(l->pg + LM_PGNO) != pgno ||
+	if (!read_page(l->fs->pagefd, ps, pgno, l->pg, ps) ||
 	    (get16(l->pg + LM_FLAGS) & LM_KINDS) != LM_LEAF || !check(l->pg, ps, LM_LEAF, &n))
 		return -EAGAIN;
 	l->fs->leaves_read++;
@@ -635,12 +650,8 @@ struct freewalk {
  * them, the page says it is pgno and the budget allows. */
 static int fw_read(struct freewalk *f, uint64_t pgno, unsigned char *buf, size_t n)
 {
-	ssize_t got;
-	if (pgno < 2 || pgno >= f->pages || n > (f->pages - pgno) * f->ps || !f->budget--)
-		return 0;
-	while ((got = pread(f->fd, buf, n, (off_t)(pgno * f->ps))) < 0 && errno == EINTR)
-		;
-	return got == (ssize_t)n && get64(buf + LM_PGNO) == pgno;
+	return pgno >= 2 && pgno < f->pages && n <= (f->pages - pgno) * f->ps && f->budget-- &&
+	       read_page(f->fd, f->ps, pgno, buf, n);
 }
 
 /* fw_ids: mark the sought pages of the ID list at v (len bytes: a count,
@@ -694,8 +705,7 @@ static int fw_walk(struct freewalk *f, uint64_t pgno, unsigned depth)
 	return ok;
 }
 
-/* ofs_free_tail: see internal.h.  The last commit is the one whose meta
- * page (0 or 1) has the larger transaction id, as LMDB picks it. */
+/* ofs_free_tail: see internal.h. */
 int ofs_free_tail(int fd, uint64_t psize, uint64_t pages, uint64_t from, uint64_t n)
 {
 	unsigned char m[2][LM_METALEN];
@@ -704,7 +714,7 @@ int ofs_free_tail(int fd, uint64_t psize, uint64_t pages, uint64_t from, uint64_
 	    pread(fd, m[0], LM_METALEN, 0) != LM_METALEN ||
 	    pread(fd, m[1], LM_METALEN, (off_t)psize) != LM_METALEN)
 		return 0;
-	const unsigned char *meta = m[get64(m[1] + LM_TXNID) > get64(m[0] + LM_TXNID)];
+	const unsigned char *meta = newest(m[0], m[1]);
 	uint64_t root = get64(meta + LM_FREE + LM_DB_ROOT);
 	int ok = (f.seen = calloc(n / 8 + 1, 1)) != NULL &&
 		 (root == UINT64_MAX || fw_walk(&f, root, get16(meta + LM_FREE + LM_DB_DEPTH)));

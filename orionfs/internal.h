@@ -122,7 +122,7 @@ struct ofs {
 	int ahead_on;
 	_Atomic int ahead_done;
 	_Atomic uint64_t leaves_read; /* leaf pages ofs_leaves has read */
-	int no_ring;     /* io_uring was refused for good: walks use fadvise */
+	_Atomic int no_ring; /* io_uring was refused for good: walks use fadvise */
 	/* Group commit (ofs_batch): the open outer write transaction, the
 	 * call nested in it now, and the one thread allowed to use both
 	 * (LMDB ties a write transaction to the thread that began it). */
@@ -343,12 +343,6 @@ void ofs_ahead_bg(ofs *fs, const char *name, uint64_t ino, int mapped);
 /* ofs_leaf_fn: is handed each key and value ofs_leaves finds; 0 goes on,
  * anything else stops the walk and is its result. */
 typedef int (*ofs_leaf_fn)(void *arg, const MDB_val *key, const MDB_val *val);
-/* ofs_free_tail: 1 if every page of [from, from + n) is on the free list
- * (LMDB's table 0) of the last commit of the image open as fd, pages
- * pages long (psize bytes each), read with pread and never past its end;
- * 0 if one is not, or the list cannot be read within the file. */
-int ofs_free_tail(int fd, uint64_t psize, uint64_t pages, uint64_t from, uint64_t n);
-
 /* ofs_leaves: hand fn, in key order, every key and value of table name
  * (fs's dbi of that name, a table of single values) in [lo, hi) as read
  * transaction txn sees them, reading their leaf pages with pread rather
@@ -361,6 +355,12 @@ int ofs_free_tail(int fd, uint64_t psize, uint64_t pages, uint64_t from, uint64_
  * not as expected; the caller then reads on with a cursor. */
 int ofs_leaves(ofs *fs, MDB_txn *txn, const char *name, const MDB_val *lo, const MDB_val *hi,
 	       size_t min, ofs_leaf_fn fn, void *arg);
+/* ofs_free_tail: 1 if every page of [from, from + n) is on the free list
+ * (LMDB's table 0) of the last commit of the image open as fd, pages
+ * pages long (psize bytes each), read with pread and never past its end;
+ * 0 if one is not, or the list cannot be read within the file. */
+int ofs_free_tail(int fd, uint64_t psize, uint64_t pages, uint64_t from, uint64_t n);
+
 int ofs_ahead_large(ofs *fs, const char *name, uint64_t ino);
 void ofs_ahead_join(ofs *fs);
 uint64_t ofs_run_end(const void *val);
