@@ -2058,15 +2058,6 @@ enum { MODEL_MAX = 20 * 65536 + 5000 };
 static unsigned char model[MODEL_MAX];
 static size_t model_size;
 
-/* model_rand: the next number of a xorshift64 sequence at *s. */
-static uint64_t model_rand(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /* model_resize: f and its model cut or grown (with zeros) to size. */
 static void model_resize(size_t size)
 {
@@ -2084,7 +2075,7 @@ static void model_check(uint64_t *s)
 	ck_assert_uint_eq(size_of(f), model_size);
 	ck_assert_int_eq(ofs_read(fs, f, r, MODEL_MAX, 0), (ssize_t)model_size);
 	ck_assert_int_eq(memcmp(r, model, model_size), 0);
-	size_t off = (size_t)(model_rand(s) % MODEL_MAX), n = 1 + (size_t)(model_rand(s) % 70000);
+	size_t off = (size_t)(unit_rand(s) % MODEL_MAX), n = 1 + (size_t)(unit_rand(s) % 70000);
 	n = off + n > MODEL_MAX ? MODEL_MAX - off : n;
 	ssize_t want = off >= model_size ? 0 : (ssize_t)(off + n < model_size ? n : model_size - off);
 	ck_assert_int_eq(ofs_read(fs, f, r, n, (off_t)off), want);
@@ -2097,20 +2088,20 @@ static void model_check(uint64_t *s)
 static void model_step(uint64_t *s, unsigned op)
 {
 	static unsigned char buf[MODEL_MAX];
-	unsigned kind = (unsigned)(model_rand(s) % 100);
-	size_t off = (size_t)(model_rand(s) % MODEL_MAX), n;
+	unsigned kind = (unsigned)(unit_rand(s) % 100);
+	size_t off = (size_t)(unit_rand(s) % MODEL_MAX), n;
 	if (kind < 35) { /* one to three whole sectors */
 		off -= off % 4096;
-		n = 4096 * (1 + (size_t)(model_rand(s) % 3));
+		n = 4096 * (1 + (size_t)(unit_rand(s) % 3));
 	} else if (kind < 60) {
-		n = 1 + (size_t)(model_rand(s) % 20000);
+		n = 1 + (size_t)(unit_rand(s) % 20000);
 	} else if (kind < 68) {
-		n = 1 + (size_t)(model_rand(s) % 300000);
+		n = 1 + (size_t)(unit_rand(s) % 300000);
 	} else if (kind < 76) {
 		model_resize(kind < 72 ? off : off - off % 65536);
 		return;
 	} else {
-		n = 1 + (size_t)(model_rand(s) % 200000);
+		n = 1 + (size_t)(unit_rand(s) % 200000);
 	}
 	n = off + n > MODEL_MAX ? MODEL_MAX - off : n;
 	if (kind < 68) {

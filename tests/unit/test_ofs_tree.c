@@ -15,15 +15,6 @@
 #include <unistd.h>
 #include "tests/unit/ofs_unit.h"
 
-/* model_rand: the next number of a xorshift64 sequence at *s. */
-static uint64_t model_rand(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /* reopen: close and open the image again. */
 static void reopen(unsigned flags)
 {
@@ -693,7 +684,7 @@ static uint64_t tm_dir(uint64_t *s)
 	for (size_t i = 0; i < ntm; i++)
 		if (tm[i].isdir)
 			dirs[n++] = tm[i].ino;
-	return dirs[model_rand(s) % n];
+	return dirs[unit_rand(s) % n];
 }
 
 /* tm_seen: one real entry, which the model must hold: a readdir callback
@@ -766,8 +757,8 @@ static int tm_rename_ok(int i, int j, uint64_t parent, unsigned flags)
 static void tm_rename(uint64_t *s, uint64_t parent, const char *name)
 {
 	uint64_t to = tm_dir(s), orphaned = 0;
-	char to_name[2] = {(char)('a' + model_rand(s) % TM_NAMES), 0};
-	unsigned flags = (unsigned)(model_rand(s) % 3); /* 0, NOREPLACE, EXCHANGE */
+	char to_name[2] = {(char)('a' + unit_rand(s) % TM_NAMES), 0};
+	unsigned flags = (unsigned)(unit_rand(s) % 3); /* 0, NOREPLACE, EXCHANGE */
 	int i = tm_find(parent, name), j = tm_find(to, to_name);
 	int ok = tm_rename_ok(i, j, to, flags);
 	int rc = ofs_rename(fs, parent, name, to, to_name, flags, &orphaned);
@@ -794,15 +785,15 @@ static void tm_rename(uint64_t *s, uint64_t parent, const char *name)
 static void tm_step(uint64_t *s)
 {
 	uint64_t parent = tm_dir(s), orphaned = 0;
-	char name[2] = {(char)('a' + model_rand(s) % TM_NAMES), 0};
+	char name[2] = {(char)('a' + unit_rand(s) % TM_NAMES), 0};
 	int i = tm_find(parent, name), rc;
 	struct ofs_attr a;
-	switch (model_rand(s) % 7) {
+	switch (unit_rand(s) % 7) {
 	case 0:
 	case 1: /* a file or a directory */
 		if (ntm == TM_MAX)
 			return;
-		int isdir = (int)(model_rand(s) % 2);
+		int isdir = (int)(unit_rand(s) % 2);
 		rc = isdir ? ofs_mkdir(fs, parent, name, 0755, 0, 0, &a)
 			   : ofs_mknod(fs, parent, name, S_IFREG | 0644, 0, 0, 0, &a);
 		ck_assert_int_eq(rc, i >= 0 ? -EEXIST : 0);
@@ -810,7 +801,7 @@ static void tm_step(uint64_t *s)
 			tm_add(parent, name, a.ino, isdir);
 		return;
 	case 2: { /* a hard link to some file */
-		size_t k = ntm ? (size_t)(model_rand(s) % ntm) : 0;
+		size_t k = ntm ? (size_t)(unit_rand(s) % ntm) : 0;
 		if (!ntm || tm[k].isdir || ntm == TM_MAX)
 			return;
 		ck_assert_int_eq(ofs_link(fs, tm[k].ino, parent, name, NULL), i >= 0 ? -EEXIST : 0);

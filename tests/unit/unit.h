@@ -7,6 +7,7 @@
 
 #include <check.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 /* unit_run: run suite s with the normal report; the process exit status. */
@@ -17,6 +18,16 @@ static inline int unit_run(Suite *s)
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* unit_rand: the next number of the xorshift64 sequence at *s (never 0
+ * unless *s is), for random tests that must repeat. */
+static inline uint64_t unit_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
 }
 
 /* unit_tmpdir: make a fresh private directory under /tmp into dir (at
