@@ -116,6 +116,8 @@
 #define FUSE_USE_VERSION 312
 #include <fuse_lowlevel.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -141,9 +143,6 @@
  * sleeps after it at once (spinning then cost cold 4 KiB random reads
  * 30%: 7,400 against 10,800 a second, same machine, same run). */
 #define OFS_FUSE_DISK_US 40
-/* Requests the loop may serve without waiting before it lets pending
- * signals in all the same. */
-#define OFS_FUSE_SIGNAL_EVERY 64
 /* Free heap the daemon keeps rather than hands back (M_TRIM_THRESHOLD):
  * room for a whole batch (OFS_BATCH_BYTES) of dirty pages. */
 #define OFS_FUSE_HEAP_KEEP (32 << 20)
@@ -280,10 +279,19 @@ struct ofs_fuse {
 	int stream;    /* the request served was a large write (OFS_FUSE_STREAM_MIN) */
 	int tmpfile;   /* the request served is O_TMPFILE's, read as a CREATE */
 	int waited;    /* the request served took OFS_FUSE_DISK_US or longer */
+	int cfd;       /* a blocking clone of the session's descriptor, which
+			* the loop sleeps in read(2) on while no batch is open
+			* (one system call, where poll and read are two); -1:
+			* none, the loop sleeps in poll */
+	int from_clone;  /* the request being served was read from cfd ... */
+	uint64_t unique; /* ... and is this one: its answer goes back there */
+	size_t bufsize;  /* libfuse's request buffer (learnt at its first read) */
+	pthread_t loop;  /* the thread that serves */
+	volatile sig_atomic_t asleep; /* the loop is in (or entering) a wait */
+	sigjmp_buf wake; /* where a stop signal takes it out of that wait */
 	uint64_t init_unique; /* the INIT request, until it is answered */
 	int init_v2;   /* the kernel offered HANDLE_KILLPRIV_V2 */
 	int init_ext;  /* the kernel offered SETXATTR_EXT */
-	unsigned unwaited; /* requests read since the loop last waited */
 	int setxattr_ext; /* SETXATTR_EXT agreed: its requests are rewritten short */
 	struct ofs_fuse_slot slot[OFS_FUSE_MAX_PROVIDERS];
 	int nslot;

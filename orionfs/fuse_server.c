@@ -7,6 +7,7 @@
 #include "orionfs/fuse_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <linux/fuse.h>
 #include <stddef.h>
+#include <sys/ioctl.h>
 #include <sys/uio.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -32,6 +34,7 @@ int ofs_fuse_new(struct ofs_fuse **srvp, ofs *fs, unsigned flags)
 	srv->fs = fs;
 	srv->flags = flags;
 	srv->timeout = OFS_FUSE_TIMEOUT;
+	srv->cfd = -1;
 	int rc = ofs_fuse_nodes_init(srv);
 	if (rc == 0 && pthread_key_create(&srv->bufkey, free) != 0) {
 		ofs_fuse_nodes_free(srv);
@@ -190,19 +193,21 @@ static ssize_t setxattr_compat(struct ofs_fuse *srv, struct fuse_in_header *h, s
 	return n - (ssize_t)(ext - compat);
 }
 
-/* wire_read: read(2) of one request, noting its kill flag, TMPFILE as
- * CREATE and, for INIT, whether the kernel offers HANDLE_KILLPRIV_V2 and
- * SETXATTR_EXT. */
-static ssize_t wire_read(int fd, void *buf, size_t size, void *userdata)
+/* wire_note: request buf, n bytes read (from the clone: from_clone),
+ * noted before libfuse parses it: its kill flag, TMPFILE as CREATE and,
+ * for INIT, whether the kernel offers HANDLE_KILLPRIV_V2 and
+ * SETXATTR_EXT.  Returns its length (which a rewrite may shorten), or n
+ * if that is short of a request, with errno untouched. */
+static ssize_t wire_note(struct ofs_fuse *srv, void *buf, ssize_t n, int from_clone)
 {
-	struct ofs_fuse *srv = userdata;
-	ssize_t n = read(fd, buf, size);
 	srv->kill = 0;
 	srv->stream = 0;
 	srv->tmpfile = 0;
 	if (n < (ssize_t)sizeof(struct fuse_in_header))
 		return n;
 	struct fuse_in_header *h = buf;
+	srv->from_clone = from_clone;
+	srv->unique = h->unique;
 	if (h->opcode == FUSE_TMPFILE) {
 		h->opcode = FUSE_CREATE;
 		srv->tmpfile = 1;
@@ -217,6 +222,15 @@ static ssize_t wire_read(int fd, void *buf, size_t size, void *userdata)
 		srv->init_ext = (in->flags & FUSE_SETXATTR_EXT) != 0;
 	}
 	return n;
+}
+
+/* wire_read: read(2) of one request from the session's descriptor,
+ * noted (wire_note). */
+static ssize_t wire_read(int fd, void *buf, size_t size, void *userdata)
+{
+	struct ofs_fuse *srv = userdata;
+	srv->bufsize = size;
+	return wire_note(srv, buf, read(fd, buf, size), 0);
 }
 
 /* wire_writev: writev(2) of one reply; the INIT reply takes
@@ -241,10 +255,32 @@ static ssize_t wire_writev(int fd, struct iovec *iov, int count, void *userdata)
 			srv->setxattr_ext = 1;
 		}
 	}
-	return writev(fd, iov, count);
+	/* the kernel looks an answer up among the requests read from the
+	 * descriptor it is written to */
+	int here = pthread_equal(pthread_self(), srv->loop);
+	int to = here && srv->from_clone && h->unique == srv->unique ? srv->cfd : fd;
+	ssize_t n = writev(to, iov, count);
+	/* a deferred request's answer, from a thread of its own: its
+	 * request may have come through the clone */
+	if (n < 0 && errno == ENOENT && to == fd && srv->cfd >= 0 && h->unique)
+		n = writev(srv->cfd, iov, count);
+	return n;
 }
 
 static const struct fuse_custom_io wire = {.read = wire_read, .writev = wire_writev};
+
+/* clone_fd: a second, blocking descriptor on the connection of fd
+ * (FUSE_DEV_IOC_CLONE), or -1 (the loop then sleeps in poll). */
+static int clone_fd(int fd)
+{
+	uint32_t master = (uint32_t)fd;
+	int cfd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	if (cfd >= 0 && ioctl(cfd, FUSE_DEV_IOC_CLONE, &master) < 0) {
+		close(cfd);
+		cfd = -1;
+	}
+	return cfd;
+}
 
 /* ofs_fuse_mount: mount image on dir (both absolute paths); kernel_opts
  * are extra mount(8) flags (noexec, nosuid ...) or NULL. */
@@ -280,6 +316,7 @@ int ofs_fuse_mount(struct ofs_fuse *srv, const char *image, const char *dir,
 	int fd = fuse_session_fd(srv->se), fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
 		return -errno;
+	srv->cfd = clone_fd(fd);
 	return fuse_session_custom_io(srv->se, &wire, fd) ? -EIO : 0;
 }
 
@@ -317,19 +354,24 @@ static long elapsed_us(const struct timespec *t0)
 	return (t.tv_sec - t0->tv_sec) * 1000000L + (t.tv_nsec - t0->tv_nsec) / 1000;
 }
 
+/* spin_us: how long the loop may poll for the next request: up to
+ * OFS_FUSE_SPIN_US, OFS_FUSE_STREAM_SPIN_US after a large write, not at
+ * all after a request that waited for the disk. */
+static long spin_us(const struct ofs_fuse *srv)
+{
+	return srv->stream ? OFS_FUSE_STREAM_SPIN_US : srv->waited ? 0 : OFS_FUSE_SPIN_US;
+}
+
 /* spin_read: read the next request into fbuf without sleeping, trying
- * for up to OFS_FUSE_SPIN_US, or OFS_FUSE_STREAM_SPIN_US after a large
- * write, not at all after one that waited for the disk (the descriptor
- * is non-blocking); returns
- * as fuse_session_receive_buf does, -EAGAIN when none came.  A caller
- * mostly sends its next request within microseconds of our reply, and
- * being put to sleep and woken again costs more than serving most
- * requests (three times more, measured, on a virtual machine); a bare
- * read is the cheapest look (ppoll swaps the signal mask twice). */
-static int spin_read(struct ofs_fuse *srv, struct fuse_buf *fbuf)
+ * for up to spin microseconds, at least once (the descriptor is
+ * non-blocking); returns as fuse_session_receive_buf does, -EAGAIN when
+ * none came.  A caller mostly sends its next request within
+ * microseconds of our reply, and being put to sleep and woken again
+ * costs more than serving most requests (three times more, measured, on
+ * a virtual machine); a bare read is the cheapest look. */
+static int spin_read(struct ofs_fuse *srv, struct fuse_buf *fbuf, long spin)
 {
 	struct timespec t0;
-	long spin = srv->stream ? OFS_FUSE_STREAM_SPIN_US : srv->waited ? 0 : OFS_FUSE_SPIN_US;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc;
 	while ((rc = fuse_session_receive_buf(srv->se, fbuf)) == -EAGAIN && elapsed_us(&t0) < spin)
@@ -337,30 +379,104 @@ static int spin_read(struct ofs_fuse *srv, struct fuse_buf *fbuf)
 	return rc;
 }
 
-/* next_request: read the next request into fbuf, waiting for it (stop
- * signals unblocked by omask only while waiting) and committing the
- * batch when the wait is over; returns as fuse_session_receive_buf does.
- * A loop that never waits still lets signals in every
- * OFS_FUSE_SIGNAL_EVERY requests, so SIGTERM stops a busy mount too. */
-static int next_request(struct ofs_fuse *srv, struct fuse_buf *fbuf, const sigset_t *omask)
+/* stop_signals: set gets the signals that end the loop. */
+static void stop_signals(sigset_t *set)
 {
-	static const struct timespec zero;
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
+
+/* stop_srv: the server whose loop the stop signals end (one a process,
+ * as in libfuse). */
+static struct ofs_fuse *stop_srv;
+
+/* on_stop: a stop signal ends the loop, which sees that before it waits
+ * again.  If it waits already, or is about to, nothing would return to
+ * see it: the handler takes the loop out of its wait (doze).  Another
+ * thread that gets the signal passes it on to the loop's. */
+static void on_stop(int sig)
+{
+	struct ofs_fuse *srv = stop_srv;
+	if (!srv)
+		return;
+	fuse_session_exit(srv->se);
+	if (!pthread_equal(pthread_self(), srv->loop))
+		pthread_kill(srv->loop, sig);
+	else if (srv->asleep)
+		siglongjmp(srv->wake, 1);
+}
+
+/* doze: the blocking call of the loop's wait: a read of the clone into
+ * buf (size bytes), or with no buf a poll of the session's descriptor
+ * for up to wait ms (-1: no limit).  Returns what the call returned, or
+ * -1 with errno EINTR once the loop is to stop.  A stop signal that
+ * comes after the check for it and before the call starts would find
+ * nothing to interrupt, and one that interrupts a read would restart it
+ * (SA_RESTART): so on_stop jumps out of both.  The jump skips the
+ * handler's return, which would have let the stop signals in again. */
+static ssize_t doze(struct ofs_fuse *srv, void *buf, size_t size, int wait)
+{
 	struct pollfd p = {.fd = fuse_session_fd(srv->se), .events = POLLIN};
+	if (sigsetjmp(srv->wake, 0)) {
+		sigset_t stop;
+		stop_signals(&stop);
+		srv->asleep = 0;
+		pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
+		errno = EINTR;
+		return -1;
+	}
+	srv->asleep = 1;
+	ssize_t n = -1;
+	errno = EINTR;
+	if (!fuse_session_exited(srv->se))
+		n = buf ? read(srv->cfd, buf, size) : poll(&p, 1, wait);
+	int err = errno;
+	srv->asleep = 0;
+	errno = err;
+	return n;
+}
+
+/* sleep_read: read the next request into fbuf from the blocking clone;
+ * returns as fuse_session_receive_buf does. */
+static int sleep_read(struct ofs_fuse *srv, struct fuse_buf *fbuf)
+{
+	ssize_t n = doze(srv, fbuf->mem, srv->bufsize, 0);
+	if (n < 0 && errno == ENODEV) { /* unmounted */
+		fuse_session_exit(srv->se);
+		return 0;
+	}
+	if (n < 0) /* ENOENT: the request went before we read it */
+		return errno == ENOENT ? -EINTR : -errno;
+	if (n < (ssize_t)sizeof(struct fuse_in_header))
+		return -EIO;
+	fbuf->size = (size_t)wire_note(srv, fbuf->mem, n, 1);
+	return (int)fbuf->size;
+}
+
+/* next_request: read the next request into fbuf, waiting for it, and
+ * commit the batch when the wait is over; returns as
+ * fuse_session_receive_buf does.  With no batch open the loop sleeps in
+ * a blocking read of the clone, otherwise in poll, whose timeout
+ * commits the batch. */
+static int next_request(struct ofs_fuse *srv, struct fuse_buf *fbuf)
+{
 	for (;;) {
 		int wait = commit_wait(srv);
 		if (wait == 0) {
 			ofs_fuse_commit(srv);
 			continue;
 		}
-		if (++srv->unwaited % OFS_FUSE_SIGNAL_EVERY == 0 && ppoll(&p, 1, &zero, omask) < 0 &&
-		    errno == EINTR)
-			return -EINTR;
-		int rc = spin_read(srv, fbuf);
+		/* bufsize: libfuse has read once, so its buffer exists */
+		int sleep = wait < 0 && srv->cfd >= 0 && srv->bufsize;
+		long spin = spin_us(srv);
+		int rc = sleep && spin == 0 ? -EAGAIN : spin_read(srv, fbuf, spin);
 		if (rc != -EAGAIN)
 			return rc;
-		struct timespec ts = {0, (long)wait * 1000000L};
-		int n = ppoll(&p, 1, wait < 0 ? NULL : &ts, omask);
-		srv->unwaited = 0;
+		if (sleep)
+			return sleep_read(srv, fbuf);
+		ssize_t n = doze(srv, NULL, 0, wait);
 		if (n < 0)
 			return errno == EINTR ? -EINTR : -errno;
 		if (n == 0)
@@ -368,21 +484,15 @@ static int next_request(struct ofs_fuse *srv, struct fuse_buf *fbuf, const sigse
 	}
 }
 
-/* serve: the loop proper, with the stop signals blocked except while
- * waiting, so that a signal can never slip in between the check for
- * exit and the wait. */
+/* serve: the loop proper.  The stop signals come in anywhere (their
+ * handler only flags the end, and system calls it interrupts restart)
+ * but for its waits, which they end (doze). */
 static int serve(struct ofs_fuse *srv)
 {
 	struct fuse_buf fbuf = {.mem = NULL};
-	sigset_t stop, omask;
 	int rc = 0;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &stop, &omask);
 	while (!fuse_session_exited(srv->se)) {
-		rc = next_request(srv, &fbuf, &omask);
+		rc = next_request(srv, &fbuf);
 		if (rc == -EINTR)
 			continue;
 		if (rc <= 0)
@@ -392,9 +502,25 @@ static int serve(struct ofs_fuse *srv)
 		fuse_session_process_buf(srv->se, &fbuf);
 		srv->waited = elapsed_us(&t0) >= OFS_FUSE_DISK_US;
 	}
-	pthread_sigmask(SIG_SETMASK, &omask, NULL);
 	free(fbuf.mem);
 	return rc < 0 && rc != -EINTR ? rc : 0; /* a signal is a clean stop */
+}
+
+/* stop_handlers: install on_stop for srv (on), or the default back:
+ * SIGTERM always, even if our parent ignored it; SIGINT and SIGHUP
+ * unless ignored, as libfuse does.  SIGPIPE is ignored while serving
+ * (an answer to a caller gone fails; it does not kill). */
+static void stop_handlers(struct ofs_fuse *srv, int on)
+{
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+	struct sigaction sa = {.sa_handler = on ? on_stop : SIG_DFL, .sa_flags = SA_RESTART}, old;
+	stop_signals(&sa.sa_mask);
+	stop_srv = on ? srv : NULL;
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    (sigs[i] == SIGTERM || old.sa_handler != SIG_IGN))
+			sigaction(sigs[i], &sa, NULL);
+	signal(SIGPIPE, on ? SIG_IGN : SIG_DFL);
 }
 
 /* ofs_fuse_loop: serve until unmounted or signalled (SIGTERM, SIGINT,
@@ -407,11 +533,8 @@ static int serve(struct ofs_fuse *srv)
  * any request to a provider. */
 int ofs_fuse_loop(struct ofs_fuse *srv)
 {
-	/* SIGTERM must always unmount, even if our parent ignored it
-	 * (libfuse leaves ignored signals alone) */
-	signal(SIGTERM, SIG_DFL);
-	if (fuse_set_signal_handlers(srv->se) != 0)
-		return -EIO;
+	srv->loop = pthread_self();
+	stop_handlers(srv, 1);
 	int batch = !(srv->flags & (OFS_FUSE_RDONLY | OFS_FUSE_SYNC));
 	int rc = batch ? ofs_batch(srv->fs, 1) : 0;
 	if (rc == 0)
@@ -420,7 +543,7 @@ int ofs_fuse_loop(struct ofs_fuse *srv)
 		ofs_fuse_commit(srv);
 		ofs_batch(srv->fs, 0);
 	}
-	fuse_remove_signal_handlers(srv->se);
+	stop_handlers(srv, 0);
 	return rc;
 }
 
@@ -458,10 +581,7 @@ void ofs_fuse_defer(struct ofs_fuse_job *j)
 	pthread_attr_t attr;
 	pthread_t t;
 	sigset_t stop, old;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGHUP);
+	stop_signals(&stop);
 	pthread_mutex_lock(&srv->jlock);
 	srv->njobs++;
 	pthread_mutex_unlock(&srv->jlock);
@@ -493,6 +613,8 @@ void ofs_fuse_free(struct ofs_fuse *srv)
 	pthread_mutex_unlock(&srv->jlock);
 	if (srv->se)
 		fuse_session_destroy(srv->se);
+	if (srv->cfd >= 0)
+		close(srv->cfd);
 	ofs_fuse_nodes_free(srv);
 	pthread_mutex_destroy(&srv->jlock);
 	pthread_cond_destroy(&srv->jdone);
