@@ -7,10 +7,11 @@
 # image; fsck stays clean.  Each round writes a new file and rewrites the
 # last round's.  Then twin-tree makes random namespace calls (create,
 # mkdir, symlink, link, unlink, rmdir, the three renames, chmod,
-# truncate, setting and removing user xattrs) in a directory of the
-# mount and in a twin directory: each must end as it does on the host
-# (its errno too), and the trees must match, node for node, through the
-# cache and after a remount.  Last, two writers and two trees at once:
+# truncate, setting and removing user xattrs, lchown, utimensat, mknod)
+# in a directory of the mount and in a twin directory: each must end as
+# it does on the host (its errno too), and the trees must match, node
+# for node (owners, device numbers and modification times too), through
+# the cache and after a remount.  Last, two writers and two trees at once:
 # interleaved requests (and group commits) must keep each its own.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../posix/lib.sh"

@@ -8,11 +8,16 @@
  *
  * The calls, over a few names in a few directories: create (with a few
  * bytes), mkdir, symlink, link, unlink, rmdir, rename (plain,
- * RENAME_NOREPLACE, RENAME_EXCHANGE), chmod, truncate, and setting
- * (plain, create-only, replace-only) and removing user xattrs.  The
- * comparison: the same names, each of the same type, mode, link count
- * and size (files), content, symlink target and xattrs.  Exit 0 when all agree,
- * 1 with the first difference otherwise.
+ * RENAME_NOREPLACE, RENAME_EXCHANGE), chmod (set-id and sticky bits
+ * too), truncate, setting (plain, create-only, replace-only) and
+ * removing user xattrs, lchown, utimensat (times to the nanosecond, or
+ * now; of a symlink too) and mknod (fifos and character devices).  The
+ * comparison: the same names, each of the same type, mode, owner, link
+ * count, size (files), device number, content, symlink target and
+ * xattrs, and a modification time within MTIME_SLACK seconds of the
+ * twin's: exactly the same when it was set (it is set years back, so
+ * a time that moved on one side only stands out).  Needs root (chown,
+ * mknod).  Exit 0 when all agree, 1 with the first difference otherwise.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,7 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tests/posix/posix.h"
@@ -33,6 +40,11 @@
 #endif
 
 enum { NAMES = 4, DEPTH = 3 }; /* calls name paths DEPTH deep; renames nest them deeper */
+enum { KINDS = 16 };
+/* The two sides apply a call a few microseconds apart, so times they
+ * set to now differ that little; one that moved on one side only moves
+ * from years back. */
+enum { MTIME_SLACK = 60 };
 
 /* pick: a random path of up to DEPTH names below root into out. */
 static void pick(uint64_t *s, const char *root, char *out, size_t cap)
@@ -53,11 +65,28 @@ struct call {
 /* draw: the next call of the sequence at *s. */
 static struct call draw(uint64_t *s)
 {
-	struct call c = {.kind = (unsigned)(xrand(s) % 13)};
+	struct call c = {.kind = (unsigned)(xrand(s) % KINDS)};
 	pick(s, "", c.a, sizeof c.a);
 	pick(s, "", c.b, sizeof c.b);
 	c.n = xrand(s);
 	return c;
+}
+
+/* set_times: utimensat of path with times drawn from n: each to a given
+ * second and nanosecond years back, to now, or left (UTIME_OMIT); the
+ * link itself when n says so. */
+static int set_times(const char *path, uint64_t n)
+{
+	struct timespec t[2];
+	for (int i = 0; i < 2; i++, n >>= 8) {
+		unsigned k = (unsigned)(n % 4);
+		t[i] = (struct timespec){1000000000 + (time_t)(n % 100000), (long)(n % 1000000000)};
+		if (k == 2)
+			t[i].tv_nsec = UTIME_NOW;
+		else if (k == 3)
+			t[i].tv_nsec = UTIME_OMIT;
+	}
+	return utimensat(AT_FDCWD, path, t, n & 1 ? AT_SYMLINK_NOFOLLOW : 0);
 }
 
 /* apply: call c under root; 0 or the errno it failed with. */
@@ -81,7 +110,7 @@ static int apply(const char *root, const struct call *c)
 		rc = renameat2(AT_FDCWD, a, AT_FDCWD, b,
 			       c->kind == 6 ? 0 : c->kind == 7 ? RENAME_NOREPLACE : RENAME_EXCHANGE);
 		break;
-	case 9: rc = chmod(a, (mode_t)(c->n % 01000)); break;
+	case 9: rc = chmod(a, (mode_t)(c->n % 010000)); break;
 	case 10: rc = truncate(a, (off_t)(c->n % 70000)); break;
 	case 11: {
 		char name[16];
@@ -90,11 +119,21 @@ static int apply(const char *root, const struct call *c)
 			       (int)((c->n >> 16) % 3)); /* 0, XATTR_CREATE, XATTR_REPLACE */
 		break;
 	}
-	default: {
+	case 12: {
 		char name[16];
 		snprintf(name, sizeof name, "user.k%u", (unsigned)(c->n % 3));
 		rc = lremovexattr(a, name);
+		break;
 	}
+	case 13: {
+		static const int ids[] = {-1, 0, 1000, 65534};
+		rc = lchown(a, (uid_t)ids[c->n % 4], (gid_t)ids[(c->n >> 4) % 4]);
+		break;
+	}
+	case 14: rc = set_times(a, c->n); break;
+	default:
+		rc = mknod(a, (c->n & 1 ? S_IFCHR : S_IFIFO) | (mode_t)((c->n >> 1) % 01000),
+			   makedev((unsigned)(c->n >> 12) % 300, (unsigned)(c->n >> 24) % 300));
 	}
 	return rc ? errno : 0;
 }
@@ -105,14 +144,33 @@ static int same_xattrs(const char *a, const char *b);
  * below them; 0 or -1 after saying where they differ. */
 static int same(const char *a, const char *b);
 
+/* same_mtime: modification times a and b agree: within MTIME_SLACK
+ * seconds, to the nanosecond when either was set (years back). */
+static int same_mtime(const struct timespec *a, const struct timespec *b)
+{
+	time_t recent = time(NULL) - 3600 * 24 * 365;
+	if (a->tv_sec < recent || b->tv_sec < recent)
+		return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+	return llabs((long long)(a->tv_sec - b->tv_sec)) <= MTIME_SLACK;
+}
+
 /* same_node: what lstat, a symlink's target and a file's bytes say. */
 static int same_node(const char *a, const char *b, const struct stat *sa, const struct stat *sb)
 {
 	if ((sa->st_mode & S_IFMT) != (sb->st_mode & S_IFMT) || (sa->st_mode & 07777) != (sb->st_mode & 07777) ||
-	    sa->st_nlink != sb->st_nlink || (!S_ISDIR(sa->st_mode) && sa->st_size != sb->st_size)) {
-		fprintf(stderr, "twin-tree: %s: mode %o links %lu size %lld, twin mode %o links %lu size %lld\n",
-			a, sa->st_mode, (unsigned long)sa->st_nlink, (long long)sa->st_size, sb->st_mode,
-			(unsigned long)sb->st_nlink, (long long)sb->st_size);
+	    sa->st_nlink != sb->st_nlink || (!S_ISDIR(sa->st_mode) && sa->st_size != sb->st_size) ||
+	    sa->st_uid != sb->st_uid || sa->st_gid != sb->st_gid || sa->st_rdev != sb->st_rdev) {
+		fprintf(stderr, "twin-tree: %s: mode %o links %lu size %lld owner %u:%u device %#llx, "
+			"twin mode %o links %lu size %lld owner %u:%u device %#llx\n",
+			a, sa->st_mode, (unsigned long)sa->st_nlink, (long long)sa->st_size, sa->st_uid, sa->st_gid,
+			(unsigned long long)sa->st_rdev, sb->st_mode, (unsigned long)sb->st_nlink,
+			(long long)sb->st_size, sb->st_uid, sb->st_gid, (unsigned long long)sb->st_rdev);
+		return -1;
+	}
+	if (!same_mtime(&sa->st_mtim, &sb->st_mtim)) {
+		fprintf(stderr, "twin-tree: %s: modified %lld.%09ld, twin %lld.%09ld\n", a,
+			(long long)sa->st_mtim.tv_sec, sa->st_mtim.tv_nsec, (long long)sb->st_mtim.tv_sec,
+			sb->st_mtim.tv_nsec);
 		return -1;
 	}
 	static char ta[70000], tb[70000]; /* used up before same() recurses */
