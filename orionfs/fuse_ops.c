@@ -217,14 +217,18 @@ static unsigned setattr_mask(int to_set, const struct stat *st, struct ofs_attr 
 /* kill_suidgid: add to the setattr (in, *valid) the mode that drops
  * ino's suid/sgid, as a write, truncate or chown must when the kernel
  * leaves that to us (HANDLE_KILLPRIV_V2; the kernel still drops
- * security.capability itself).  Returns 1 if the mode changes, 0 if it
- * stays, or a negative errno. */
-static int kill_suidgid(struct ofs_fuse *srv, uint64_t ino, struct ofs_attr *in, unsigned *valid)
+ * security.capability itself).  With owner, a change is for the file's
+ * owner or root to make (-EPERM).  Returns 1 if the mode changes, 0 if
+ * it stays, or a negative errno. */
+static int kill_suidgid(struct ofs_fuse *srv, uint64_t ino, struct ofs_attr *in, unsigned *valid,
+			const struct fuse_ctx *owner)
 {
 	struct ofs_attr a;
 	int rc = ofs_getattr(srv->fs, ino, &a);
 	if (rc < 0 || S_ISDIR(a.mode) || ofs_kill_mode(a.mode) == a.mode)
 		return rc;
+	if (owner && owner->uid != 0 && owner->uid != a.uid)
+		return -EPERM;
 	in->mode = ofs_kill_mode(a.mode);
 	*valid |= OFS_SET_MODE;
 	return 1;
@@ -259,9 +263,18 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *st, int to_s
 	int rc = 0;
 	if (srv->killpriv && !(valid & OFS_SET_MODE) &&
 	    ((valid & (OFS_SET_UID | OFS_SET_GID)) || ((valid & OFS_SET_SIZE) && srv->kill)))
-		rc = kill_suidgid(srv, ino, &in, &valid);
+		rc = kill_suidgid(srv, ino, &in, &valid, NULL);
+	/* chown(f, -1, -1) comes with no field set, or with the write-back
+	 * cache on with ctime alone (and an empty request then drops a
+	 * writer's privileges, as the write's own flag does too: left be).
+	 * Like any chown it drops suid/sgid, a mode change the VFS lets only
+	 * the owner or root make, and moves ctime (ofs_setattr stamps it). */
+	int none = srv->killpriv && to_set == (srv->writeback ? FUSE_SET_ATTR_CTIME : 0);
+	if (none)
+		rc = kill_suidgid(srv, ino, &in, &valid, fuse_req_ctx(req));
 	if (rc >= 0)
-		rc = valid ? ofs_setattr(srv->fs, ino, &in, valid, &out) : ofs_getattr(srv->fs, ino, &out);
+		rc = valid || none ? ofs_setattr(srv->fs, ino, &in, valid, &out)
+				   : ofs_getattr(srv->fs, ino, &out);
 	if (rc < 0)
 		ofs_fuse_reply_err(req, rc);
 	else
@@ -424,7 +437,7 @@ static int truncate_open(struct ofs_fuse *srv, uint64_t ino)
 {
 	struct ofs_attr in = {0};
 	unsigned valid = OFS_SET_SIZE | (kernel_times(srv) ? OFS_KEEP_TIMES : OFS_SET_MTIME_NOW);
-	int killed = srv->kill ? kill_suidgid(srv, ino, &in, &valid) : 0;
+	int killed = srv->kill ? kill_suidgid(srv, ino, &in, &valid, NULL) : 0;
 	return killed < 0 ? killed : setattr_inval(srv, ino, &in, valid, killed);
 }
 

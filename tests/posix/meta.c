@@ -89,6 +89,10 @@ static int c_chown(void)
 	SYS(chmod("f", 04755));
 	SYS(chown("f", 1, 1));
 	EXPECT(!(st_of("f").st_mode & S_ISUID), "chown kept the set-user-ID bit");
+	SYS(chmod("f", 06755));
+	SYS(chown("f", (uid_t)-1, (gid_t)-1)); /* no id changes; the bits go all the same */
+	EXPECT((st_of("f").st_mode & 07777) == 0755, "chown(-1, -1) left mode %04o",
+	       st_of("f").st_mode & 07777);
 	return 0;
 }
 

@@ -51,6 +51,7 @@ int perm_setup(const char *fixdir)
 	    put_mode(fx("rootdir/suid-trunc"), "s", 06777) < 0 ||
 	    put_mode(fx("rootdir/suid-otrunc"), "s", 06777) < 0 ||
 	    put_mode(fx("rootdir/sgid-nogx"), "s", 02767) < 0 ||
+	    put_mode(fx("rootdir/suid-chown"), "s", 06755) < 0 ||
 	    put_mode(fx("grp-member"), "g", 0640) < 0 || chown(fx("grp-member"), 0, PERM_GID) < 0 ||
 	    put_mode(fx("grp-other"), "g", 0640) < 0 || chown(fx("grp-other"), 0, PERM_GID + 1) < 0) {
 		fprintf(stderr, "perm-setup: %s\n", strerror(errno));
@@ -205,6 +206,18 @@ static int c_perm_kill_trunc(void)
 	return 0;
 }
 
+/* chown(f, -1, -1) changes no id but drops suid and sgid, a mode
+ * change that only the owner may make: someone else gets EPERM for a
+ * set-id file, and nothing for a plain one. */
+static int c_perm_chown_none(void)
+{
+	ERR(chown(fx("rootdir/suid-chown"), (uid_t)-1, (gid_t)-1), EPERM);
+	EXPECT(mode_of(fx("rootdir/suid-chown")) == 06755, "mode %04o after chown(-1, -1)",
+	       mode_of(fx("rootdir/suid-chown")));
+	SYS(chown(fx("rootdir/f"), (uid_t)-1, (gid_t)-1));
+	return 0;
+}
+
 /* Group bits apply through supplementary groups; chgrp is allowed to
  * one's own groups only. */
 static int c_perm_group(void)
@@ -241,5 +254,6 @@ const struct check perm_checks[] = {
 	{"perm_group", c_perm_group, PERM, "supplementary groups and chgrp"},
 	{"perm_kill_suid", c_perm_kill_suid, PERM, "a write by another user clears suid/sgid"},
 	{"perm_kill_trunc", c_perm_kill_trunc, PERM, "a truncate by another user clears suid/sgid"},
+	{"perm_chown_none", c_perm_chown_none, PERM, "chown(-1, -1) of a set-id file: owner only"},
 	{0},
 };
