@@ -11,7 +11,10 @@
  * RENAME_NOREPLACE, RENAME_EXCHANGE), chmod (set-id and sticky bits
  * too), truncate, setting (plain, create-only, replace-only) and
  * removing user xattrs, lchown, utimensat (times to the nanosecond, or
- * now; of a symlink too) and mknod (fifos and character devices).  The
+ * now; of a symlink too) and mknod (fifos and character devices), each
+ * as root or as one of two other users (setfsuid and setfsgid, which
+ * also take root's file capabilities away), in roots open to all with
+ * the sticky bit, as /tmp is.  The
  * comparison: the same names, each of the same type, mode, owner, link
  * count, size (files), device number, content, symlink target and
  * xattrs, and a modification time within MTIME_SLACK seconds of the
@@ -26,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -54,10 +58,10 @@ static void pick(uint64_t *s, const char *root, char *out, size_t cap)
 		n += snprintf(out + n, cap - (size_t)n, "/%c", (char)('a' + xrand(s) % NAMES));
 }
 
-/* One call: its kind, its two paths (relative, under either root), a
- * number (mode, size, flags). */
+/* One call: its kind, who makes it (an index into ids), its two paths
+ * (relative, under either root), a number (mode, size, flags). */
 struct call {
-	unsigned kind;
+	unsigned kind, who;
 	char a[64], b[64];
 	uint64_t n;
 };
@@ -65,7 +69,7 @@ struct call {
 /* draw: the next call of the sequence at *s. */
 static struct call draw(uint64_t *s)
 {
-	struct call c = {.kind = (unsigned)(xrand(s) % KINDS)};
+	struct call c = {.kind = (unsigned)(xrand(s) % KINDS), .who = (unsigned)(xrand(s) % 3)};
 	pick(s, "", c.a, sizeof c.a);
 	pick(s, "", c.b, sizeof c.b);
 	c.n = xrand(s);
@@ -89,8 +93,8 @@ static int set_times(const char *path, uint64_t n)
 	return utimensat(AT_FDCWD, path, t, n & 1 ? AT_SYMLINK_NOFOLLOW : 0);
 }
 
-/* apply: call c under root; 0 or the errno it failed with. */
-static int apply(const char *root, const struct call *c)
+/* call: make call c under root; 0 or the errno it failed with. */
+static int call(const char *root, const struct call *c)
 {
 	char a[300], b[300];
 	snprintf(a, sizeof a, "%s%s", root, c->a);
@@ -126,8 +130,8 @@ static int apply(const char *root, const struct call *c)
 		break;
 	}
 	case 13: {
-		static const int ids[] = {-1, 0, 1000, 65534};
-		rc = lchown(a, (uid_t)ids[c->n % 4], (gid_t)ids[(c->n >> 4) % 4]);
+		static const int owners[] = {-1, 0, 1000, 65534};
+		rc = lchown(a, (uid_t)owners[c->n % 4], (gid_t)owners[(c->n >> 4) % 4]);
 		break;
 	}
 	case 14: rc = set_times(a, c->n); break;
@@ -136,6 +140,26 @@ static int apply(const char *root, const struct call *c)
 			   makedev((unsigned)(c->n >> 12) % 300, (unsigned)(c->n >> 24) % 300));
 	}
 	return rc ? errno : 0;
+}
+
+/* The users calls are made as: root and two others. */
+static const unsigned ids[] = {0, 1000, 65534};
+
+/* as: make this thread's file-system calls as user and group id (root
+ * again, with its capabilities, for 0). */
+static void as(unsigned id)
+{
+	setfsgid(id);
+	setfsuid(id);
+}
+
+/* apply: call c under root as its user; 0 or the errno it failed with. */
+static int apply(const char *root, const struct call *c)
+{
+	as(ids[c->who]);
+	int rc = call(root, c);
+	as(0);
+	return rc;
 }
 
 static int same_xattrs(const char *a, const char *b);
@@ -296,11 +320,17 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	uint64_t seed = strtoull(argv[3], NULL, 0) | 1;
-	for (int i = 0, calls = atoi(argv[4]); i < calls; i++) {
+	int calls = atoi(argv[4]);
+	if (calls > 0 && (chmod(argv[1], 01777) || chmod(argv[2], 01777))) {
+		perror("twin-tree: chmod");
+		return 1;
+	}
+	for (int i = 0; i < calls; i++) {
 		struct call c = draw(&seed);
 		int ra = apply(argv[1], &c), rb = apply(argv[2], &c);
 		if (ra != rb) {
-			fprintf(stderr, "twin-tree: call %d (kind %u, %s, %s): %s, twin %s\n", i, c.kind, c.a, c.b,
+			fprintf(stderr, "twin-tree: call %d (kind %u as %u, %s, %s): %s, twin %s\n", i, c.kind,
+				ids[c.who], c.a, c.b,
 				ra ? errname(ra) : "ok", rb ? errname(rb) : "ok");
 			return 1;
 		}
