@@ -241,6 +241,7 @@ struct ofs_fuse_job {
 	void (*run)(struct ofs_fuse_job *j);
 	struct ofs_fuse *srv;
 	fuse_req_t req;
+	int clone; /* req came through the loop's clone: answer there */
 	fuse_ino_t ino;
 	struct fuse_file_info fi;
 	size_t size;

@@ -25,6 +25,10 @@ struct tbuf {
 	char data[];
 };
 
+/* job_clone: the deferred request this thread runs came through the
+ * loop's clone (ofs_fuse_job's clone), where its answer must go. */
+static _Thread_local int job_clone;
+
 /* ofs_fuse_new: a server for fs (which stays the caller's to close). */
 int ofs_fuse_new(struct ofs_fuse **srvp, ofs *fs, unsigned flags)
 {
@@ -257,14 +261,9 @@ static ssize_t wire_writev(int fd, struct iovec *iov, int count, void *userdata)
 	}
 	/* the kernel looks an answer up among the requests read from the
 	 * descriptor it is written to */
-	int here = pthread_equal(pthread_self(), srv->loop);
-	int to = here && srv->from_clone && h->unique == srv->unique ? srv->cfd : fd;
-	ssize_t n = writev(to, iov, count);
-	/* a deferred request's answer, from a thread of its own: its
-	 * request may have come through the clone */
-	if (n < 0 && errno == ENOENT && to == fd && srv->cfd >= 0 && h->unique)
-		n = writev(srv->cfd, iov, count);
-	return n;
+	int clone = pthread_equal(pthread_self(), srv->loop) ? srv->from_clone && h->unique == srv->unique
+							      : job_clone;
+	return writev(clone ? srv->cfd : fd, iov, count);
 }
 
 static const struct fuse_custom_io wire = {.read = wire_read, .writev = wire_writev};
@@ -554,6 +553,7 @@ struct ofs_fuse_job *ofs_fuse_job_new(fuse_req_t req, size_t extra)
 	if (j) {
 		j->req = req;
 		j->srv = fuse_req_userdata(req);
+		j->clone = j->srv->from_clone; /* made while req is served */
 	}
 	return j;
 }
@@ -563,6 +563,7 @@ static void *job_main(void *arg)
 {
 	struct ofs_fuse_job *j = arg;
 	struct ofs_fuse *srv = j->srv;
+	job_clone = j->clone;
 	j->run(j);
 	free(j);
 	pthread_mutex_lock(&srv->jlock);
