@@ -414,7 +414,10 @@ static void on_stop(int sig)
  * comes after the check for it and before the call starts would find
  * nothing to interrupt, and one that interrupts a read would restart it
  * (SA_RESTART): so on_stop jumps out of both.  The jump skips the
- * handler's return, which would have let the stop signals in again. */
+ * handler's return, which would have let the stop signals in again.  A
+ * request read in the instant between the read's return and the loop
+ * leaving its wait is dropped by the jump; the unmount that follows
+ * fails it back to its caller (ECONNABORTED). */
 static ssize_t doze(struct ofs_fuse *srv, void *buf, size_t size, int wait)
 {
 	struct pollfd p = {.fd = fuse_session_fd(srv->se), .events = POLLIN};
