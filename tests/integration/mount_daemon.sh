@@ -79,6 +79,9 @@ for sig in TERM INT HUP; do
 	t_mount
 	cmp "$T/ref" "$MNT/big" || fail "daemon does not serve"
 	sleep 0.5 # the batch is long committed: the loop sleeps in its read
+	# a request it reads there and defers to a thread (a /ctl open, read
+	# and release) is answered through the descriptor it came by
+	timeout -s KILL 10 cat "$MNT/ctl/db" >/dev/null || fail "a deferred request got no answer"
 	pid=$(dpid "$MNT")
 	kill -"$sig" "$pid"
 	gone "$MNT"
