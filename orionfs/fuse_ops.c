@@ -259,19 +259,16 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *st, int to_s
 	struct ofs_attr in, out;
 	unsigned valid = setattr_mask(to_set, st, &in);
 	/* a chown drops suid/sgid whoever asks; a truncate when the kernel's
-	 * flag says so.  The reply carries the new mode. */
-	int rc = 0;
+	 * flag says so.  The reply carries the new mode.  chown(f, -1, -1)
+	 * comes with no field set, or with the write-back cache on with ctime
+	 * alone (and an empty request then drops a writer's privileges, as
+	 * the write's own flag does too: left be); its drop is a mode change
+	 * the VFS lets only the owner or root make, and it moves ctime
+	 * (ofs_setattr stamps it). */
+	int none = to_set == (srv->writeback ? FUSE_SET_ATTR_CTIME : 0), rc = 0;
 	if (srv->killpriv && !(valid & OFS_SET_MODE) &&
-	    ((valid & (OFS_SET_UID | OFS_SET_GID)) || ((valid & OFS_SET_SIZE) && srv->kill)))
-		rc = kill_suidgid(srv, ino, &in, &valid, NULL);
-	/* chown(f, -1, -1) comes with no field set, or with the write-back
-	 * cache on with ctime alone (and an empty request then drops a
-	 * writer's privileges, as the write's own flag does too: left be).
-	 * Like any chown it drops suid/sgid, a mode change the VFS lets only
-	 * the owner or root make, and moves ctime (ofs_setattr stamps it). */
-	int none = srv->killpriv && to_set == (srv->writeback ? FUSE_SET_ATTR_CTIME : 0);
-	if (none)
-		rc = kill_suidgid(srv, ino, &in, &valid, fuse_req_ctx(req));
+	    ((valid & (OFS_SET_UID | OFS_SET_GID)) || none || ((valid & OFS_SET_SIZE) && srv->kill)))
+		rc = kill_suidgid(srv, ino, &in, &valid, none ? fuse_req_ctx(req) : NULL);
 	if (rc >= 0)
 		rc = valid || none ? ofs_setattr(srv->fs, ino, &in, valid, &out)
 				   : ofs_getattr(srv->fs, ino, &out);
