@@ -711,8 +711,7 @@ int ofs_free_tail(int fd, uint64_t psize, uint64_t pages, uint64_t from, uint64_
 	unsigned char m[2][LM_METALEN];
 	struct freewalk f = {fd, psize, pages, pages, from, n, NULL}; /* a page read once at most */
 	if (psize < LM_METALEN || pages < 2 || n > OFS_FREE_TAIL_MAX ||
-	    pread(fd, m[0], LM_METALEN, 0) != LM_METALEN ||
-	    pread(fd, m[1], LM_METALEN, (off_t)psize) != LM_METALEN)
+	    !read_page(fd, psize, 0, m[0], LM_METALEN) || !read_page(fd, psize, 1, m[1], LM_METALEN))
 		return 0;
 	const unsigned char *meta = newest(m[0], m[1]);
 	uint64_t root = get64(meta + LM_FREE + LM_DB_ROOT);
