@@ -14,13 +14,13 @@
  * now; of a symlink too) and mknod (fifos and character devices), each
  * as root or as one of two other users (setfsuid and setfsgid, which
  * also take root's file capabilities away), in roots open to all with
- * the sticky bit, as /tmp is.  The
- * comparison: the same names, each of the same type, mode, owner, link
- * count, size (files), device number, content, symlink target and
- * xattrs, and a modification time within MTIME_SLACK seconds of the
- * twin's: exactly the same when it was set (it is set years back, so
- * a time that moved on one side only stands out).  Needs root (chown,
- * mknod).  Exit 0 when all agree, 1 with the first difference otherwise.
+ * the sticky bit, as /tmp is.  The comparison: the same names, each of
+ * the same type, mode, owner, link count, size (files), device number,
+ * content, symlink target and xattrs, and a modification time within
+ * MTIME_SLACK seconds of the twin's: exactly the same when it was set
+ * (it is set years back, so a time that moved on one side only stands
+ * out).  Needs root (chown, mknod).  Exit 0 when all agree, 1 with the
+ * first difference otherwise.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -96,9 +96,10 @@ static int set_times(const char *path, uint64_t n)
 /* call: make call c under root; 0 or the errno it failed with. */
 static int call(const char *root, const struct call *c)
 {
-	char a[300], b[300];
+	char a[300], b[300], xname[16]; /* xname: the user xattr kinds 11 and 12 use */
 	snprintf(a, sizeof a, "%s%s", root, c->a);
 	snprintf(b, sizeof b, "%s%s", root, c->b);
+	snprintf(xname, sizeof xname, "user.k%u", (unsigned)(c->n % 3));
 	int rc, fd;
 	switch (c->kind) {
 	case 0:
@@ -116,19 +117,11 @@ static int call(const char *root, const struct call *c)
 		break;
 	case 9: rc = chmod(a, (mode_t)(c->n % 010000)); break;
 	case 10: rc = truncate(a, (off_t)(c->n % 70000)); break;
-	case 11: {
-		char name[16];
-		snprintf(name, sizeof name, "user.k%u", (unsigned)(c->n % 3));
-		rc = lsetxattr(a, name, c->b, (c->n >> 8) % (strlen(c->b) + 1),
+	case 11:
+		rc = lsetxattr(a, xname, c->b, (c->n >> 8) % (strlen(c->b) + 1),
 			       (int)((c->n >> 16) % 3)); /* 0, XATTR_CREATE, XATTR_REPLACE */
 		break;
-	}
-	case 12: {
-		char name[16];
-		snprintf(name, sizeof name, "user.k%u", (unsigned)(c->n % 3));
-		rc = lremovexattr(a, name);
-		break;
-	}
+	case 12: rc = lremovexattr(a, xname); break;
 	case 13: {
 		static const int owners[] = {-1, 0, 1000, 65534};
 		rc = lchown(a, (uid_t)owners[c->n % 4], (gid_t)owners[(c->n >> 4) % 4]);
