@@ -104,3 +104,10 @@ t_fsck() {
 	"$ORION_BIN/fsck.orionfs" -n "${1:-$IMG}" >"$T/fsck.out" 2>&1 ||
 		{ cat "$T/fsck.out" >&2; fail "fsck found problems in ${1:-$IMG}"; }
 }
+
+# t_remount: unmount, check the image (t_fsck), and mount it again.
+t_remount() {
+	t_umount
+	t_fsck
+	t_mount
+}

@@ -60,9 +60,7 @@ rm "$MNT/big3" || fail "rm on a full disk"
 roomy rm
 dd if=/dev/urandom of="$MNT/after" bs=1M count=512 iflag=fullblock conv=fsync 2>"$T/err" ||
 	fail "512 MiB where big3 was: $(cat "$T/err")"
-t_umount
-t_fsck
-t_mount
+t_remount
 [ "$(stat -c %s "$MNT/after")" = $((512 << 20)) ] || fail "after: $(stat -c %s "$MNT/after") bytes"
 cmp "$MNT/big" "$T/head" || fail "big changed across remount"
 [ "$(cat "$MNT/keep")" = keep ] || fail "keep lost"

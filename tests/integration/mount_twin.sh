@@ -33,9 +33,7 @@ for r in $(seq 1 "$ROUNDS"); do
 			fail "round $r: rewriting f$((r - 1)) failed"
 	fi
 	cmp "$MNT/f$r" "$T/twin$r" || fail "round $r: f$r differs from its twin through the cache"
-	t_umount
-	t_fsck
-	t_mount
+	t_remount
 	for f in $(seq 1 "$r"); do
 		cmp "$MNT/f$f" "$T/twin$f" || fail "round $r: f$f differs from its twin after a remount"
 	done
@@ -43,9 +41,7 @@ done
 mkdir "$MNT/tree" "$T/tree"
 for r in $(seq 1 "$ROUNDS"); do
 	"$TREE" "$MNT/tree" "$T/tree" "$((SEED + r))" "$CALLS" || fail "round $r: the tree parted from its twin"
-	t_umount
-	t_fsck
-	t_mount
+	t_remount
 	"$TREE" "$MNT/tree" "$T/tree" 0 0 || fail "round $r: the tree differs from its twin after a remount"
 done
 pids=""
@@ -55,9 +51,7 @@ for i in 1 2; do
 	"$TREE" "$MNT/p$i" "$T/p$i" "$((SEED + 60 + i))" "$CALLS" & pids="$pids $!"
 done
 for p in $pids; do wait "$p" || fail "a writer or tree at once parted from its twin"; done
-t_umount
-t_fsck
-t_mount
+t_remount
 for i in 1 2; do
 	cmp "$MNT/w$i" "$T/w$i" || fail "w$i differs from its twin after a remount"
 	"$TREE" "$MNT/p$i" "$T/p$i" 0 0 || fail "p$i differs from its twin after a remount"
@@ -70,9 +64,7 @@ t_mount "$IMG" "$MNT" writeback_cache
 mkdir "$MNT/wb" "$T/wb"
 "$W" "$MNT/wbf" "$T/wbf" "$((SEED + 70))" "$CALLS" || fail "write-back: twin-writer failed"
 "$TREE" "$MNT/wb" "$T/wb" "$((SEED + 71))" "$CALLS" || fail "write-back: the tree parted from its twin"
-t_umount
-t_fsck
-t_mount
+t_remount
 cmp "$MNT/wbf" "$T/wbf" || fail "write-back: wbf differs from its twin after a remount"
 "$TREE" "$MNT/wb" "$T/wb" 0 0 || fail "write-back: the tree differs from its twin after a remount"
 t_umount

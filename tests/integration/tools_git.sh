@@ -33,9 +33,7 @@ git -C "$R" fsck --full --strict 2>&1 | tee "$T/fsck1" >&2 || fail "git fsck"
 head=$(git -C "$R" rev-parse HEAD)
 diff -r -x .git /usr/include/linux "$R" >/dev/null 2>&1 && fail "expected the work tree to differ"
 
-t_umount
-t_fsck
-t_mount
+t_remount
 [ "$(git -C "$R" rev-parse HEAD)" = "$head" ] || fail "HEAD changed across remount"
 [ "$(git -C "$R" log --oneline | wc -l)" -eq "$n" ] || fail "commits lost across remount"
 git -C "$R" fsck --full --strict >&2 || fail "git fsck after remount"

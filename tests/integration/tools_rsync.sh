@@ -30,9 +30,7 @@ nothing_to_do "$MNT/dst" "$SRC" "mount to host"
 rsync -aXH "$MNT/dst/" "$T/back/"
 nothing_to_do "$SRC" "$T/back" "mount back to host"
 
-t_umount
-t_fsck
-t_mount
+t_remount
 nothing_to_do "$SRC" "$MNT/dst" "after remount"
 echo "changed" >>"$SRC/gen/dir1/sub1/f5.dat"
 touch -r "$MNT/dst/gen/dir1/sub1/f5.dat" "$SRC/gen/dir1/sub1/f5.dat"

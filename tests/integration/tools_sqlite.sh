@@ -43,9 +43,7 @@ check "$MNT/wal.db"
 sqlite3 "$MNT/rollback.db" "VACUUM;"
 check "$MNT/rollback.db"
 
-t_umount
-t_fsck
-t_mount
+t_remount
 check "$MNT/rollback.db"
 check "$MNT/wal.db"
 t_umount
