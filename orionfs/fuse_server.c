@@ -237,7 +237,8 @@ static ssize_t wire_read(int fd, void *buf, size_t size, void *userdata)
 	return wire_note(srv, buf, read(fd, buf, size), 0);
 }
 
-/* wire_writev: writev(2) of one reply; the INIT reply takes
+/* wire_writev: writev(2) of one reply, to the descriptor its request
+ * came through (the clone's or the session's); the INIT reply takes
  * HANDLE_KILLPRIV_V2 when the kernel offered it, and SETXATTR_EXT when
  * it offered that and we check ACLs (for its one flag: drop sgid). */
 static ssize_t wire_writev(int fd, struct iovec *iov, int count, void *userdata)
