@@ -416,20 +416,27 @@ static void on_stop(int sig)
  * nothing to interrupt, and one that interrupts a read would restart it
  * (SA_RESTART): so on_stop jumps out of both.  The jump skips the
  * handler's return, which would have let the stop signals in again.  A
- * request read in the instant between the read's return and the loop
- * leaving its wait is dropped by the jump; the unmount that follows
- * fails it back to its caller (ECONNABORTED). */
+ * jump that comes after the read has returned must not drop the request
+ * it read: the header's length, zeroed before the read, tells (the kernel
+ * copies a request whole before the read returns, and a read that a
+ * signal interrupts has copied nothing), and the request is served
+ * before the loop stops. */
 static ssize_t doze(struct ofs_fuse *srv, void *buf, size_t size, int wait)
 {
 	struct pollfd p = {.fd = fuse_session_fd(srv->se), .events = POLLIN};
+	volatile struct fuse_in_header *in = buf;
 	if (sigsetjmp(srv->wake, 0)) {
 		sigset_t stop;
 		stop_signals(&stop);
 		srv->asleep = 0;
 		pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
+		if (in && in->len >= sizeof(struct fuse_in_header))
+			return (ssize_t)in->len;
 		errno = EINTR;
 		return -1;
 	}
+	if (in)
+		in->len = 0;
 	srv->asleep = 1;
 	ssize_t n = -1;
 	errno = EINTR;
