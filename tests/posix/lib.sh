@@ -1,5 +1,5 @@
 # tests/posix/lib.sh: sourced by the scripts that run the programs of
-# tests/posix (posix-battery, fsync-writer, twin-writer, twin-tree)
+# tests/posix (posix-battery, fsync-writer, twin-writer, twin-tree, deny-calls)
 # against live mounts.
 #
 # posix_tool NAME: print the path of program NAME.  $ORION_TESTBIN/NAME if
@@ -17,6 +17,7 @@ posix_tool() {
 	mkdir -p "$_out"
 	chmod 711 "$T" "$_out"
 	if [ ! -x "$_out/$1" ]; then
+		_libs=
 		case $1 in
 		posix-battery)
 			_files="main.c util.c file.c dir.c meta.c perm.c" ;;
@@ -26,12 +27,14 @@ posix_tool() {
 			_files="twin_writer.c util.c" ;;
 		twin-tree)
 			_files="twin_tree.c util.c" ;;
+		deny-calls)
+			_files="deny_calls.c" _libs=-lseccomp ;;
 		*)
 			echo "posix_tool: unknown program $1" >&2
 			return 1 ;;
 		esac
 		(cd "$_src/tests/posix" && ${CC:-cc} -std=c17 -O2 -D_GNU_SOURCE \
-			-D_FILE_OFFSET_BITS=64 -I"$_src" -o "$_out/$1" $_files) >&2 ||
+			-D_FILE_OFFSET_BITS=64 -I"$_src" -o "$_out/$1" $_files $_libs) >&2 ||
 			return 1
 	fi
 	echo "$_out/$1"
