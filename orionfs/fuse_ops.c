@@ -278,6 +278,19 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *st, int to_s
 		reply_attr(srv, req, &out);
 }
 
+/* accessed: ofs_opened for ino being read (a file opened to be read, a
+ * directory opened to be listed, a symbolic link read): the relatime rule
+ * applied then, since the reads the kernel's caches serve never reach
+ * us.  When atime moves, the kernel's copy of the attributes is stale:
+ * it is dropped (offset -1: attributes only) before the caller replies,
+ * or a stat right after may still see the old atime.  ctime stays. */
+static void accessed(struct ofs_fuse *srv, uint64_t ino, int dir)
+{
+	unsigned off = OFS_FUSE_RDONLY | OFS_FUSE_NOATIME | (dir ? OFS_FUSE_NODIRATIME : 0);
+	if (ofs_opened(srv->fs, ino, !(srv->flags & off)) == 1)
+		fuse_lowlevel_notify_inval_inode(srv->se, ino, -1, 0);
+}
+
 static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 {
 	if (ofs_fuse_is_synth(ino)) {
@@ -291,6 +304,7 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 		return;
 	}
 	buf[(size_t)rc < sizeof buf ? (size_t)rc : sizeof buf - 1] = '\0';
+	accessed(SRV(req), ino, 0); /* the kernel keeps the target (CACHE_SYMLINKS) */
 	fuse_reply_readlink(req, buf);
 }
 
@@ -438,14 +452,6 @@ static int truncate_open(struct ofs_fuse *srv, uint64_t ino)
 	return killed < 0 ? killed : setattr_inval(srv, ino, &in, valid, killed);
 }
 
-/* opened: ofs_opened for a file opened to be read, the relatime rule
- * applied at open since the reads the page cache serves never reach us;
- * 1 if atime moved.  ctime stays. */
-static int opened(struct ofs_fuse *srv, uint64_t ino)
-{
-	return ofs_opened(srv->fs, ino, !(srv->flags & (OFS_FUSE_RDONLY | OFS_FUSE_NOATIME))) == 1;
-}
-
 /* open_handle: the file_info of a handle to real file ino; one that may
  * write is counted, under the write-back cache, for op_lseek. */
 static void open_handle(struct ofs_fuse *srv, uint64_t ino, struct fuse_file_info *fi)
@@ -493,13 +499,9 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			return;
 		}
 	}
-	int moved = (fi->flags & O_ACCMODE) != O_WRONLY && opened(srv, ino);
+	if ((fi->flags & O_ACCMODE) != O_WRONLY)
+		accessed(srv, ino, 0);
 	open_handle(srv, ino, fi);
-	/* The kernel's copy of the attributes is stale now: drop it (only the
-	 * attributes: offset -1) before the reply, or a stat right after the
-	 * open may still see the old atime. */
-	if (moved)
-		fuse_lowlevel_notify_inval_inode(srv->se, ino, -1, 0);
 	fuse_reply_open(req, fi);
 }
 
@@ -666,6 +668,8 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fi->cache_readdir = 1;
 		fi->keep_cache = 1;
 	}
+	if (!ofs_fuse_is_synth(ino))
+		accessed(SRV(req), ino, 1);
 	fuse_reply_open(req, fi);
 }
 

@@ -51,7 +51,7 @@ static const struct {
 };
 
 enum okind {
-	K_RO, K_RW, K_ALLOW_OTHER, K_SYNC, K_ASYNC, K_NOATIME, K_WB, K_NOWB, K_KERNEL, K_IGNORE
+	K_RO, K_RW, K_ALLOW_OTHER, K_SYNC, K_ASYNC, K_NOATIME, K_NODIRATIME, K_WB, K_NOWB, K_KERNEL, K_IGNORE
 };
 
 /* -o options; anything else is refused. */
@@ -70,7 +70,7 @@ static const struct {
 	{"exec", K_KERNEL}, {"noexec", K_KERNEL},
 	{"suid", K_KERNEL}, {"nosuid", K_KERNEL},
 	{"dev", K_KERNEL}, {"nodev", K_KERNEL},
-	{"noatime", K_NOATIME}, {"dirsync", K_KERNEL}, {"nodiratime", K_IGNORE},
+	{"noatime", K_NOATIME}, {"dirsync", K_KERNEL}, {"nodiratime", K_NODIRATIME},
 	{"atime", K_IGNORE}, {"relatime", K_IGNORE}, {"strictatime", K_IGNORE},
 	{"diratime", K_IGNORE}, {"lazytime", K_IGNORE}, {"nolazytime", K_IGNORE},
 	{"defaults", K_IGNORE}, {"auto", K_IGNORE}, {"noauto", K_IGNORE},
@@ -98,6 +98,7 @@ static void usage(FILE *f)
 		"                no_writeback_cache  every write(2) reaches the daemon\n"
 		"                               (the default)\n"
 		"                noexec, nosuid, nodev, noatime ...  kernel mount flags\n"
+		"                nodiratime     no atime updates for directories\n"
 		"                defaults, auto, noauto, user, _netdev, nofail, x-* ...\n"
 		"                               fstab options, accepted and ignored\n"
 		"  -f          stay in the foreground\n"
@@ -144,6 +145,7 @@ static int one_opt(struct mopts *m, const char *o)
 		case K_WB: m->flags |= OFS_FUSE_WRITEBACK; break;
 		case K_NOWB: m->flags &= ~(unsigned)OFS_FUSE_WRITEBACK; break;
 		case K_NOATIME: m->flags |= OFS_FUSE_NOATIME; return kopt(m, o);
+		case K_NODIRATIME: m->flags |= OFS_FUSE_NODIRATIME; break;
 		case K_KERNEL: return kopt(m, o);
 		case K_IGNORE: break;
 		}

@@ -264,11 +264,13 @@ int ofs_setattr(ofs *fs, uint64_t ino, const struct ofs_attr *in, unsigned valid
  * holes read as zeros; -ORION_ECHECKSUM if a block fails its checksum. */
 ssize_t ofs_read(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off);
 
-/* ofs_opened: file ino is being opened to be read (its data may then be
- * read from a cache, without ofs_read).  The pages that map its blocks to
- * where they lie start being read, when it has more than a page of them
- * and it is not huge (OFS_AHEAD_MAP_MAX), so that its first random reads
- * wait for the disk once each, not once more for the map.  With atime,
+/* ofs_opened: ino is being read: a file opened to be read (its data may
+ * then be read from a cache, without ofs_read), a directory opened to be
+ * listed, a symbolic link's target read.  For a file, the pages that map
+ * its blocks to where they lie start being read, when it has more than a
+ * page of them and it is not huge (OFS_AHEAD_MAP_MAX), so that its first
+ * random reads wait for the disk once each, not once more for the map.
+ * With atime,
  * the relatime rule applies: atime becomes now when it is not newer than
  * mtime or ctime, or is a day old (a no-op on a read-only image).  1 if
  * atime moved, else 0, or a negative errno. */

@@ -1,5 +1,6 @@
 /* meta.c: checks of metadata (modes, owners, times, xattrs), locks and
  * special files. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <stdio.h>
@@ -255,6 +256,46 @@ static int c_atime(void)
 	b = st_of("f");
 	EXPECT(b.st_atim.tv_sec >= now.tv_sec - 1, "day-old atime not updated by a read");
 	EXPECT(b.st_mtim.tv_sec == now.tv_sec - 4 * 86400, "a read changed mtime");
+	return 0;
+}
+
+/* list_all: read every entry of directory path; 0 or -1. */
+static int list_all(const char *path)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	while (readdir(d))
+		;
+	closedir(d);
+	return 0;
+}
+
+/* relatime for what is read without being opened to be read: a
+ * directory's listing and a symbolic link's target move a stale atime
+ * (as a local file system's readdir and readlink do), and only a stale
+ * one. */
+static int c_atime_dir(void)
+{
+	char buf[16];
+	SYS(mkdir("d", 0755));
+	SYS(symlink("target", "l"));
+	struct timespec now = now_ts();
+	const struct timespec older[2] = {{now.tv_sec - 3600, 0}, {now.tv_sec - 60, 0}};
+	SYS(utimensat(AT_FDCWD, "d", older, 0));
+	SYS(utimensat(AT_FDCWD, "l", older, AT_SYMLINK_NOFOLLOW));
+	tick_past(st_of("l").st_ctim); /* so the new atimes are after ctime */
+	SYS(list_all("d"));
+	SYS(readlink("l", buf, sizeof buf));
+	struct stat d = st_of("d"), l = st_of("l");
+	EXPECT(d.st_atim.tv_sec >= now.tv_sec - 1, "a listing left a stale atime (%lld, now %lld)",
+	       (long long)d.st_atim.tv_sec, (long long)now.tv_sec);
+	EXPECT(l.st_atim.tv_sec >= now.tv_sec - 1, "a readlink left a stale atime (%lld, now %lld)",
+	       (long long)l.st_atim.tv_sec, (long long)now.tv_sec);
+	EXPECT(d.st_mtim.tv_sec == now.tv_sec - 60, "a listing changed mtime");
+	tick_past(d.st_atim);
+	SYS(list_all("d"));
+	EXPECT(!ts_cmp(st_of("d").st_atim, d.st_atim), "atime moved on every listing (relatime expected)");
 	return 0;
 }
 
@@ -797,6 +838,7 @@ const struct check meta_checks[] = {
 	{"utimens", c_utimens, 0, "utimensat at nanosecond precision"},
 	{"utime_now_omit", c_utime_now_omit, 0, "UTIME_NOW and UTIME_OMIT"},
 	{"atime", c_atime, 0, "relatime-like atime policy"},
+	{"atime_dir", c_atime_dir, 0, "relatime for listings and readlink"},
 	{"times", c_times, 0, "mtime/ctime on write, xattr, create, rename, link"},
 	{"xattr", c_xattr, 0, "set/get/list/remove xattrs"},
 	{"xattr_errors", c_xattr_errors, 0, "XATTR_CREATE/REPLACE, ENODATA, ERANGE"},
