@@ -280,6 +280,9 @@ struct ofs_fuse {
 	int kill;      /* the request being served asks us to drop suid/sgid */
 	int stream;    /* the request served was a large write (OFS_FUSE_STREAM_MIN) */
 	int tmpfile;   /* the request served is O_TMPFILE's, read as a CREATE */
+	uint64_t statx_unique; /* a STATX being served as a GETATTR, 0: none */
+	struct timespec statx_btime; /* its file's birth time ... */
+	int statx_btime_ok;  /* ... if its getattr found one */
 	int waited;    /* the request served took OFS_FUSE_DISK_US or longer */
 	int cfd;       /* a blocking clone of the session's descriptor, which
 			* the loop sleeps in read(2) on while no batch is open

@@ -167,14 +167,19 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		ofs_fuse_synth_ops.getattr(req, ino, fi);
 		return;
 	}
+	struct ofs_fuse *srv = SRV(req);
 	struct ofs_attr a;
-	int rc = ofs_getattr(SRV(req)->fs, ino, &a);
+	int rc = ofs_getattr(srv->fs, ino, &a);
 	if (rc == -ENOENT)
-		rc = ofs_fuse_dead_attr(SRV(req), ino, &a);
-	if (rc < 0)
+		rc = ofs_fuse_dead_attr(srv, ino, &a);
+	if (rc < 0) {
 		ofs_fuse_reply_err(req, rc);
-	else
-		reply_attr(SRV(req), req, &a);
+		return;
+	}
+	/* a STATX read as this GETATTR (wire_note) answers with it */
+	srv->statx_btime = a.btime;
+	srv->statx_btime_ok = srv->statx_unique != 0;
+	reply_attr(srv, req, &a);
 }
 
 /* setattr_mask: FUSE_SET_ATTR_* bits as OFS_SET_* bits, filling in. */

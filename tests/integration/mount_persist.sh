@@ -1,7 +1,7 @@
 #!/bin/sh
 # mount_persist.sh: after umount and a new mount everything is there byte
-# for byte with its metadata (modes, owners, nanosecond times, links,
-# xattrs) and the same inode numbers.
+# for byte with its metadata (modes, owners, nanosecond times, birth
+# times, links, xattrs) and the same inode numbers.
 . "$(dirname "$0")/lib.sh"
 
 # snapshot DIR OUT: every node's content digest, then its metadata.
@@ -15,7 +15,7 @@ snapshot() {
 		if [ -f "$p" ] && [ ! -L "$p" ]; then sha256sum "$p"; fi
 	done <"$T/list" &&
 	while IFS= read -r p; do
-		stat -c '%n %i %f %h %u %g %s %x %y %z' "$p"
+		stat -c '%n %i %f %h %u %g %s %x %y %z %w' "$p"
 		if [ -L "$p" ]; then printf 'link %s\n' "$(readlink "$p")"; fi
 		getfattr -h -d -m - --absolute-names "$p" 2>/dev/null | grep -v '^#' || true
 	done <"$T/list") >"$2"
@@ -51,6 +51,7 @@ t_remount
 snapshot "$m" "$T/after"
 diff "$T/before" "$T/after" || fail "tree changed across remount"
 [ "$(stat -c %h "$m/hard")" = 2 ] || fail "hard link count"
+[ "$(stat -c %W "$m/a/big")" != 0 ] || fail "no birth time reported"
 [ "$(stat -c %s "$m/sparse")" = 104857600 ] || fail "sparse size"
 t_umount
 t_fsck

@@ -299,6 +299,41 @@ static int c_atime_dir(void)
 	return 0;
 }
 
+/* btime_of: path's birth time by statx(2), or {-1, 0} if none is told. */
+static struct timespec btime_of(const char *path)
+{
+	struct statx x;
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BTIME, &x) || !(x.stx_mask & STATX_BTIME))
+		return (struct timespec){-1, 0};
+	return (struct timespec){x.stx_btime.tv_sec, x.stx_btime.tv_nsec};
+}
+
+/* statx tells a birth time: a file's and a directory's are their
+ * creation's, and no later change moves them. */
+static int c_btime(void)
+{
+	struct timespec t0 = now_ts();
+	int fd;
+	SYS(fd = open("f", O_WRONLY | O_CREAT, 0644));
+	SYS(mkdir("d", 0755));
+	struct timespec f = btime_of("f"), d = btime_of("d");
+	EXPECT(f.tv_sec != -1 && d.tv_sec != -1, "no birth time told");
+	EXPECT(f.tv_sec >= t0.tv_sec - 1 && f.tv_sec <= now_ts().tv_sec + 1,
+	       "birth time %lld, created at %lld", (long long)f.tv_sec, (long long)t0.tv_sec);
+	EXPECT(!ts_cmp(f, st_of("f").st_ctim), "a new file's birth time is not its ctime");
+	tick_past(st_of("d").st_ctim);
+	SYS(write_all(fd, "born", 4));
+	close(fd);
+	const struct timespec old[2] = {{1000, 0}, {1000, 0}};
+	SYS(utimensat(AT_FDCWD, "f", old, 0));
+	SYS(chmod("f", 0600));
+	SYS(rename("f", "d/g"));
+	SYS(mkdir("d/sub", 0755));
+	EXPECT(!ts_cmp(btime_of("d/g"), f), "a write, utimens, chmod or rename moved the birth time");
+	EXPECT(!ts_cmp(btime_of("d"), d), "a change inside a directory moved its birth time");
+	return 0;
+}
+
 /* mtime/ctime of a file on write, truncate, chmod, link; of directories on
  * create, unlink and rename (POSIX). */
 static int c_times(void)
@@ -839,6 +874,7 @@ const struct check meta_checks[] = {
 	{"utime_now_omit", c_utime_now_omit, 0, "UTIME_NOW and UTIME_OMIT"},
 	{"atime", c_atime, 0, "relatime-like atime policy"},
 	{"atime_dir", c_atime_dir, 0, "relatime for listings and readlink"},
+	{"btime", c_btime, 0, "statx birth time, kept by later changes"},
 	{"times", c_times, 0, "mtime/ctime on write, xattr, create, rename, link"},
 	{"xattr", c_xattr, 0, "set/get/list/remove xattrs"},
 	{"xattr_errors", c_xattr_errors, 0, "XATTR_CREATE/REPLACE, ENODATA, ERANGE"},
