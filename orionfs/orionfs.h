@@ -270,10 +270,9 @@ ssize_t ofs_read(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off);
  * its blocks to where they lie start being read, when it has more than a
  * page of them and it is not huge (OFS_AHEAD_MAP_MAX), so that its first
  * random reads wait for the disk once each, not once more for the map.
- * With atime,
- * the relatime rule applies: atime becomes now when it is not newer than
- * mtime or ctime, or is a day old (a no-op on a read-only image).  1 if
- * atime moved, else 0, or a negative errno. */
+ * With atime, the relatime rule applies: atime becomes now when it is not
+ * newer than mtime or ctime, or is a day old (a no-op on a read-only
+ * image).  1 if atime moved, else 0, or a negative errno. */
 int ofs_opened(ofs *fs, uint64_t ino, int atime);
 
 /* ofs_write: write size bytes at off, extending the file as needed;
