@@ -1381,12 +1381,14 @@ static int fallocate_in(ofs *fs, MDB_txn *txn, struct falloc *fa)
 		return S_ISDIR(in.a.mode) ? -EISDIR : -ENODEV;
 	if (!(fa->mode & FALLOC_FL_PUNCH_HOLE) && (rc = ofs_room(fs, fa->len)))
 		return rc;
-	if (fa->mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
+	if (fa->mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
 		if ((step = punch(fs, txn, &in, &fa->off, &fa->len)) < 0)
 			return step;
 		data = 1;
-	} else if (!(fa->mode & FALLOC_FL_KEEP_SIZE) && fa->off + fa->len > in.a.size) {
-		in.a.size = fa->off + fa->len; /* the new range reads as zeros */
+	}
+	/* punch keeps off + len; past the old size the range reads as zeros */
+	if (!(fa->mode & FALLOC_FL_KEEP_SIZE) && fa->off + fa->len > in.a.size) {
+		in.a.size = fa->off + fa->len;
 		data = 1;
 	}
 	if (!(fa->how & OFS_KEEP_TIMES)) {
@@ -1408,8 +1410,7 @@ static int fallocate_step(ofs *fs, MDB_txn *txn, void *arg)
 				&fa->recorded);
 }
 
-/* ofs_fallocate: mode 0 / FALLOC_FL_KEEP_SIZE (check the room, extend the
- * size) or FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE. */
+/* ofs_fallocate: see orionfs.h. */
 int ofs_fallocate(ofs *fs, uint64_t ino, int mode, off_t off, off_t len)
 {
 	return ofs_fallocate_ex(fs, ino, mode, off, len, 0);
@@ -1419,7 +1420,8 @@ int ofs_fallocate(ofs *fs, uint64_t ino, int mode, off_t off, off_t len)
  * OFS_KEEP_TIMES. */
 int ofs_fallocate_ex(ofs *fs, uint64_t ino, int mode, off_t off, off_t len, unsigned how)
 {
-	if (mode != 0 && mode != FALLOC_FL_KEEP_SIZE && mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
+	int base = mode & ~FALLOC_FL_KEEP_SIZE; /* a punch must keep the size */
+	if (base != 0 && base != FALLOC_FL_ZERO_RANGE && mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
 		return -EOPNOTSUPP;
 	if (off < 0 || len <= 0)
 		return -EINVAL;

@@ -312,9 +312,11 @@ uint32_t ofs_kill_mode(uint32_t mode);
  * -EINVAL for another whence or a file that is not regular. */
 off_t ofs_seek(ofs *fs, uint64_t ino, off_t off, int whence);
 
-/* ofs_fallocate: mode as fallocate(2): 0 (allocate, extend size unless
- * FALLOC_FL_KEEP_SIZE) or FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE;
- * -EOPNOTSUPP for any other mode. */
+/* ofs_fallocate: mode as fallocate(2): 0 (check the room, extend size
+ * unless FALLOC_FL_KEEP_SIZE), FALLOC_FL_ZERO_RANGE (the same, and the
+ * range reads as zeros), or FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE;
+ * -EOPNOTSUPP for any other mode.  Nothing is reserved: a hole costs no
+ * room, so the room is all an allocation can check. */
 int ofs_fallocate(ofs *fs, uint64_t ino, int mode, off_t off, off_t len);
 
 /* ofs_fallocate_ex: ofs_fallocate; how may be OFS_KEEP_TIMES. */

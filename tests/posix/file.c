@@ -467,6 +467,37 @@ static int c_punch_hole(void)
 	return 0;
 }
 
+/* FALLOC_FL_ZERO_RANGE inside the file keeps its size and the data
+ * around the range; past the end it grows the file unless KEEP_SIZE. */
+static int c_zero_range(void)
+{
+	int fd;
+	static char buf[MiB + 65536];
+	SYS(make_file("f", MiB, 7));
+	SYS(fd = open("f", O_RDWR));
+	if (fallocate(fd, FALLOC_FL_ZERO_RANGE, 70000, 200000) < 0) {
+		if (errno == EOPNOTSUPP)
+			return skipf("ZERO_RANGE: EOPNOTSUPP");
+		FAIL("fallocate ZERO_RANGE: %s", errname(errno));
+	}
+	SYS(fallocate(fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, MiB - 100, 4096));
+	struct stat st;
+	SYS(fstat(fd, &st));
+	EXPECT(st.st_size == MiB, "size %lld after zeroing inside and KEEP_SIZE", (long long)st.st_size);
+	SYS(fallocate(fd, FALLOC_FL_ZERO_RANGE, MiB - 50, 65536));
+	SYS(fstat(fd, &st));
+	EXPECT(st.st_size == MiB - 50 + 65536, "size %lld after zeroing past the end", (long long)st.st_size);
+	close(fd);
+	SYS(fd = open("f", O_RDONLY)); /* through a fresh descriptor */
+	SYS(pread_all(fd, buf, (size_t)st.st_size, 0));
+	EXPECT(pattern_check(buf, 70000, 7, 0) < 0, "data before the range changed");
+	EXPECT(is_zero(buf + 70000, 200000), "zeroed range not zero");
+	EXPECT(pattern_check(buf + 270000, MiB - 100 - 270000, 7, 270000) < 0, "data after the range changed");
+	EXPECT(is_zero(buf + MiB - 100, 65536 - 50 + 100), "the tail not zero");
+	close(fd);
+	return 0;
+}
+
 /* sync_here: flush the filesystem under test only (sync(2) would wait
  * for every other mount of the machine too). */
 static void sync_here(void)
@@ -746,6 +777,7 @@ const struct check file_checks[] = {
 	{"truncate", c_truncate, 0, "truncate down and up, zeros after regrowth"},
 	{"fallocate", c_fallocate, 0, "fallocate mode 0 and KEEP_SIZE"},
 	{"punch_hole", c_punch_hole, 0, "FALLOC_FL_PUNCH_HOLE"},
+	{"zero_range", c_zero_range, 0, "FALLOC_FL_ZERO_RANGE"},
 	{"unlink_open", c_unlink_open, 0, "unlinked open file lives until close"},
 	{"tmpfile", c_tmpfile, 0, "O_TMPFILE, named by linkat unless O_EXCL"},
 	{"statfs", c_statfs, 0, "statfs sane; free space follows 50 MiB"},

@@ -185,6 +185,36 @@ START_TEST(fallocate_modes)
 }
 END_TEST
 
+/* ZERO_RANGE zeros across block edges, keeps the data around the range,
+ * and extends the size only without KEEP_SIZE. */
+START_TEST(fallocate_zero_range)
+{
+	enum { N = 200000 };
+	static unsigned char buf[N], r[N + 100000];
+	fill_pattern(buf, N, 0);
+	ck_assert_int_eq(ofs_write(fs, f, buf, N, 0), N);
+	ck_assert_int_eq(ofs_fallocate(fs, f, FALLOC_FL_ZERO_RANGE, 5000, 140000), 0);
+	ck_assert_uint_eq(size_of(f), N);
+	ck_assert_int_eq(ofs_read(fs, f, r, N, 0), N);
+	ck_assert_int_eq(memcmp(r, buf, 5000), 0);
+	for (int i = 5000; i < 145000; i++)
+		ck_assert_uint_eq(r[i], 0);
+	ck_assert_int_eq(memcmp(r + 145000, buf + 145000, N - 145000), 0);
+	/* past the end: KEEP_SIZE keeps it, without it the size grows */
+	ck_assert_int_eq(ofs_fallocate(fs, f, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, N - 10, 50000), 0);
+	ck_assert_uint_eq(size_of(f), N);
+	ck_assert_int_eq(ofs_fallocate(fs, f, FALLOC_FL_ZERO_RANGE, N - 20, 100000), 0);
+	ck_assert_uint_eq(size_of(f), N - 20 + 100000);
+	ck_assert_int_eq(ofs_read(fs, f, r, sizeof r, 0), N - 20 + 100000);
+	ck_assert_int_eq(memcmp(r + 145000, buf + 145000, N - 20 - 145000), 0);
+	for (int i = N - 20; i < N - 20 + 100000; i++)
+		ck_assert_uint_eq(r[i], 0);
+	ck_assert_int_eq(ofs_fallocate(fs, f, FALLOC_FL_ZERO_RANGE | FALLOC_FL_PUNCH_HOLE, 0, 10), -EOPNOTSUPP);
+	ck_assert_int_eq(ofs_fallocate(fs, f, FALLOC_FL_ZERO_RANGE, 0, 1LL << 55), -ENOSPC);
+	clean();
+}
+END_TEST
+
 /* corrupt: flip one payload byte of block idx of ino behind the layer's back. */
 static void corrupt(uint64_t ino, uint64_t idx, size_t at)
 {
@@ -2160,6 +2190,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, holes_and_large_offsets);
 	tcase_add_test(t, truncate_down_and_up);
 	tcase_add_test(t, fallocate_modes);
+	tcase_add_test(t, fallocate_zero_range);
 	tcase_add_test(t, random_calls_match_a_model);
 	tcase_add_test(t, checksums_catch_damage);
 	tcase_add_test(t, read_leaves_data_unmapped);
