@@ -99,7 +99,12 @@ static void step(struct prog *g)
 	case 9: ofs_setxattr(g->fs, x, name(g), buf, len % 300, next(g) % 3); break;
 	case 10: ofs_removexattr(g->fs, x, name(g)); break;
 	case 11: ofs_fallocate(g->fs, x, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len + 1); break;
-	case 12: ofs_fallocate(g->fs, x, 0, (off_t)off, (off_t)len + 1); break;
+	case 12: {
+		static const int modes[] = {0, FALLOC_FL_KEEP_SIZE, FALLOC_FL_ZERO_RANGE,
+					    FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE};
+		ofs_fallocate(g->fs, x, modes[next(g) % 4], (off_t)off, (off_t)len + 1);
+		break;
+	}
 	case 13: acl(g, x); break;
 	case 14: a.mode = next(g) << 4 | next(g); ofs_setattr(g->fs, x, &a, OFS_SET_MODE, NULL); break;
 	case 15: keep(g, ofs_create(g->fs, x, name(g), (next(g) % 2 ? S_IFDIR : S_IFREG) | 0777, 0, next(g) & 0777, 0, 0, &a), &a); break;

@@ -2112,10 +2112,21 @@ static void model_check(uint64_t *s)
 	ck_assert_int_eq(memcmp(r, model + off, (size_t)want), 0);
 }
 
+/* model_zero: zero [off, off + n) of the model, growing it unless keep. */
+static void model_zero(size_t off, size_t n, int keep)
+{
+	size_t end = keep && off + n > model_size ? model_size : off + n;
+	if (off < end)
+		memset(model + off, 0, end - off);
+	if (!keep && off + n > model_size)
+		model_size = off + n;
+}
+
 /* model_step: one random call on f, mirrored in the model: writes of
  * whole sectors (overlays, and their folding), of odd spans and of many
- * blocks; truncation; punched holes; allocation. */
-static void model_step(uint64_t *s, unsigned op)
+ * blocks; truncation; punched holes (with zero, a third of them zeroed
+ * ranges instead); allocation. */
+static void model_step(uint64_t *s, unsigned op, int zero)
 {
 	static unsigned char buf[MODEL_MAX];
 	unsigned kind = (unsigned)(unit_rand(s) % 100);
@@ -2142,11 +2153,14 @@ static void model_step(uint64_t *s, unsigned op)
 			memset(model + model_size, 0, off - model_size);
 		memcpy(model + off, buf, n);
 		model_size = off + n > model_size ? off + n : model_size;
+	} else if (zero && kind >= 83 && kind < 90) {
+		int keep = kind % 2 ? FALLOC_FL_KEEP_SIZE : 0;
+		ck_assert_int_eq(ofs_fallocate(fs, f, FALLOC_FL_ZERO_RANGE | keep, (off_t)off, (off_t)n), 0);
+		model_zero(off, n, keep);
 	} else if (kind < 90) {
 		ck_assert_int_eq(ofs_fallocate(fs, f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 					       (off_t)off, (off_t)n), 0);
-		if (off < model_size)
-			memset(model + off, 0, (off + n < model_size ? off + n : model_size) - off);
+		model_zero(off, n, 1);
 	} else {
 		ck_assert_int_eq(ofs_fallocate(fs, f, kind < 95 ? 0 : FALLOC_FL_KEEP_SIZE,
 					       (off_t)off, (off_t)n), 0);
@@ -2155,19 +2169,19 @@ static void model_step(uint64_t *s, unsigned op)
 	}
 }
 
-/* Random writes, truncations, holes and allocations, in and out of group
- * commit, read back against a model after every few calls; every few
- * hundred, fsck passes and the image, reopened with nothing cached, still
- * reads as the model. */
-START_TEST(random_calls_match_a_model)
+/* model_run: from seed s, random writes, truncations, holes (with zero,
+ * zeroed ranges too) and allocations, in and out of group commit, read
+ * back against a model after every few calls; every few hundred, fsck
+ * passes and the image, reopened with nothing cached, still reads as the
+ * model. */
+static void model_run(uint64_t s, int zero)
 {
-	uint64_t s = 33; /* its 200th call, in a batch, left the file short of free pages */
 	memset(model, 0, sizeof model);
 	model_size = 0;
 	for (unsigned op = 0; op < 2000; op++) {
 		if (op % 200 == 100)
 			ck_assert_int_eq(ofs_batch(fs, 1), 0);
-		model_step(&s, op);
+		model_step(&s, op, zero);
 		if (op % 25 == 24)
 			model_check(&s);
 		if (op % 200 == 199) {
@@ -2177,6 +2191,18 @@ START_TEST(random_calls_match_a_model)
 			model_check(&s);
 		}
 	}
+}
+
+START_TEST(random_calls_match_a_model)
+{
+	model_run(33, 0); /* its 200th call, in a batch, left the file short of free pages */
+}
+END_TEST
+
+/* The same with zeroed ranges (FALLOC_FL_ZERO_RANGE) among the holes. */
+START_TEST(random_zero_ranges_match_a_model)
+{
+	model_run(34, 1);
 }
 END_TEST
 
@@ -2192,6 +2218,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, fallocate_modes);
 	tcase_add_test(t, fallocate_zero_range);
 	tcase_add_test(t, random_calls_match_a_model);
+	tcase_add_test(t, random_zero_ranges_match_a_model);
 	tcase_add_test(t, checksums_catch_damage);
 	tcase_add_test(t, read_leaves_data_unmapped);
 	tcase_add_test(t, map_faults_read_one_page);
