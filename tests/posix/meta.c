@@ -381,6 +381,44 @@ static int c_times(void)
 	return 0;
 }
 
+/* ctime where a call reaches a file through another of its names or
+ * moves it, and nowhere for a call that fails: as on a local file
+ * system. */
+static int c_ctime_links(void)
+{
+	SYS(mk("a"));
+	SYS(mk("b"));
+	SYS(link("b", "b2"));
+	SYS(mk("u"));
+	SYS(link("u", "u2"));
+	SYS(mkdir("d", 0755));
+	SYS(mk("d/x"));
+	SYS(mk("e1"));
+	SYS(mk("e2"));
+	struct stat a = st_of("a"), b2 = st_of("b2"), u2 = st_of("u2"), d = st_of("d");
+	struct stat e1 = st_of("e1"), e2 = st_of("e2");
+	tick_past(e2.st_ctim); /* the last made: every stamp from now on is later */
+	ERR(rmdir("d"), ENOTEMPTY);
+	ERR(setxattr("e1", "user.none", "v", 1, XATTR_REPLACE), ENODATA);
+	ERR(removexattr("e1", "user.none"), ENODATA);
+	ERR(renameat2(AT_FDCWD, "e1", AT_FDCWD, "e2", RENAME_NOREPLACE), EEXIST);
+	ERR(link("e1", "e2"), EEXIST);
+	EXPECT(!ts_cmp(st_of("d").st_ctim, d.st_ctim), "a failed rmdir moved the directory's ctime");
+	EXPECT(!ts_cmp(st_of("e1").st_ctim, e1.st_ctim) && !ts_cmp(st_of("e2").st_ctim, e2.st_ctim),
+	       "a failed call moved a file's ctime");
+	SYS(rename("a", "b")); /* b's file keeps only its name b2 */
+	SYS(unlink("u"));      /* u's keeps only u2 */
+	EXPECT(ts_cmp(st_of("b").st_ctim, a.st_ctim) > 0, "rename did not move the moved file's ctime");
+	EXPECT(ts_cmp(st_of("b2").st_ctim, b2.st_ctim) > 0,
+	       "rename over a name did not move the ctime of the file it replaced");
+	EXPECT(ts_cmp(st_of("u2").st_ctim, u2.st_ctim) > 0,
+	       "unlink did not move the ctime of the file's other name");
+	SYS(renameat2(AT_FDCWD, "e1", AT_FDCWD, "e2", RENAME_EXCHANGE));
+	EXPECT(ts_cmp(st_of("e1").st_ctim, e2.st_ctim) > 0 && ts_cmp(st_of("e2").st_ctim, e1.st_ctim) > 0,
+	       "an exchange did not move both files' ctime");
+	return 0;
+}
+
 /* has_name: whether the xattr name list holds name. */
 static int has_name(const char *list, ssize_t len, const char *name)
 {
@@ -876,6 +914,7 @@ const struct check meta_checks[] = {
 	{"atime_dir", c_atime_dir, 0, "relatime for listings and readlink"},
 	{"btime", c_btime, 0, "statx birth time, kept by later changes"},
 	{"times", c_times, 0, "mtime/ctime on write, xattr, create, rename, link"},
+	{"ctime_links", c_ctime_links, 0, "ctime through other names, and not on failure"},
 	{"xattr", c_xattr, 0, "set/get/list/remove xattrs"},
 	{"xattr_errors", c_xattr_errors, 0, "XATTR_CREATE/REPLACE, ENODATA, ERANGE"},
 	{"xattr_large", c_xattr_large, 0, "xattr values of 5000 and 65536 bytes"},
