@@ -1187,14 +1187,14 @@ off_t ofs_seek(ofs *fs, uint64_t ino, off_t off, int whence)
 
 /* write_in: ofs_write_kill inside txn. */
 static int write_in(ofs *fs, MDB_txn *txn, uint64_t ino, const void *buf, size_t size, uint64_t off,
-		    unsigned how, int *killed)
+		    unsigned how, const struct ofs_member *m, int *killed)
 {
 	struct ofs_inode in;
 	int rc = file_get(fs, txn, ino, &in);
 	if (rc || (rc = ofs_room(fs, size)) || (rc = ofs_data_write(fs, txn, &in, buf, size, off)))
 		return rc;
 	if (killed) {
-		uint32_t mode = ofs_kill_mode(in.a.mode);
+		uint32_t mode = ofs_kill_for(in.a.mode, in.a.gid, m);
 		*killed = mode != in.a.mode;
 		in.a.mode = mode;
 	}
@@ -1210,14 +1210,12 @@ static int write_in(ofs *fs, MDB_txn *txn, uint64_t ino, const void *buf, size_t
 /* ofs_write: write size bytes at off, extending the file as needed. */
 ssize_t ofs_write(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off)
 {
-	return ofs_write_kill(fs, ino, buf, size, off, 0, NULL);
+	return ofs_write_kill(fs, ino, buf, size, off, 0, NULL, NULL);
 }
 
-/* ofs_write_kill: ofs_write, dropping suid/sgid unless killed is NULL
- * and security.capability if how has OFS_KILL_CAP, stamping the times
- * unless how has OFS_KEEP_TIMES. */
+/* ofs_write_kill: see orionfs.h. */
 ssize_t ofs_write_kill(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off,
-		       unsigned how, int *killed)
+		       unsigned how, const struct ofs_member *m, int *killed)
 {
 	MDB_txn *txn;
 	if (off < 0)
@@ -1229,7 +1227,7 @@ ssize_t ofs_write_kill(ofs *fs, uint64_t ino, const void *buf, size_t size, off_
 	int rc = ofs_wtxn(fs, &txn);
 	if (rc)
 		return rc;
-	rc = ofs_finish(fs, txn, write_in(fs, txn, ino, buf, size, (uint64_t)off, how, killed));
+	rc = ofs_finish(fs, txn, write_in(fs, txn, ino, buf, size, (uint64_t)off, how, m, killed));
 	if (rc)
 		return rc;
 	ofs_batch_account(fs, size);

@@ -219,22 +219,67 @@ static unsigned setattr_mask(int to_set, const struct stat *st, struct ofs_attr 
 	return valid;
 }
 
+/* A request's caller as an ofs_member; capable: uid 0 may act as a
+ * member of any group (the kernel's flag to drop privileges, when set,
+ * says the caller lacks CAP_FSETID, root or not). */
+struct caller {
+	struct ofs_member m;
+	fuse_req_t req;
+	int capable;
+};
+
+enum { CALLER_GROUPS = 64 }; /* groups looked at without an allocation */
+
+/* caller_in: whether the caller's fsgid or one of its supplementary
+ * groups is gid (libfuse reads them from /proc: only asked when a
+ * set-group-ID bit without group-execute is at stake).  Groups that
+ * cannot be read count as none, so the bit is dropped. */
+static int caller_in(const struct ofs_member *m, uint32_t gid)
+{
+	const struct caller *c = (const struct caller *)m;
+	const struct fuse_ctx *ctx = fuse_req_ctx(c->req);
+	if ((c->capable && ctx->uid == 0) || ctx->gid == gid)
+		return 1;
+	gid_t small[CALLER_GROUPS], *g = small;
+	int n = fuse_req_getgroups(c->req, CALLER_GROUPS, small), in = 0;
+	if (n > CALLER_GROUPS) { /* more than fit: ask again with room for all */
+		int room = n;
+		g = malloc((size_t)room * sizeof *g);
+		n = g ? fuse_req_getgroups(c->req, room, g) : -ENOMEM;
+		n = n > room ? room : n;
+	}
+	for (int i = 0; i < n; i++)
+		in |= g[i] == gid;
+	if (g != small)
+		free(g);
+	return in;
+}
+
+/* caller_of: req's caller; kill: the kernel flagged the request. */
+static struct caller caller_of(fuse_req_t req, int kill)
+{
+	return (struct caller){{caller_in}, req, !kill};
+}
+
 /* kill_suidgid: add to the setattr (in, *valid) the mode that drops
- * ino's suid/sgid, as a write, truncate or chown must when the kernel
- * leaves that to us (HANDLE_KILLPRIV_V2; the kernel still drops
- * security.capability itself).  With owner, a change is for the file's
- * owner or root to make (-EPERM).  Returns 1 if the mode changes, 0 if
- * it stays, or a negative errno. */
-static int kill_suidgid(struct ofs_fuse *srv, uint64_t ino, struct ofs_attr *in, unsigned *valid,
-			const struct fuse_ctx *owner)
+ * ino's suid/sgid, as a write, truncate or chown by req's caller must
+ * when the kernel leaves that to us (HANDLE_KILLPRIV_V2; the kernel still
+ * drops security.capability itself).  With owner_only, a change is for
+ * the file's owner or root to make (-EPERM).  Returns 1 if the mode
+ * changes, 0 if it stays, or a negative errno. */
+static int kill_suidgid(struct ofs_fuse *srv, fuse_req_t req, uint64_t ino, struct ofs_attr *in,
+			unsigned *valid, int owner_only)
 {
 	struct ofs_attr a;
+	struct caller c = caller_of(req, srv->kill);
 	int rc = ofs_getattr(srv->fs, ino, &a);
-	if (rc < 0 || S_ISDIR(a.mode) || ofs_kill_mode(a.mode) == a.mode)
+	uint32_t mode = rc < 0 ? 0 : ofs_kill_for(a.mode, a.gid, &c.m);
+	if (rc < 0 || S_ISDIR(a.mode) || mode == a.mode)
 		return rc;
-	if (owner && owner->uid != 0 && owner->uid != a.uid)
+	uint32_t uid = fuse_req_ctx(req)->uid;
+	if (owner_only && uid != 0 && uid != a.uid)
 		return -EPERM;
-	in->mode = ofs_kill_mode(a.mode);
+	in->mode = mode;
 	*valid |= OFS_SET_MODE;
 	return 1;
 }
@@ -273,7 +318,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *st, int to_s
 	int none = to_set == (srv->writeback ? FUSE_SET_ATTR_CTIME : 0), rc = 0;
 	if (srv->killpriv && !(valid & OFS_SET_MODE) &&
 	    ((valid & (OFS_SET_UID | OFS_SET_GID)) || none || ((valid & OFS_SET_SIZE) && srv->kill)))
-		rc = kill_suidgid(srv, ino, &in, &valid, none ? fuse_req_ctx(req) : NULL);
+		rc = kill_suidgid(srv, req, ino, &in, &valid, none);
 	if (rc >= 0)
 		rc = valid || none ? ofs_setattr(srv->fs, ino, &in, valid, &out)
 				   : ofs_getattr(srv->fs, ino, &out);
@@ -448,12 +493,13 @@ static unsigned kernel_times(const struct ofs_fuse *srv)
 	return srv->writeback ? OFS_KEEP_TIMES : 0;
 }
 
-/* truncate_open: O_TRUNC arrives with the open (atomic_o_trunc). */
-static int truncate_open(struct ofs_fuse *srv, uint64_t ino)
+/* truncate_open: O_TRUNC of req's caller arrives with the open
+ * (atomic_o_trunc). */
+static int truncate_open(struct ofs_fuse *srv, fuse_req_t req, uint64_t ino)
 {
 	struct ofs_attr in = {0};
 	unsigned valid = OFS_SET_SIZE | (kernel_times(srv) ? OFS_KEEP_TIMES : OFS_SET_MTIME_NOW);
-	int killed = srv->kill ? kill_suidgid(srv, ino, &in, &valid, NULL) : 0;
+	int killed = srv->kill ? kill_suidgid(srv, req, ino, &in, &valid, 0) : 0;
 	return killed < 0 ? killed : setattr_inval(srv, ino, &in, valid, killed);
 }
 
@@ -498,7 +544,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	struct ofs_fuse *srv = SRV(req);
 	if ((fi->flags & O_TRUNC) && (fi->flags & O_ACCMODE) != O_RDONLY) {
-		int rc = truncate_open(srv, ino);
+		int rc = truncate_open(srv, req, ino);
 		if (rc < 0) {
 			ofs_fuse_reply_err(req, rc);
 			return;
@@ -562,7 +608,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 		rc = ofs_lookup(srv->fs, parent, name, &a);
 		if (rc == 0 && S_ISDIR(a.mode))
 			rc = -EISDIR;
-		if (rc == 0 && (fi->flags & O_TRUNC) && (rc = truncate_open(srv, a.ino)) == 0)
+		if (rc == 0 && (fi->flags & O_TRUNC) && (rc = truncate_open(srv, req, a.ino)) == 0)
 			rc = ofs_getattr(srv->fs, a.ino, &a);
 	}
 	if (rc < 0)
@@ -610,7 +656,8 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	 * mapping dirtied, which may come through any handle */
 	if ((fi->fh & OFS_FUSE_FH_DIRECT) && !fi->writepage)
 		how |= OFS_KILL_CAP;
-	ssize_t n = ofs_write_kill(srv->fs, ino, buf, size, off, how, srv->kill ? &killed : NULL);
+	struct caller c = caller_of(req, 1);
+	ssize_t n = ofs_write_kill(srv->fs, ino, buf, size, off, how, &c.m, srv->kill ? &killed : NULL);
 	if (n >= 0 && killed) /* attributes only: the kernel holds the pages */
 		fuse_lowlevel_notify_inval_inode(srv->se, ino, -1, 0);
 	if (n < 0)

@@ -20,10 +20,17 @@ void ofs_now(struct timespec *ts)
 	clock_gettime(CLOCK_REALTIME, ts);
 }
 
-/* ofs_kill_mode: mode less the privileges a write drops. */
-uint32_t ofs_kill_mode(uint32_t mode)
+/* ofs_kill_mode: see orionfs.h. */
+uint32_t ofs_kill_mode(uint32_t mode, int outside)
 {
-	return mode & ~(uint32_t)(S_ISUID | ((mode & S_IXGRP) ? S_ISGID : 0));
+	return mode & ~(uint32_t)(S_ISUID | ((mode & S_IXGRP) || outside ? S_ISGID : 0));
+}
+
+/* ofs_kill_for: see orionfs.h. */
+uint32_t ofs_kill_for(uint32_t mode, uint32_t gid, const struct ofs_member *m)
+{
+	int at_stake = (mode & S_ISGID) && !(mode & S_IXGRP);
+	return ofs_kill_mode(mode, at_stake && m && !m->in_group(m, gid));
 }
 
 /* ofs_mode_valid: whether mode's S_IFMT is a file type we store. */

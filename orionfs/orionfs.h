@@ -279,12 +279,20 @@ int ofs_opened(ofs *fs, uint64_t ino, int atime);
  * returns bytes written; updates mtime/ctime. */
 ssize_t ofs_write(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off);
 
-/* ofs_write_kill: ofs_write that, in the same commit, also gives the file
- * mode ofs_kill_mode(mode), as a write by a caller without CAP_FSETID
- * must; *killed tells whether the mode changed.  With killed NULL and
- * how 0 it is ofs_write; how may be OFS_KEEP_TIMES. */
+/* ofs_member: whether the caller of a change is in group gid, or may act
+ * as if it were (CAP_FSETID).  Asked only when a set-group-ID bit
+ * without group-execute is at stake (ofs_kill_for). */
+struct ofs_member {
+	int (*in_group)(const struct ofs_member *m, uint32_t gid);
+};
+
+/* ofs_write_kill: ofs_write that, with killed, also gives the file in
+ * the same commit the mode ofs_kill_for(mode, gid, m), as a write by a
+ * caller without CAP_FSETID must; *killed tells whether the mode
+ * changed.  With killed NULL and how 0 it is ofs_write; how may be
+ * OFS_KEEP_TIMES and OFS_KILL_CAP. */
 ssize_t ofs_write_kill(ofs *fs, uint64_t ino, const void *buf, size_t size, off_t off,
-		       unsigned how, int *killed);
+		       unsigned how, const struct ofs_member *m, int *killed);
 
 /* ofs_copy_range: copy_file_range(2) inside the image: up to len bytes
  * of regular file src at soff to regular file dst at doff, clipped to
@@ -299,10 +307,15 @@ ssize_t ofs_copy_range(ofs *fs, uint64_t src, off_t soff, uint64_t dst, off_t do
 		       unsigned how);
 
 /* ofs_kill_mode: mode without its set-user-ID bit, and without its
- * set-group-ID bit when it is group-executable (without group exec,
- * set-group-ID marks mandatory locking and stays): what a write,
- * truncate or chown leaves of a file's mode. */
-uint32_t ofs_kill_mode(uint32_t mode);
+ * set-group-ID bit when it is group-executable or when outside (the one
+ * changing the file is outside its group): what a write, truncate or
+ * chown leaves of a file's mode, by the kernel's rule since Linux 6.2
+ * (setattr_should_drop_sgid). */
+uint32_t ofs_kill_mode(uint32_t mode, int outside);
+
+/* ofs_kill_for: ofs_kill_mode for a file of mode and group gid changed
+ * by m's caller (NULL: a member of every group). */
+uint32_t ofs_kill_for(uint32_t mode, uint32_t gid, const struct ofs_member *m);
 
 /* ofs_seek: lseek(2) SEEK_DATA or SEEK_HOLE on regular file ino from off;
  * returns the offset found.  Holes are whole 64 KiB blocks with nothing

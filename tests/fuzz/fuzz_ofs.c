@@ -70,6 +70,13 @@ static void acl(struct prog *g, uint64_t ino)
 	g->p += n;
 }
 
+/* odd_groups: a caller in every odd-numbered group (ofs_member). */
+static int odd_groups(const struct ofs_member *m, uint32_t gid)
+{
+	(void)m;
+	return gid % 2;
+}
+
 /* step: run one operation. */
 static void step(struct prog *g)
 {
@@ -111,7 +118,12 @@ static void step(struct prog *g)
 	case 16:
 		ofs_copy_range(g->fs, x, (off_t)off, pick(g), (off_t)next(g) * 4099, len, 0);
 		break;
-	case 17: ofs_write_kill(g->fs, x, buf, len, (off_t)off, OFS_KILL_CAP, NULL); break;
+	case 17: {
+		static const struct ofs_member m = {odd_groups};
+		int killed;
+		ofs_write_kill(g->fs, x, buf, len, (off_t)off, OFS_KILL_CAP, &m, &killed);
+		break;
+	}
 	default: ofs_read(g->fs, x, buf, len, (off_t)off); break;
 	}
 }

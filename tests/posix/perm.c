@@ -51,6 +51,9 @@ int perm_setup(const char *fixdir)
 	    put_mode(fx("rootdir/suid-trunc"), "s", 06777) < 0 ||
 	    put_mode(fx("rootdir/suid-otrunc"), "s", 06777) < 0 ||
 	    put_mode(fx("rootdir/sgid-nogx"), "s", 02767) < 0 ||
+	    chown(fx("rootdir/sgid-nogx"), 0, PERM_GID) < 0 || chmod(fx("rootdir/sgid-nogx"), 02767) < 0 ||
+	    put_mode(fx("rootdir/sgid-nogx-out"), "s", 02767) < 0 ||
+	    put_mode(fx("rootdir/sgid-nogx-chown"), "s", 02745) < 0 ||
 	    put_mode(fx("rootdir/suid-chown"), "s", 06755) < 0 ||
 	    put_mode(fx("grp-member"), "g", 0640) < 0 || chown(fx("grp-member"), 0, PERM_GID) < 0 ||
 	    put_mode(fx("grp-other"), "g", 0640) < 0 || chown(fx("grp-other"), 0, PERM_GID + 1) < 0) {
@@ -187,7 +190,9 @@ static int mode_of(const char *path)
 }
 
 /* A truncate by someone else, by truncate(2) or by O_TRUNC, clears suid
- * and sgid too; sgid without group exec (a locking mark) survives a write. */
+ * and sgid too.  sgid without group exec survives a write by a member of
+ * the file's group (here through a supplementary group) and goes with
+ * one by anyone else, as since Linux 6.2 (setattr_should_drop_sgid). */
 static int c_perm_kill_trunc(void)
 {
 	SYS(truncate(fx("rootdir/suid-trunc"), 0));
@@ -201,19 +206,26 @@ static int c_perm_kill_trunc(void)
 	SYS(fd = open(fx("rootdir/sgid-nogx"), O_WRONLY | O_APPEND));
 	SYS(write_all(fd, "x", 1));
 	close(fd);
-	EXPECT(mode_of(fx("rootdir/sgid-nogx")) == 02767, "mode %04o after a write",
+	EXPECT(mode_of(fx("rootdir/sgid-nogx")) == 02767, "mode %04o after a write by a group member",
 	       mode_of(fx("rootdir/sgid-nogx")));
+	SYS(fd = open(fx("rootdir/sgid-nogx-out"), O_WRONLY | O_APPEND));
+	SYS(write_all(fd, "x", 1));
+	close(fd);
+	EXPECT(mode_of(fx("rootdir/sgid-nogx-out")) == 0767, "mode %04o after a write from outside the group",
+	       mode_of(fx("rootdir/sgid-nogx-out")));
 	return 0;
 }
 
-/* chown(f, -1, -1) changes no id but drops suid and sgid, a mode
- * change that only the owner may make: someone else gets EPERM for a
- * set-id file, and nothing for a plain one. */
+/* chown(f, -1, -1) changes no id but drops suid and sgid (sgid without
+ * group exec when the caller is outside the group), a mode change that
+ * only the owner may make: someone else gets EPERM for a set-id file,
+ * and nothing for a plain one. */
 static int c_perm_chown_none(void)
 {
 	ERR(chown(fx("rootdir/suid-chown"), (uid_t)-1, (gid_t)-1), EPERM);
 	EXPECT(mode_of(fx("rootdir/suid-chown")) == 06755, "mode %04o after chown(-1, -1)",
 	       mode_of(fx("rootdir/suid-chown")));
+	ERR(chown(fx("rootdir/sgid-nogx-chown"), (uid_t)-1, (gid_t)-1), EPERM);
 	SYS(chown(fx("rootdir/f"), (uid_t)-1, (gid_t)-1));
 	return 0;
 }

@@ -1114,26 +1114,62 @@ static void set_mode(uint64_t ino, uint32_t perm)
 	ck_assert_int_eq(ofs_setattr(fs, ino, &a, OFS_SET_MODE, NULL), 0);
 }
 
+/* A caller in group 4242 only, as an ofs_member; counts the questions. */
+static int member_asked;
+static int in_4242(const struct ofs_member *m, uint32_t gid)
+{
+	(void)m;
+	member_asked++;
+	return gid == 4242;
+}
+
 /* A write that drops privileges clears set-user-ID, and set-group-ID
- * with group exec only, in its own commit, and says when it did. */
+ * when group-executable or when the writer is outside the file's group,
+ * in its own commit, and says when it did; the group is asked about
+ * only when it decides. */
 START_TEST(write_kill_drops_privileges)
 {
+	const struct ofs_member m = {in_4242};
 	int killed = -1;
 	set_mode(f, 06755);
 	ck_assert_int_eq(ofs_write(fs, f, "a", 1, 0), 1);
 	ck_assert_uint_eq(mode_of(f), S_IFREG | 06755); /* a plain write keeps them */
-	ck_assert_int_eq(ofs_write_kill(fs, f, "b", 1, 1, 0, &killed), 1);
+	ck_assert_int_eq(ofs_write_kill(fs, f, "b", 1, 1, 0, &m, &killed), 1);
 	ck_assert_int_eq(killed, 1);
 	ck_assert_uint_eq(mode_of(f), S_IFREG | 0755);
-	ck_assert_int_eq(ofs_write_kill(fs, f, "c", 1, 2, 0, &killed), 1);
+	ck_assert_int_eq(member_asked, 0); /* group exec: no question */
+	ck_assert_int_eq(ofs_write_kill(fs, f, "c", 1, 2, 0, &m, &killed), 1);
 	ck_assert_int_eq(killed, 0);
-	set_mode(f, 06745); /* no group exec: set-group-ID means locking */
-	ck_assert_int_eq(ofs_write_kill(fs, f, "d", 1, 3, 0, &killed), 1);
+	set_mode(f, 06745); /* no group exec: a member of the group keeps set-group-ID */
+	struct ofs_attr g = {.gid = 4242};
+	ck_assert_int_eq(ofs_setattr(fs, f, &g, OFS_SET_GID, NULL), 0);
+	set_mode(f, 06745);
+	ck_assert_int_eq(ofs_write_kill(fs, f, "d", 1, 3, 0, &m, &killed), 1);
 	ck_assert_int_eq(killed, 1);
 	ck_assert_uint_eq(mode_of(f), S_IFREG | 02745);
-	ck_assert_uint_eq(size_of(f), 4);
-	ck_assert_int_eq(ofs_write_kill(fs, OFS_ROOT_INO, "e", 1, 0, 0, &killed), -EISDIR);
+	ck_assert_int_eq(member_asked, 1);
+	ck_assert_int_eq(ofs_write_kill(fs, f, "e", 1, 4, 0, NULL, &killed), 1); /* NULL: a member */
 	ck_assert_uint_eq(mode_of(f), S_IFREG | 02745);
+	g.gid = 4243; /* ... and anyone else drops it */
+	ck_assert_int_eq(ofs_setattr(fs, f, &g, OFS_SET_GID, NULL), 0);
+	ck_assert_int_eq(ofs_write_kill(fs, f, "f", 1, 5, 0, &m, &killed), 1);
+	ck_assert_int_eq(killed, 1);
+	ck_assert_uint_eq(mode_of(f), S_IFREG | 0745);
+	ck_assert_uint_eq(size_of(f), 6);
+	ck_assert_int_eq(ofs_write_kill(fs, OFS_ROOT_INO, "e", 1, 0, 0, &m, &killed), -EISDIR);
+	ck_assert_uint_eq(mode_of(f), S_IFREG | 0745);
+}
+END_TEST
+
+/* The rule alone: set-user-ID always goes; set-group-ID goes when group
+ * exec is set or the changer is outside the group. */
+START_TEST(kill_mode_rule)
+{
+	ck_assert_uint_eq(ofs_kill_mode(06755, 0), 0755);
+	ck_assert_uint_eq(ofs_kill_mode(06745, 0), 02745);
+	ck_assert_uint_eq(ofs_kill_mode(06745, 1), 0745);
+	ck_assert_uint_eq(ofs_kill_mode(0755, 1), 0755);
+	ck_assert_uint_eq(ofs_kill_mode(S_IFREG | 04711, 1), S_IFREG | 0711);
 }
 END_TEST
 
@@ -1145,12 +1181,12 @@ START_TEST(write_kill_cap_drops_capability)
 	char v[32];
 	ck_assert_int_eq(ofs_setxattr(fs, f, "security.capability", cap, sizeof cap, 0), 0);
 	ck_assert_int_eq(ofs_setxattr(fs, f, "user.keep", "k", 1, 0), 0);
-	ck_assert_int_eq(ofs_write_kill(fs, f, "a", 1, 0, 0, NULL), 1);
+	ck_assert_int_eq(ofs_write_kill(fs, f, "a", 1, 0, 0, NULL, NULL), 1);
 	ck_assert_int_eq(ofs_getxattr(fs, f, "security.capability", v, sizeof v), sizeof cap);
-	ck_assert_int_eq(ofs_write_kill(fs, f, "b", 1, 1, OFS_KILL_CAP, NULL), 1);
+	ck_assert_int_eq(ofs_write_kill(fs, f, "b", 1, 1, OFS_KILL_CAP, NULL, NULL), 1);
 	ck_assert_int_eq(ofs_getxattr(fs, f, "security.capability", v, sizeof v), -ENODATA);
 	ck_assert_int_eq(ofs_getxattr(fs, f, "user.keep", v, sizeof v), 1);
-	ck_assert_int_eq(ofs_write_kill(fs, f, "c", 1, 2, OFS_KILL_CAP, NULL), 1);
+	ck_assert_int_eq(ofs_write_kill(fs, f, "c", 1, 2, OFS_KILL_CAP, NULL, NULL), 1);
 	ck_assert_uint_eq(size_of(f), 3);
 }
 END_TEST
@@ -1234,7 +1270,7 @@ START_TEST(keep_times_leaves_times)
 	struct ofs_attr t = {.mtime = {1000, 0}, .ctime = {1000, 0}, .size = 3};
 	unsigned when = OFS_SET_MTIME | OFS_SET_CTIME;
 	ck_assert_int_eq(ofs_setattr(fs, f, &t, when, NULL), 0);
-	ck_assert_int_eq(ofs_write_kill(fs, f, "abc", 3, 70000, OFS_KEEP_TIMES, NULL), 3);
+	ck_assert_int_eq(ofs_write_kill(fs, f, "abc", 3, 70000, OFS_KEEP_TIMES, NULL, NULL), 3);
 	ck_assert_uint_eq(size_of(f), 70003);
 	times_are(f, 1000);
 	ck_assert_int_eq(ofs_setattr(fs, f, &t, OFS_SET_SIZE | OFS_KEEP_TIMES, NULL), 0);
@@ -2240,6 +2276,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, ahead_survives_noise);
 	tcase_add_test(t, wrong_types_refused);
 	tcase_add_test(t, write_kill_drops_privileges);
+	tcase_add_test(t, kill_mode_rule);
 	tcase_add_test(t, write_kill_cap_drops_capability);
 	tcase_add_test(t, copy_range_copies);
 	tcase_add_test(t, seek_data_and_hole);
