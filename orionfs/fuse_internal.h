@@ -280,9 +280,7 @@ struct ofs_fuse {
 	int kill;      /* the request being served asks us to drop suid/sgid */
 	int stream;    /* the request served was a large write (OFS_FUSE_STREAM_MIN) */
 	int tmpfile;   /* the request served is O_TMPFILE's, read as a CREATE */
-	uint64_t statx_unique; /* a STATX being served as a GETATTR, 0: none */
-	struct timespec statx_btime; /* its file's birth time ... */
-	int statx_btime_ok;  /* ... if its getattr found one */
+	int statx;     /* the request served is a STATX, read as a GETATTR */
 	int waited;    /* the request served took OFS_FUSE_DISK_US or longer */
 	int cfd;       /* a blocking clone of the session's descriptor, which
 			* the loop sleeps in read(2) on while no batch is open
@@ -326,6 +324,8 @@ int ofs_fuse_interrupted(const struct ofs_fuse_caller *c);
 char *ofs_fuse_buf(struct ofs_fuse *srv, size_t size);
 void ofs_fuse_tune(struct ofs_fuse *srv);
 struct ofs_fuse_job *ofs_fuse_job_new(fuse_req_t req, size_t extra);
+void ofs_fuse_reply_stat(fuse_req_t req, const struct stat *st, const struct timespec *btime,
+			 double timeout);
 void ofs_fuse_defer(struct ofs_fuse_job *j);
 
 /* fuse_ops.c */

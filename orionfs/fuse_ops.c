@@ -83,12 +83,13 @@ static void reply_entry(struct ofs_fuse *srv, fuse_req_t req, const struct ofs_a
 		ofs_fuse_unref(srv, a->ino, 1); /* interrupted: the kernel took none */
 }
 
-/* reply_attr: a's attributes, cacheable for the server's timeout. */
+/* reply_attr: a's attributes (and birth time, to a STATX), cacheable
+ * for the server's timeout. */
 static void reply_attr(struct ofs_fuse *srv, fuse_req_t req, const struct ofs_attr *a)
 {
 	struct stat st;
 	ofs_fuse_stat(a, &st);
-	fuse_reply_attr(req, &st, srv->timeout);
+	ofs_fuse_reply_stat(req, &st, &a->btime, srv->timeout);
 }
 
 /* reserved_at: whether (parent, name) is one of the runtime's root names. */
@@ -172,14 +173,10 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	int rc = ofs_getattr(srv->fs, ino, &a);
 	if (rc == -ENOENT)
 		rc = ofs_fuse_dead_attr(srv, ino, &a);
-	if (rc < 0) {
+	if (rc < 0)
 		ofs_fuse_reply_err(req, rc);
-		return;
-	}
-	/* a STATX read as this GETATTR (wire_note) answers with it */
-	srv->statx_btime = a.btime;
-	srv->statx_btime_ok = srv->statx_unique != 0;
-	reply_attr(srv, req, &a);
+	else
+		reply_attr(srv, req, &a);
 }
 
 /* setattr_mask: FUSE_SET_ATTR_* bits as OFS_SET_* bits, filling in. */

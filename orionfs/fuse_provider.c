@@ -176,7 +176,7 @@ static void s_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (!s)
 		return;
 	st.st_ino = ino;
-	fuse_reply_attr(req, &st, s->p->timeout);
+	ofs_fuse_reply_stat(req, &st, NULL, s->p->timeout);
 }
 
 /* s_lseek: SEEK_DATA/SEEK_HOLE on a provider's file, which is data

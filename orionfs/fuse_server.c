@@ -154,10 +154,9 @@ void ofs_fuse_tune(struct ofs_fuse *srv)
  * CREATE's, so it is passed on as a CREATE flagged in srv->tmpfile; and
  * for STATX (a statx(2) that asks for the birth time), which libfuse
  * 3.14 does not know either: its arguments begin with GETATTR's, so it
- * is passed on as a GETATTR, and the reply is rewritten to STATX's form
- * with the birth time the getattr found (srv->statx_btime).  Answered
- * ENOSYS, the kernel would never ask again, and stat(1) would show no
- * birth time. */
+ * is passed on as a GETATTR flagged in srv->statx, and the getattr
+ * answers in STATX's form (ofs_fuse_reply_stat).  Answered ENOSYS, the
+ * kernel would never ask again, and stat(1) would show no birth time. */
 
 /* STATX (protocol 7.39), which Debian's <linux/fuse.h> predates: the
  * opcode, and the reply (fuse_statx_out, holding a fuse_statx). */
@@ -183,6 +182,44 @@ struct ofs_statx_out {
 	} stat;
 };
 _Static_assert(sizeof(struct ofs_statx_out) == 288, "fuse_statx_out is 288 bytes");
+
+/* sx_time: a timespec in STATX's form. */
+static struct ofs_sx_time sx_time(struct timespec t)
+{
+	return (struct ofs_sx_time){t.tv_sec, (uint32_t)t.tv_nsec, 0};
+}
+
+/* ofs_fuse_reply_stat: answer a GETATTR with st, cacheable for timeout
+ * seconds; one that is a STATX (srv->statx) in STATX's form, with the
+ * birth time btime when there is one. */
+void ofs_fuse_reply_stat(fuse_req_t req, const struct stat *st, const struct timespec *btime,
+			 double timeout)
+{
+	const struct ofs_fuse *srv = fuse_req_userdata(req);
+	if (!srv->statx) {
+		fuse_reply_attr(req, st, timeout);
+		return;
+	}
+	struct ofs_statx_out sx = {.attr_valid = (uint64_t)timeout,
+				   .attr_valid_nsec = (uint32_t)((timeout - (double)(uint64_t)timeout) * 1e9)};
+	sx.stat.mask = STATX_BASIC_STATS | (btime ? STATX_BTIME : 0);
+	sx.stat.blksize = (uint32_t)st->st_blksize;
+	sx.stat.nlink = (uint32_t)st->st_nlink;
+	sx.stat.uid = st->st_uid;
+	sx.stat.gid = st->st_gid;
+	sx.stat.mode = (uint16_t)st->st_mode;
+	sx.stat.ino = st->st_ino;
+	sx.stat.size = (uint64_t)st->st_size;
+	sx.stat.blocks = (uint64_t)st->st_blocks;
+	sx.stat.atime = sx_time(st->st_atim);
+	sx.stat.mtime = sx_time(st->st_mtim);
+	sx.stat.ctime = sx_time(st->st_ctim);
+	if (btime)
+		sx.stat.btime = sx_time(*btime);
+	sx.stat.rdev_major = major(st->st_rdev);
+	sx.stat.rdev_minor = minor(st->st_rdev);
+	fuse_reply_buf(req, (const char *)&sx, sizeof sx);
+}
 
 /* Where each request that may ask us to drop suid/sgid carries the flag:
  * a 32-bit field of its argument, and the bit. */
@@ -232,15 +269,16 @@ static ssize_t setxattr_compat(struct ofs_fuse *srv, struct fuse_in_header *h, s
 
 /* wire_note: request buf, n bytes read (from the clone: from_clone),
  * noted before libfuse parses it: its kill flag, TMPFILE as CREATE,
- * STATX as GETATTR and,
- * for INIT, whether the kernel offers HANDLE_KILLPRIV_V2 and
- * SETXATTR_EXT.  Returns its length (which a rewrite may shorten), or n
- * if that is short of a request, with errno untouched. */
+ * STATX as GETATTR and, for INIT, whether the kernel offers
+ * HANDLE_KILLPRIV_V2 and SETXATTR_EXT.  Returns its length (which a
+ * rewrite may shorten), or n if that is short of a request, with errno
+ * untouched. */
 static ssize_t wire_note(struct ofs_fuse *srv, void *buf, ssize_t n, int from_clone)
 {
 	srv->kill = 0;
 	srv->stream = 0;
 	srv->tmpfile = 0;
+	srv->statx = 0;
 	if (n < (ssize_t)sizeof(struct fuse_in_header))
 		return n;
 	struct fuse_in_header *h = buf;
@@ -252,8 +290,7 @@ static ssize_t wire_note(struct ofs_fuse *srv, void *buf, ssize_t n, int from_cl
 	}
 	if (h->opcode == OFS_FUSE_OP_STATX && (size_t)n >= sizeof *h + sizeof(struct fuse_getattr_in)) {
 		h->opcode = FUSE_GETATTR;
-		srv->statx_unique = h->unique;
-		srv->statx_btime_ok = 0;
+		srv->statx = 1;
 	}
 	srv->kill = kill_flag(h, (size_t)n);
 	if (h->opcode == FUSE_SETXATTR && srv->setxattr_ext)
@@ -276,55 +313,10 @@ static ssize_t wire_read(int fd, void *buf, size_t size, void *userdata)
 	return wire_note(srv, buf, read(fd, buf, size), 0);
 }
 
-/* statx_of: the STATX reply for GETATTR reply a, with birth time bt
- * when has_bt. */
-static void statx_of(struct ofs_statx_out *sx, const struct fuse_attr_out *a,
-		     const struct timespec *bt, int has_bt)
-{
-	const struct fuse_attr *f = &a->attr;
-	memset(sx, 0, sizeof *sx);
-	sx->attr_valid = a->attr_valid;
-	sx->attr_valid_nsec = a->attr_valid_nsec;
-	sx->stat.mask = STATX_BASIC_STATS | (has_bt ? STATX_BTIME : 0);
-	sx->stat.blksize = f->blksize;
-	sx->stat.nlink = f->nlink;
-	sx->stat.uid = f->uid;
-	sx->stat.gid = f->gid;
-	sx->stat.mode = (uint16_t)f->mode;
-	sx->stat.ino = f->ino;
-	sx->stat.size = f->size;
-	sx->stat.blocks = f->blocks;
-	sx->stat.atime = (struct ofs_sx_time){(int64_t)f->atime, f->atimensec, 0};
-	sx->stat.mtime = (struct ofs_sx_time){(int64_t)f->mtime, f->mtimensec, 0};
-	sx->stat.ctime = (struct ofs_sx_time){(int64_t)f->ctime, f->ctimensec, 0};
-	if (has_bt)
-		sx->stat.btime = (struct ofs_sx_time){bt->tv_sec, (uint32_t)bt->tv_nsec, 0};
-	sx->stat.rdev_major = major(f->rdev);
-	sx->stat.rdev_minor = minor(f->rdev);
-}
-
-/* statx_writev: the reply iov (count pieces) to a STATX served as a
- * GETATTR, written to fd in STATX's form; an error goes as it is. */
-static ssize_t statx_writev(struct ofs_fuse *srv, int fd, struct iovec *iov, int count)
-{
-	struct fuse_out_header h = *(const struct fuse_out_header *)iov[0].iov_base;
-	srv->statx_unique = 0;
-	if (h.error || count != 2 || iov[1].iov_len != sizeof(struct fuse_attr_out))
-		return writev(fd, iov, count);
-	struct ofs_statx_out sx;
-	statx_of(&sx, iov[1].iov_base, &srv->statx_btime, srv->statx_btime_ok);
-	h.len = sizeof h + sizeof sx;
-	struct iovec out[2] = {{&h, sizeof h}, {&sx, sizeof sx}};
-	ssize_t n = writev(fd, out, 2);
-	/* libfuse checks the length it asked to write */
-	return n == (ssize_t)h.len ? (ssize_t)(iov[0].iov_len + iov[1].iov_len) : n;
-}
-
 /* wire_writev: writev(2) of one reply, to the descriptor its request
  * came through (the clone's or the session's); the INIT reply takes
  * HANDLE_KILLPRIV_V2 when the kernel offered it, and SETXATTR_EXT when
- * it offered that and we check ACLs (for its one flag: drop sgid); a
- * STATX's goes in its own form (statx_writev). */
+ * it offered that and we check ACLs (for its one flag: drop sgid). */
 static ssize_t wire_writev(int fd, struct iovec *iov, int count, void *userdata)
 {
 	struct ofs_fuse *srv = userdata;
@@ -348,8 +340,6 @@ static ssize_t wire_writev(int fd, struct iovec *iov, int count, void *userdata)
 	 * descriptor it is written to */
 	int clone = pthread_equal(pthread_self(), srv->loop) ? srv->from_clone && h->unique == srv->unique
 							      : job_clone;
-	if (srv->statx_unique && h->unique == srv->statx_unique)
-		return statx_writev(srv, clone ? srv->cfd : fd, iov, count);
 	return writev(clone ? srv->cfd : fd, iov, count);
 }
 
