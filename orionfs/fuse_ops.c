@@ -270,9 +270,11 @@ static int kill_suidgid(struct ofs_fuse *srv, fuse_req_t req, uint64_t ino, stru
 	struct ofs_attr a;
 	struct caller c = caller_of(req, srv->kill);
 	int rc = ofs_getattr(srv->fs, ino, &a);
-	uint32_t mode = rc < 0 ? 0 : ofs_kill_for(a.mode, a.gid, &c.m);
-	if (rc < 0 || S_ISDIR(a.mode) || mode == a.mode)
+	if (rc < 0 || S_ISDIR(a.mode)) /* a directory's set-group-ID is for inheritance */
 		return rc;
+	uint32_t mode = ofs_kill_for(a.mode, a.gid, &c.m);
+	if (mode == a.mode)
+		return 0;
 	uint32_t uid = fuse_req_ctx(req)->uid;
 	if (owner_only && uid != 0 && uid != a.uid)
 		return -EPERM;
@@ -711,14 +713,15 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	 * take little more from replies built ahead (see RD_FIRST).  Every
 	 * change passes through the kernel, which drops the cached listing
 	 * itself when the directory changes. */
-	if (!ofs_fuse_is_synth(ino) && ofs_dir_large(SRV(req)->fs, ino)) {
-		fi->fh = OFS_FUSE_FH_LARGE;
-	} else if (!ofs_fuse_is_synth(ino)) {
-		fi->cache_readdir = 1;
-		fi->keep_cache = 1;
-	}
-	if (!ofs_fuse_is_synth(ino))
+	if (!ofs_fuse_is_synth(ino)) {
+		if (ofs_dir_large(SRV(req)->fs, ino)) {
+			fi->fh = OFS_FUSE_FH_LARGE;
+		} else {
+			fi->cache_readdir = 1;
+			fi->keep_cache = 1;
+		}
 		accessed(SRV(req), ino, 1);
+	}
 	fuse_reply_open(req, fi);
 }
 
