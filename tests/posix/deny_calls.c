@@ -42,11 +42,20 @@ static int clone_rule(scmp_filter_ctx ctx, int err)
 				SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, FUSE_DEV_IOC_CLONE));
 }
 
-/* clone_try: ask for a clone of a descriptor that is no FUSE session. */
+/* clone_try: ask a fresh /dev/fuse for a clone of a descriptor that is
+ * no FUSE session: unfiltered, the kernel answers EINVAL (any other
+ * descriptor would answer ENOTTY, the refusal's own errno). */
 static long clone_try(void)
 {
-	uint32_t fd = 0;
-	return ioctl(0, FUSE_DEV_IOC_CLONE, &fd);
+	uint32_t none = 0;
+	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* not refused: we cannot tell */
+	long r = ioctl(fd, FUSE_DEV_IOC_CLONE, &none);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return r;
 }
 
 /* uring_rule: refuse every io_uring_setup. */
