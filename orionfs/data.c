@@ -1052,13 +1052,14 @@ static int touch_atime(ofs *fs, uint64_t ino, const struct timespec *now)
 	return ofs_finish(fs, txn, rc) == 0;
 }
 
-/* relatime: the relatime rule for ino, whose attributes are a; 1 if
- * atime moved. */
+/* relatime: the relatime rule for ino, whose attributes are a, unless
+ * the image is read-only or opened OFS_OPEN_NOATIME; 1 if atime moved. */
 static int relatime(ofs *fs, uint64_t ino, const struct ofs_attr *a)
 {
 	struct timespec now;
 	ofs_now(&now);
-	return !(fs->flags & OFS_OPEN_RDONLY) && stale_atime(a, &now) && touch_atime(fs, ino, &now);
+	return !(fs->flags & (OFS_OPEN_RDONLY | OFS_OPEN_NOATIME)) && stale_atime(a, &now) &&
+	       touch_atime(fs, ino, &now);
 }
 
 /* map_ahead: start reading the block map of file ino (attributes a)

@@ -325,7 +325,8 @@ static int serve(struct mopts *m, int notify)
 	ofs *fs = NULL;
 	struct ofs_fuse *srv = NULL;
 	unsigned oflags = ((m->flags & OFS_FUSE_RDONLY) ? OFS_OPEN_RDONLY : 0) |
-			  ((m->flags & OFS_FUSE_SYNC) ? OFS_OPEN_SYNC : 0);
+			  ((m->flags & OFS_FUSE_SYNC) ? OFS_OPEN_SYNC : 0) |
+			  ((m->flags & OFS_FUSE_NOATIME) ? OFS_OPEN_NOATIME : 0);
 	/* A batch's dirty pages are malloc'd and all freed at its commit;
 	 * glibc would hand the heap back to the kernel each time and fault
 	 * it in again for the next batch (measured: a page fault per two

@@ -114,6 +114,7 @@ enum {
 enum {
 	OFS_OPEN_RDONLY = 1 << 0,
 	OFS_OPEN_SYNC = 1 << 1, /* every commit durable (slow) */
+	OFS_OPEN_NOATIME = 1 << 2, /* reads never move atime (setattr still sets it) */
 };
 
 /* Data checksums (super "hash"; docs/orionfs.5). */
@@ -261,7 +262,8 @@ int ofs_setattr(ofs *fs, uint64_t ino, const struct ofs_attr *in, unsigned valid
 		struct ofs_attr *out);
 
 /* ofs_read: read up to size bytes at off; returns bytes read (0 at EOF);
- * holes read as zeros; -ORION_ECHECKSUM if a block fails its checksum. */
+ * holes read as zeros; -ORION_ECHECKSUM if a block fails its checksum.
+ * The relatime rule applies (see ofs_opened). */
 ssize_t ofs_read(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off);
 
 /* ofs_opened: ino is being read: a file opened to be read (its data may
@@ -272,7 +274,8 @@ ssize_t ofs_read(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off);
  * random reads wait for the disk once each, not once more for the map.
  * With atime, the relatime rule applies: atime becomes now when it is not
  * newer than mtime or ctime, or is a day old (a no-op on a read-only
- * image).  1 if atime moved, else 0, or a negative errno. */
+ * image or one opened OFS_OPEN_NOATIME).  1 if atime moved, else 0, or a
+ * negative errno. */
 int ofs_opened(ofs *fs, uint64_t ino, int atime);
 
 /* ofs_write: write size bytes at off, extending the file as needed;

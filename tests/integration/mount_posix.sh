@@ -199,4 +199,27 @@ cat "$MNT/nd/f" >/dev/null
 [ "$(stat -c %X "$MNT/nd/f")" -gt "$old" ] || fail "nodiratime: a read left a file's stale atime"
 t_umount
 t_fsck
+
+# noatime: no read moves an atime: not of a file read from the image
+# (its cached pages dropped first, so that the read reaches the daemon),
+# nor a listing or a readlink; after a remount too.  touch still sets it.
+t_mount "$IMG" "$MNT" noatime
+mkdir "$MNT/na"
+head -c 300000 /dev/urandom >"$MNT/na/f"
+ln -s f "$MNT/na/l"
+touch -h -a -d 2001-01-01 "$MNT/na" "$MNT/na/f" "$MNT/na/l"
+cat "$MNT/na/f" >/dev/null
+dd if="$MNT/na/f" iflag=nocache count=0 status=none # drops its cached pages
+cat "$MNT/na/f" >/dev/null
+ls "$MNT/na" >/dev/null
+readlink "$MNT/na/l" >/dev/null
+t_umount
+t_mount "$IMG" "$MNT" noatime
+for p in na na/f na/l; do
+	[ "$(stat -c %X "$MNT/$p")" = "$old" ] || fail "noatime: reading $p moved its atime"
+done
+touch -a -d 2002-02-02 "$MNT/na/f"
+[ "$(stat -c %X "$MNT/na/f")" = "$(date -d 2002-02-02 +%s)" ] || fail "noatime: touch -a did not set the atime"
+t_umount
+t_fsck
 echo "mount_posix: ok"

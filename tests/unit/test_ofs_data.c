@@ -1447,6 +1447,27 @@ START_TEST(relatime)
 }
 END_TEST
 
+/* OFS_OPEN_NOATIME: no read moves a stale atime, not one from the image
+ * either; an explicit set still does. */
+START_TEST(noatime)
+{
+	struct ofs_attr a = {.atime = {100, 0}}, b;
+	char buf[4];
+	ck_assert_int_eq(ofs_write(fs, f, "data", 4, 0), 4);
+	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_ATIME, NULL), 0);
+	ofs_close(fs);
+	ck_assert_int_eq(ofs_open(&fs, img, OFS_OPEN_NOATIME), 0);
+	ck_assert_int_eq(ofs_read(fs, f, buf, 4, 0), 4);
+	ck_assert_int_eq(ofs_opened(fs, f, 1), 0);
+	ck_assert_int_eq(ofs_getattr(fs, f, &b), 0);
+	ck_assert_int_eq(b.atime.tv_sec, 100);
+	a.atime = (struct timespec){200, 0};
+	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_ATIME, NULL), 0);
+	ck_assert_int_eq(ofs_getattr(fs, f, &b), 0);
+	ck_assert_int_eq(b.atime.tv_sec, 200);
+}
+END_TEST
+
 /* Concurrency: readers see whole writes only. */
 struct race {
 	int stop;
@@ -2297,6 +2318,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, seek_data_and_hole);
 	tcase_add_test(t, seek_trimmed_tail_and_far_data);
 	tcase_add_test(t, relatime);
+	tcase_add_test(t, noatime);
 	tcase_add_test(t, concurrent_readers_see_whole_writes);
 	tcase_add_test(t, durable_after_sync);
 	tcase_add_test(t, full_image_fails_cleanly);
