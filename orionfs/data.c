@@ -200,12 +200,25 @@ static int blk_verify(const ofs *fs, uint64_t ino, uint64_t idx, const struct bl
 	return rc;
 }
 
+/* read_nowait: this thread's ofs_read_ex asked for OFS_READ_NOWAIT (a
+ * thread's, as the call is; every read of the image file below it comes
+ * through readv_at). */
+static _Thread_local int read_nowait;
+
 /* readv_at: fill the cnt buffers of iov from the image file at off; a
- * short file is a damaged image. */
+ * short file is a damaged image.  Under read_nowait, -EAGAIN as soon as
+ * a page is not in the page cache (its read is started, so that a
+ * blocking retry finds it under way); where the host's file system
+ * cannot tell (tmpfs), it waits. */
 static int readv_at(const ofs *fs, struct iovec *iov, int cnt, uint64_t off)
 {
 	while (cnt > 0) {
-		ssize_t r = preadv(fs->lockfd, iov, cnt, (off_t)off);
+		ssize_t r = read_nowait ? preadv2(fs->lockfd, iov, cnt, (off_t)off, RWF_NOWAIT)
+					: preadv(fs->lockfd, iov, cnt, (off_t)off);
+		if (r < 0 && read_nowait && errno == EOPNOTSUPP) {
+			read_nowait = 0;
+			continue;
+		}
 		if (r < 0 && errno != EINTR)
 			return -errno;
 		if (r == 0)
@@ -1082,8 +1095,9 @@ int ofs_opened(ofs *fs, uint64_t ino, int atime)
 	return atime ? relatime(fs, ino, &a) : 0;
 }
 
-/* ofs_read: read up to size bytes at off; returns bytes read (0 at EOF). */
-ssize_t ofs_read(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off)
+/* read_in: ofs_read_ex's read, in read_nowait's mode, with the relatime
+ * rule when atime (also when put off: -EAGAIN). */
+static ssize_t read_in(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off, int atime)
 {
 	struct ofs_inode in;
 	MDB_txn *txn;
@@ -1095,12 +1109,28 @@ ssize_t ofs_read(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off)
 	if (rc)
 		return rc;
 	rc = file_get(fs, txn, ino, &in);
-	if (!rc)
+	int got = rc == 0;
+	if (got)
 		rc = ofs_data_read(fs, txn, &in, buf, size, (uint64_t)off);
 	ofs_rtxn_done(fs, txn);
-	if (rc >= 0)
+	if (atime && got && (rc >= 0 || rc == -EAGAIN))
 		relatime(fs, ino, &in.a);
 	return rc;
+}
+
+/* ofs_read: read up to size bytes at off; returns bytes read (0 at EOF). */
+ssize_t ofs_read(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off)
+{
+	return ofs_read_ex(fs, ino, buf, size, off, 0);
+}
+
+/* ofs_read_ex: ofs_read, not waiting for the disk under OFS_READ_NOWAIT. */
+ssize_t ofs_read_ex(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off, unsigned how)
+{
+	read_nowait = (how & OFS_READ_NOWAIT) != 0;
+	ssize_t n = read_in(fs, ino, buf, size, off, !(how & OFS_READ_NOATIME));
+	read_nowait = 0;
+	return n;
 }
 
 /* block_at: move c by op (MDB_SET_RANGE from block idx of ino, or

@@ -266,6 +266,20 @@ int ofs_setattr(ofs *fs, uint64_t ino, const struct ofs_attr *in, unsigned valid
  * The relatime rule applies (see ofs_opened). */
 ssize_t ofs_read(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off);
 
+/* ofs_read_ex: ofs_read, as how says.
+ *  - OFS_READ_NOWAIT: -EAGAIN, having read nothing, where the bytes must
+ *    come from the disk: the reads that would wait are started, so that
+ *    the call that completes this one finds them under way (a caller with
+ *    other work hands that call to a thread that may wait).  The relatime
+ *    rule applies all the same: the read is only put off.  Only data read
+ *    from the image file is told apart, not the pages that say where it
+ *    lies (those are mapped, and faulted in); on a host file system that
+ *    cannot tell (tmpfs) the call waits as ofs_read does.
+ *  - OFS_READ_NOATIME: no relatime rule (for the call that completes an
+ *    OFS_READ_NOWAIT one, which applied it). */
+enum { OFS_READ_NOWAIT = 1, OFS_READ_NOATIME = 2 };
+ssize_t ofs_read_ex(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off, unsigned how);
+
 /* ofs_opened: ino is being read: a file opened to be read (its data may
  * then be read from a cache, without ofs_read), a directory opened to be
  * listed, a symbolic link's target read.  For a file, the pages that map

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <linux/magic.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "tests/unit/ofs_unit.h"
@@ -1468,6 +1470,66 @@ START_TEST(noatime)
 }
 END_TEST
 
+/* drop_image_cache: the image's unmapped pages out of the page cache, so
+ * that the next read of a committed block waits for the disk. */
+static void drop_image_cache(void)
+{
+	int fd = open(img, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fdatasync(fd), 0);
+	ck_assert_int_eq(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	close(fd);
+}
+
+/* OFS_READ_NOWAIT: a read that must come from the disk says -EAGAIN (its
+ * atime moved all the same) and starts it, so the read that completes it
+ * (OFS_READ_NOATIME, atime left alone) or a later NOWAIT one gets the
+ * bytes; a cached read is served at once.  Where the host's file system
+ * cannot tell (tmpfs: EOPNOTSUPP), NOWAIT waits instead. */
+START_TEST(read_nowait)
+{
+	enum { N = 1 << 20 };
+	unsigned char *w = malloc(N), *r = malloc(N);
+	for (size_t i = 0; i < N; i++)
+		w[i] = (unsigned char)(i * 7 + i / 4096);
+	ck_assert_int_eq(ofs_write(fs, f, w, N, 0), N);
+	ofs_close(fs); /* committed: its blocks are read from the image file */
+	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	struct ofs_attr a = {.atime = {100, 0}}, b;
+	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_ATIME, NULL), 0);
+	drop_image_cache();
+	struct statfs sf;
+	ck_assert_int_eq(statfs(dir, &sf), 0);
+	int told = sf.f_type != TMPFS_MAGIC; /* tmpfs cannot tell */
+	ssize_t n = ofs_read_ex(fs, f, r, 4096, 300 * 1024, OFS_READ_NOWAIT);
+	ck_assert_int_eq(n, told ? -EAGAIN : 4096);
+	ck_assert_int_eq(ofs_getattr(fs, f, &b), 0);
+	ck_assert_int_gt(b.atime.tv_sec, 100); /* counted as read */
+	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_ATIME, NULL), 0);
+	ck_assert_int_eq(ofs_read_ex(fs, f, r, 4096, 300 * 1024, OFS_READ_NOATIME), 4096);
+	ck_assert_mem_eq(r, w + 300 * 1024, 4096);
+	ck_assert_int_eq(ofs_getattr(fs, f, &b), 0);
+	ck_assert_int_eq(b.atime.tv_sec, 100);
+	ck_assert_int_eq(ofs_read_ex(fs, f, r, 4096, 300 * 1024, OFS_READ_NOWAIT), 4096);
+	ck_assert_mem_eq(r, w + 300 * 1024, 4096);
+	/* a whole file's read: told apart, then got whole once the disk
+	 * has what was started */
+	drop_image_cache();
+	n = ofs_read_ex(fs, f, r, N, 0, OFS_READ_NOWAIT);
+	ck_assert(n == (told ? -EAGAIN : N));
+	for (int tries = 0; n == -EAGAIN && tries < 5000; tries++) {
+		usleep(1000);
+		n = ofs_read_ex(fs, f, r, N, 0, OFS_READ_NOWAIT);
+		if (n == -EAGAIN)
+			ofs_read_ex(fs, f, r, 4096, 0, OFS_READ_NOATIME); /* a wait, for a slow disk */
+	}
+	ck_assert_int_eq(n, N);
+	ck_assert_mem_eq(r, w, N);
+	free(w);
+	free(r);
+}
+END_TEST
+
 /* Concurrency: readers see whole writes only. */
 struct race {
 	int stop;
@@ -2319,6 +2381,7 @@ static TCase *tcase(const char *name, void (*fixture)(void))
 	tcase_add_test(t, seek_trimmed_tail_and_far_data);
 	tcase_add_test(t, relatime);
 	tcase_add_test(t, noatime);
+	tcase_add_test(t, read_nowait);
 	tcase_add_test(t, concurrent_readers_see_whole_writes);
 	tcase_add_test(t, durable_after_sync);
 	tcase_add_test(t, full_image_fails_cleanly);
