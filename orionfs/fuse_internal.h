@@ -143,6 +143,11 @@
  * sleeps after it at once (spinning then cost cold 4 KiB random reads
  * 30%: 7,400 against 10,800 a second, same machine, same run). */
 #define OFS_FUSE_DISK_US 40
+/* Reader threads at most (ofs_fuse_queue): file reads that must wait for
+ * the disk are served there, so that several wait at once, as readers of
+ * a local disk do, while the loop goes on serving. */
+#define OFS_FUSE_READERS 8
+#define OFS_FUSE_LATER_MAX (64u << 10)
 /* Free heap the daemon keeps rather than hands back (M_TRIM_THRESHOLD):
  * room for a whole batch (OFS_BATCH_BYTES) of dirty pages. */
 #define OFS_FUSE_HEAP_KEEP (32 << 20)
@@ -236,10 +241,12 @@ struct ofs_fuse_node {
 	struct ofs_fuse_node *next;
 };
 
-/* A request handed to a thread of its own (ofs_fuse_defer), with copies
- * of its arguments: the loop reuses its buffers as soon as we return. */
+/* A request handed to a thread of its own (ofs_fuse_defer) or to a reader
+ * thread (ofs_fuse_queue), with copies of its arguments: the loop reuses
+ * its buffers as soon as we return. */
 struct ofs_fuse_job {
 	void (*run)(struct ofs_fuse_job *j);
+	struct ofs_fuse_job *next; /* in the readers' queue */
 	struct ofs_fuse *srv;
 	fuse_req_t req;
 	int clone; /* req came through the loop's clone: answer there */
@@ -281,7 +288,9 @@ struct ofs_fuse {
 	int stream;    /* the request served was a large write (OFS_FUSE_STREAM_MIN) */
 	int tmpfile;   /* the request served is O_TMPFILE's, read as a CREATE */
 	int statx;     /* the request served is a STATX, read as a GETATTR */
-	int waited;    /* the request served took OFS_FUSE_DISK_US or longer */
+	int waited;    /* the request served took OFS_FUSE_DISK_US or longer,
+			* or waits for the disk on a reader thread ... */
+	int deferred;  /* ... as the one being served does */
 	int cfd;       /* a blocking clone of the session's descriptor, which
 			* the loop sleeps in read(2) on while no batch is open
 			* (one system call, where poll and read are two); -1:
@@ -302,9 +311,13 @@ struct ofs_fuse {
 	struct ofs_fuse_node **nodes;
 	size_t nbuckets, nnodes;
 	pthread_key_t bufkey; /* per-thread read buffer */
-	pthread_mutex_t jlock; /* guards njobs */
+	pthread_mutex_t jlock; /* guards njobs and the readers' fields */
 	pthread_cond_t jdone;
-	int njobs;             /* deferred requests still running */
+	int njobs;             /* deferred or queued requests not done yet */
+	pthread_cond_t qwake;  /* a job was queued, or the readers are to stop */
+	struct ofs_fuse_job *qhead, **qtail; /* the readers' queue */
+	pthread_t readers[OFS_FUSE_READERS];
+	int nreaders, nidle, qstop;
 	int writers_lost;      /* a writer went uncounted (no memory) */
 	struct ofs_fuse_next next; /* the loop thread's only */
 };
@@ -327,6 +340,8 @@ struct ofs_fuse_job *ofs_fuse_job_new(fuse_req_t req, size_t extra);
 void ofs_fuse_reply_stat(fuse_req_t req, const struct stat *st, const struct timespec *btime,
 			 double timeout);
 void ofs_fuse_defer(struct ofs_fuse_job *j);
+void ofs_fuse_queue(struct ofs_fuse_job *j);
+int ofs_fuse_pending(struct ofs_fuse *srv);
 
 /* fuse_ops.c */
 extern const struct fuse_lowlevel_ops ofs_fuse_ops;

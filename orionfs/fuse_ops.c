@@ -616,6 +616,44 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 		reply_created(srv, req, &a, fi, 0);
 }
 
+/* reply_read: answer a read of n bytes (or an error) from buf. */
+static void reply_read(fuse_req_t req, const char *buf, ssize_t n)
+{
+	if (n < 0)
+		ofs_fuse_reply_err(req, (int)n);
+	else /* atime was seen to at open (opened), or by the read itself */
+		fuse_reply_buf(req, buf, (size_t)n);
+}
+
+/* j_read: on a reader thread, the read op_read put off (its relatime
+ * rule applied already). */
+static void j_read(struct ofs_fuse_job *j)
+{
+	char *buf = ofs_fuse_buf(j->srv, j->size);
+	reply_read(j->req, buf,
+		   buf ? ofs_read_ex(j->srv->fs, j->ino, buf, j->size, j->off, OFS_READ_NOATIME)
+		       : -ENOMEM);
+}
+
+/* read_later: hand the read to a reader thread; 0 if no memory. */
+static int read_later(struct ofs_fuse *srv, fuse_req_t req, fuse_ino_t ino, size_t size,
+		      off_t off)
+{
+	struct ofs_fuse_job *j = ofs_fuse_job_new(req, 0);
+	if (!j)
+		return 0;
+	j->run = j_read;
+	j->ino = ino;
+	j->size = size;
+	j->off = off;
+	srv->deferred = 1;
+	ofs_fuse_queue(j);
+	return 1;
+}
+
+/* op_read: a read that must wait for the disk waits on a reader thread,
+ * so that the loop serves others meanwhile (a read from the open batch,
+ * which only this thread sees, is served here); the rest here. */
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
@@ -629,13 +667,17 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	ssize_t n = ofs_read(srv->fs, ino, buf, size, off);
-	if (n < 0) {
-		ofs_fuse_reply_err(req, (int)n);
-		return;
+	struct ofs_batch_info bi;
+	ofs_batch_info(srv->fs, &bi);
+	unsigned how = bi.open ? 0 : OFS_READ_NOWAIT;
+	ssize_t n = ofs_read_ex(srv->fs, ino, buf, size, off, how);
+	if (n == -EAGAIN && how) {
+		if (size <= OFS_FUSE_LATER_MAX && ofs_fuse_pending(srv) &&
+		    read_later(srv, req, ino, size, off))
+			return;
+		n = ofs_read_ex(srv->fs, ino, buf, size, off, OFS_READ_NOATIME);
 	}
-	/* atime was seen to at open (opened): nothing more to tell */
-	fuse_reply_buf(req, buf, (size_t)n);
+	reply_read(req, buf, n);
 }
 
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,

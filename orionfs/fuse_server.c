@@ -49,6 +49,8 @@ int ofs_fuse_new(struct ofs_fuse **srvp, ofs *fs, unsigned flags)
 	if (rc == 0) {
 		pthread_mutex_init(&srv->jlock, NULL);
 		pthread_cond_init(&srv->jdone, NULL);
+		pthread_cond_init(&srv->qwake, NULL);
+		srv->qtail = &srv->qhead;
 	}
 	if (rc < 0) {
 		free(srv);
@@ -586,7 +588,8 @@ static int serve(struct ofs_fuse *srv)
 		struct timespec t0;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		fuse_session_process_buf(srv->se, &fbuf);
-		srv->waited = elapsed_us(&t0) >= OFS_FUSE_DISK_US;
+		srv->waited = srv->deferred || elapsed_us(&t0) >= OFS_FUSE_DISK_US;
+		srv->deferred = 0;
 	}
 	free(fbuf.mem);
 	return rc < 0 && rc != -EINTR ? rc : 0; /* a signal is a clean stop */
@@ -645,42 +648,133 @@ struct ofs_fuse_job *ofs_fuse_job_new(fuse_req_t req, size_t extra)
 	return j;
 }
 
+/* job_done: one deferred or queued request is done (jlock held). */
+static void job_done(struct ofs_fuse *srv)
+{
+	if (--srv->njobs == 0)
+		pthread_cond_broadcast(&srv->jdone);
+}
+
+/* job_run: run j, answering where its request came from, and free it. */
+static void job_run(struct ofs_fuse_job *j)
+{
+	job_clone = j->clone;
+	j->run(j);
+	free(j);
+}
+
 /* job_main: run one deferred request, then let teardown know. */
 static void *job_main(void *arg)
 {
 	struct ofs_fuse_job *j = arg;
 	struct ofs_fuse *srv = j->srv;
-	job_clone = j->clone;
-	j->run(j);
-	free(j);
+	job_run(j);
 	pthread_mutex_lock(&srv->jlock);
-	if (--srv->njobs == 0)
-		pthread_cond_broadcast(&srv->jdone);
+	job_done(srv);
 	pthread_mutex_unlock(&srv->jlock);
 	return NULL;
 }
 
-/* ofs_fuse_defer: run j on a thread of its own, with the stop signals
- * blocked so they keep reaching the loop thread; if no thread can be
+/* spawn: start fn(arg) on a new thread (*t), with the stop signals
+ * blocked so they keep reaching the loop thread; detached unless t is
+ * kept.  0 or the error of pthread_create. */
+static int spawn(pthread_t *t, int detached, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	sigset_t stop, old;
+	stop_signals(&stop);
+	pthread_attr_init(&attr);
+	if (detached)
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_sigmask(SIG_BLOCK, &stop, &old);
+	int rc = pthread_create(t, &attr, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	return rc;
+}
+
+/* ofs_fuse_defer: run j on a thread of its own; if no thread can be
  * made, run it in place (a stalled loop beats a failed request). */
 void ofs_fuse_defer(struct ofs_fuse_job *j)
 {
 	struct ofs_fuse *srv = j->srv;
-	pthread_attr_t attr;
 	pthread_t t;
-	sigset_t stop, old;
-	stop_signals(&stop);
 	pthread_mutex_lock(&srv->jlock);
 	srv->njobs++;
 	pthread_mutex_unlock(&srv->jlock);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_sigmask(SIG_BLOCK, &stop, &old);
-	int rc = pthread_create(&t, &attr, job_main, j);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_attr_destroy(&attr);
-	if (rc != 0)
+	if (spawn(&t, 1, job_main, j) != 0)
 		job_main(j);
+}
+
+/* reader_main: a reader thread: run the queued jobs in turn until the
+ * readers are told to stop and the queue is empty. */
+static void *reader_main(void *arg)
+{
+	struct ofs_fuse *srv = arg;
+	pthread_mutex_lock(&srv->jlock);
+	for (;;) {
+		while (!srv->qhead && !srv->qstop) {
+			srv->nidle++;
+			pthread_cond_wait(&srv->qwake, &srv->jlock);
+			srv->nidle--;
+		}
+		struct ofs_fuse_job *j = srv->qhead;
+		if (!j)
+			break;
+		if (!(srv->qhead = j->next))
+			srv->qtail = &srv->qhead;
+		pthread_mutex_unlock(&srv->jlock);
+		job_run(j);
+		pthread_mutex_lock(&srv->jlock);
+		job_done(srv);
+	}
+	pthread_mutex_unlock(&srv->jlock);
+	return NULL;
+}
+
+/* ofs_fuse_queue: run j on a reader thread: an idle one, else a new one
+ * while there are fewer than OFS_FUSE_READERS, else the first to be
+ * done; with no reader at all (none could be made), in place.  A job
+ * costs the loop a lock and a wake-up, not a thread. */
+void ofs_fuse_queue(struct ofs_fuse_job *j)
+{
+	struct ofs_fuse *srv = j->srv;
+	pthread_mutex_lock(&srv->jlock);
+	srv->njobs++;
+	j->next = NULL;
+	*srv->qtail = j;
+	srv->qtail = &j->next;
+	if (srv->nidle == 0 && srv->nreaders < OFS_FUSE_READERS &&
+	    spawn(&srv->readers[srv->nreaders], 0, reader_main, srv) == 0)
+		srv->nreaders++;
+	int alone = srv->nreaders == 0; /* then j is the only one queued */
+	if (alone) {
+		srv->qhead = NULL;
+		srv->qtail = &srv->qhead;
+	} else {
+		pthread_cond_signal(&srv->qwake);
+	}
+	pthread_mutex_unlock(&srv->jlock);
+	if (alone)
+		job_main(j);
+}
+
+/* ofs_fuse_pending: another request waits to be read. */
+int ofs_fuse_pending(struct ofs_fuse *srv)
+{
+	struct pollfd p = {.fd = fuse_session_fd(srv->se), .events = POLLIN};
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+/* readers_stop: end the reader threads once the queue is empty. */
+static void readers_stop(struct ofs_fuse *srv)
+{
+	pthread_mutex_lock(&srv->jlock);
+	srv->qstop = 1;
+	pthread_cond_broadcast(&srv->qwake);
+	pthread_mutex_unlock(&srv->jlock);
+	for (int i = 0; i < srv->nreaders; i++)
+		pthread_join(srv->readers[i], NULL);
 }
 
 /* ofs_fuse_free: unmount (if mounted) and free the server. */
@@ -699,6 +793,7 @@ void ofs_fuse_free(struct ofs_fuse *srv)
 	while (srv->njobs > 0)
 		pthread_cond_wait(&srv->jdone, &srv->jlock);
 	pthread_mutex_unlock(&srv->jlock);
+	readers_stop(srv);
 	if (srv->se)
 		fuse_session_destroy(srv->se);
 	if (srv->cfd >= 0)
@@ -706,6 +801,7 @@ void ofs_fuse_free(struct ofs_fuse *srv)
 	ofs_fuse_nodes_free(srv);
 	pthread_mutex_destroy(&srv->jlock);
 	pthread_cond_destroy(&srv->jdone);
+	pthread_cond_destroy(&srv->qwake);
 	free(pthread_getspecific(srv->bufkey));
 	free(srv->next.buf);
 	pthread_setspecific(srv->bufkey, NULL);
