@@ -164,6 +164,18 @@ randread_cold() {
 	put "$1" randread_cold "$("$FSB" randread "$(mnt "$1")/seq" "$RR_COLD" $(($2 + 10)))"
 }
 
+# randread_cold4 FS ROUND: four such readers at once, each on its own
+# offsets, after dropping every cache: their rates summed (none if one
+# failed).
+randread_cold4() {
+	cold "$1"
+	for k in 1 2 3 4; do
+		"$FSB" randread "$(mnt "$1")/seq" "$RR_COLD" $(($2 * 10 + k + 30)) >"$BT/rr4.$k" &
+	done
+	wait
+	put "$1" randread_cold4 "$(cat "$BT"/rr4.[1-4] | awk 'NF { s += $1; n++ } END { if (n == 4) print s }')"
+}
+
 # randread_warm FS ROUND: 4 KiB random reads of the cached file.
 randread_warm() {
 	put "$1" randread_warm "$("$FSB" randread "$(mnt "$1")/seq" "$RR_WARM" "$(($2 + 1))")"
@@ -300,6 +312,7 @@ done
 rounds seqread_cold
 warm seqread_warm
 rounds randread_cold
+rounds randread_cold4
 warm randread_warm
 rounds randwrite
 for fs in $FSES; do rm -f "$(mnt "$fs")/seq"; done
@@ -350,6 +363,7 @@ printf "%-24s %12s %12s %-5s   (the host disk: a plain file, same data, fsync)\n
 row seqread_cold "seq read cold" MB/s rate 1
 row seqread_warm "seq read warm" MB/s rate 1
 row randread_cold "4K rand read cold" op/s rate 1
+row randread_cold4 "4K rand read cold x4" op/s rate 1
 row randread_warm "4K rand read warm" op/s rate 1
 row randwrite "4K rand write+fsync/32" op/s rate 1
 row create "small create" op/s rate 2
@@ -365,7 +379,7 @@ if [ -n "$BIG" ]; then
 	row bigdir_lookup "big dir lookup (cold)" op/s rate 1
 fi
 echo "rounds (orionfs | fuse2fs), the median above:"
-for k in seqwrite seqread_cold seqread_warm randread_cold randread_warm randwrite create stat read delete untar findcat rmrf \
+for k in seqwrite seqread_cold seqread_warm randread_cold randread_cold4 randread_warm randwrite create stat read delete untar findcat rmrf \
 	bigdir_list bigdir_list_warm bigdir_lookup; do
 	o=$(rounds_of "$k" "$BT/res.orionfs")
 	[ -z "$o" ] || printf "  %-16s %s | %s\n" "$k" "$o" "$(rounds_of "$k" "$BT/res.fuse2fs")"
