@@ -321,7 +321,7 @@ struct ofs_fuse {
 	pthread_cond_t qwake;  /* a job was queued, or the readers are to stop */
 	struct ofs_fuse_job *qhead, **qtail; /* the readers' queue */
 	pthread_t readers[OFS_FUSE_READERS];
-	int nreaders, nidle, qstop;
+	int nreaders, nidle, nqueued, qstop;
 	int writers_lost;      /* a writer went uncounted (no memory) */
 	struct ofs_fuse_next next; /* the loop thread's only */
 };

@@ -723,6 +723,7 @@ static void *reader_main(void *arg)
 			break;
 		if (!(srv->qhead = j->next))
 			srv->qtail = &srv->qhead;
+		srv->nqueued--;
 		pthread_mutex_unlock(&srv->jlock);
 		job_run(j);
 		pthread_mutex_lock(&srv->jlock);
@@ -735,7 +736,8 @@ static void *reader_main(void *arg)
 /* ofs_fuse_queue: run j on a reader thread: an idle one, else a new one
  * while there are fewer than OFS_FUSE_READERS, else the first to be
  * done; with no reader at all (none could be made), in place.  A job
- * costs the loop a lock and a wake-up, not a thread. */
+ * costs the loop a lock and a wake-up, not a thread.  Jobs queued faster
+ * than the idle readers wake to take them count against those readers. */
 void ofs_fuse_queue(struct ofs_fuse_job *j)
 {
 	struct ofs_fuse *srv = j->srv;
@@ -744,13 +746,14 @@ void ofs_fuse_queue(struct ofs_fuse_job *j)
 	j->next = NULL;
 	*srv->qtail = j;
 	srv->qtail = &j->next;
-	if (srv->nidle == 0 && srv->nreaders < OFS_FUSE_READERS &&
+	if (++srv->nqueued > srv->nidle && srv->nreaders < OFS_FUSE_READERS &&
 	    spawn(&srv->readers[srv->nreaders], 0, reader_main, srv) == 0)
 		srv->nreaders++;
 	int alone = srv->nreaders == 0; /* then j is the only one queued */
 	if (alone) {
 		srv->qhead = NULL;
 		srv->qtail = &srv->qhead;
+		srv->nqueued = 0;
 	} else {
 		pthread_cond_signal(&srv->qwake);
 	}
