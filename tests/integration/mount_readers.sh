@@ -40,9 +40,12 @@ def read(path, n, count, seed):
         i = rnd.randrange(n - 3)
         k = rnd.randint(1, 3)
         data = os.pread(fd, 4096 * k, 4096 * i)
-        for j in range(k):
-            if data[4096 * j:4096 * (j + 1)] != block(i + j):
-                sys.exit("block %d of %s is wrong" % (i + j, path))
+        want = b"".join(block(i + j) for j in range(k))
+        if data != want[:len(data)]:
+            bad = next(b for b in range(len(data)) if data[b] != want[b])
+            sys.exit("block %d of %s is wrong" % (i + bad // 4096, path))
+        if len(data) != len(want): # the mount went: an error after a part
+            sys.exit("short read of %s: %d bytes of %d" % (path, len(data), len(want)))
     os.close(fd)
 
 def rewrite(path, n, rounds):
