@@ -1460,7 +1460,8 @@ int ofs_fallocate_ex(ofs *fs, uint64_t ino, int mode, off_t off, off_t len, unsi
 	return ofs_steps(fs, fallocate_step, &fa); /* punching out a huge range: several */
 }
 
-/* ofs_readlink: copy the target (NUL-terminated) into buf; returns length. */
+/* ofs_readlink: copy the target (NUL-terminated) into buf; returns
+ * length; the relatime rule applies. */
 int ofs_readlink(ofs *fs, uint64_t ino, char *buf, size_t size)
 {
 	struct ofs_inode in;
@@ -1476,7 +1477,9 @@ int ofs_readlink(ofs *fs, uint64_t ino, char *buf, size_t size)
 	if (!rc)
 		rc = ofs_data_read(fs, txn, &in, buf, in.a.size, 0);
 	ofs_rtxn_done(fs, txn);
-	if (rc >= 0)
+	if (rc >= 0) {
 		buf[rc] = '\0';
+		relatime(fs, ino, &in.a);
+	}
 	return rc;
 }

@@ -352,8 +352,9 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 		ofs_fuse_reply_err(req, rc);
 		return;
 	}
+	/* ofs_readlink saw to atime (the kernel keeps the target,
+	 * CACHE_SYMLINKS, and drops its copy of atime after a readlink) */
 	buf[(size_t)rc < sizeof buf ? (size_t)rc : sizeof buf - 1] = '\0';
-	accessed(SRV(req), ino, 0); /* the kernel keeps the target (CACHE_SYMLINKS) */
 	fuse_reply_readlink(req, buf);
 }
 

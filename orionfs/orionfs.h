@@ -227,7 +227,8 @@ int ofs_mkdir(ofs *fs, uint64_t parent, const char *name, uint32_t mode,
 int ofs_symlink(ofs *fs, uint64_t parent, const char *name, const char *target,
 		uint32_t uid, uint32_t gid, struct ofs_attr *out);
 
-/* ofs_readlink: copy the target (NUL-terminated) into buf; returns length. */
+/* ofs_readlink: copy the target (NUL-terminated) into buf; returns
+ * length.  The relatime rule applies (see ofs_opened). */
 int ofs_readlink(ofs *fs, uint64_t ino, char *buf, size_t size);
 
 /* ofs_link: a new hard link newparent/newname to ino (not a directory);
