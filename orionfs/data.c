@@ -1066,13 +1066,14 @@ static int touch_atime(ofs *fs, uint64_t ino, const struct timespec *now)
 }
 
 /* relatime: the relatime rule for ino, whose attributes are a, unless
- * the image is read-only or opened OFS_OPEN_NOATIME; 1 if atime moved. */
+ * the image's open flags say no atime for it (see ofs_opened); 1 if
+ * atime moved. */
 static int relatime(ofs *fs, uint64_t ino, const struct ofs_attr *a)
 {
+	unsigned off = OFS_OPEN_RDONLY | OFS_OPEN_NOATIME | (S_ISDIR(a->mode) ? OFS_OPEN_NODIRATIME : 0);
 	struct timespec now;
 	ofs_now(&now);
-	return !(fs->flags & (OFS_OPEN_RDONLY | OFS_OPEN_NOATIME)) && stale_atime(a, &now) &&
-	       touch_atime(fs, ino, &now);
+	return !(fs->flags & off) && stale_atime(a, &now) && touch_atime(fs, ino, &now);
 }
 
 /* map_ahead: start reading the block map of file ino (attributes a)
@@ -1085,14 +1086,14 @@ static void map_ahead(ofs *fs, uint64_t ino, const struct ofs_attr *a)
 }
 
 /* ofs_opened: see orionfs.h. */
-int ofs_opened(ofs *fs, uint64_t ino, int atime)
+int ofs_opened(ofs *fs, uint64_t ino)
 {
 	struct ofs_attr a;
 	int rc = ofs_getattr(fs, ino, &a);
 	if (rc)
 		return rc;
 	map_ahead(fs, ino, &a);
-	return atime ? relatime(fs, ino, &a) : 0;
+	return relatime(fs, ino, &a);
 }
 
 /* read_in: ofs_read_ex's read, in read_nowait's mode, with the relatime

@@ -165,9 +165,7 @@ enum {
 	OFS_FUSE_ALLOW_OTHER = 1 << 1,
 	OFS_FUSE_DEBUG = 1 << 2,
 	OFS_FUSE_SYNC = 1 << 3, /* no writeback cache: write() reaches us */
-	OFS_FUSE_NOATIME = 1 << 4, /* no atime updates at open */
 	OFS_FUSE_WRITEBACK = 1 << 5, /* kernel write-back cache */
-	OFS_FUSE_NODIRATIME = 1 << 6, /* none for directories */
 };
 
 /* fi->fh of a real file: what its release must undo */

@@ -328,15 +328,14 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *st, int to_s
 }
 
 /* accessed: ofs_opened for ino being read (a file opened to be read, a
- * directory opened to be listed, a symbolic link read): the relatime rule
- * applied then, since the reads the kernel's caches serve never reach
- * us.  When atime moves, the kernel's copy of the attributes is stale:
- * it is dropped (offset -1: attributes only) before the caller replies,
- * or a stat right after may still see the old atime.  ctime stays. */
-static void accessed(struct ofs_fuse *srv, uint64_t ino, int dir)
+ * directory opened to be listed): the relatime rule applied then, since
+ * the reads the kernel's caches serve never reach us.  When atime moves,
+ * the kernel's copy of the attributes is stale: it is dropped (offset -1:
+ * attributes only) before the caller replies, or a stat right after may
+ * still see the old atime.  ctime stays. */
+static void accessed(struct ofs_fuse *srv, uint64_t ino)
 {
-	unsigned off = OFS_FUSE_RDONLY | OFS_FUSE_NOATIME | (dir ? OFS_FUSE_NODIRATIME : 0);
-	if (ofs_opened(srv->fs, ino, !(srv->flags & off)) == 1)
+	if (ofs_opened(srv->fs, ino) == 1)
 		fuse_lowlevel_notify_inval_inode(srv->se, ino, -1, 0);
 }
 
@@ -551,7 +550,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		}
 	}
 	if ((fi->flags & O_ACCMODE) != O_WRONLY)
-		accessed(srv, ino, 0);
+		accessed(srv, ino);
 	open_handle(srv, ino, fi);
 	fuse_reply_open(req, fi);
 }
@@ -622,7 +621,7 @@ static void reply_read(fuse_req_t req, const char *buf, ssize_t n)
 {
 	if (n < 0)
 		ofs_fuse_reply_err(req, (int)n);
-	else /* atime was seen to at open (opened), or by the read itself */
+	else /* atime was seen to at open (accessed), or by the read itself */
 		fuse_reply_buf(req, buf, (size_t)n);
 }
 
@@ -763,7 +762,7 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 			fi->cache_readdir = 1;
 			fi->keep_cache = 1;
 		}
-		accessed(SRV(req), ino, 1);
+		accessed(SRV(req), ino);
 	}
 	fuse_reply_open(req, fi);
 }

@@ -807,7 +807,8 @@ int ofs_open_ex(ofs **fsp, const char *path, unsigned flags)
  * -ORION_EMOUNTED if another process holds it read-write. */
 int ofs_open(ofs **fsp, const char *path, unsigned flags)
 {
-	return ofs_open_ex(fsp, path, flags & (OFS_OPEN_RDONLY | OFS_OPEN_SYNC | OFS_OPEN_NOATIME));
+	return ofs_open_ex(fsp, path, flags & (OFS_OPEN_RDONLY | OFS_OPEN_SYNC | OFS_OPEN_NOATIME |
+						OFS_OPEN_NODIRATIME));
 }
 
 /* ofs_close: close the image (after a final ofs_sync when writable). */

@@ -34,6 +34,7 @@ struct mopts {
 	const char *image, *dir;    /* as given */
 	char aimage[PATH_MAX], adir[PATH_MAX]; /* absolute */
 	unsigned flags;             /* OFS_FUSE_* */
+	unsigned oflags;            /* OFS_OPEN_* of the storage's own (atime) */
 	int foreground;
 	char kopts[1024];           /* flags passed to the kernel mount */
 };
@@ -144,8 +145,8 @@ static int one_opt(struct mopts *m, const char *o)
 		case K_ASYNC: m->flags &= ~(unsigned)OFS_FUSE_SYNC; break;
 		case K_WB: m->flags |= OFS_FUSE_WRITEBACK; break;
 		case K_NOWB: m->flags &= ~(unsigned)OFS_FUSE_WRITEBACK; break;
-		case K_NOATIME: m->flags |= OFS_FUSE_NOATIME; return kopt(m, o);
-		case K_NODIRATIME: m->flags |= OFS_FUSE_NODIRATIME; break;
+		case K_NOATIME: m->oflags |= OFS_OPEN_NOATIME; return kopt(m, o);
+		case K_NODIRATIME: m->oflags |= OFS_OPEN_NODIRATIME; break;
 		case K_KERNEL: return kopt(m, o);
 		case K_IGNORE: break;
 		}
@@ -324,9 +325,8 @@ static int serve(struct mopts *m, int notify)
 	char what[2 * PATH_MAX + 64];
 	ofs *fs = NULL;
 	struct ofs_fuse *srv = NULL;
-	unsigned oflags = ((m->flags & OFS_FUSE_RDONLY) ? OFS_OPEN_RDONLY : 0) |
-			  ((m->flags & OFS_FUSE_SYNC) ? OFS_OPEN_SYNC : 0) |
-			  ((m->flags & OFS_FUSE_NOATIME) ? OFS_OPEN_NOATIME : 0);
+	unsigned oflags = m->oflags | ((m->flags & OFS_FUSE_RDONLY) ? OFS_OPEN_RDONLY : 0) |
+			  ((m->flags & OFS_FUSE_SYNC) ? OFS_OPEN_SYNC : 0);
 	/* A batch's dirty pages are malloc'd and all freed at its commit;
 	 * glibc would hand the heap back to the kernel each time and fault
 	 * it in again for the next batch (measured: a page fault per two

@@ -114,7 +114,8 @@ enum {
 enum {
 	OFS_OPEN_RDONLY = 1 << 0,
 	OFS_OPEN_SYNC = 1 << 1, /* every commit durable (slow) */
-	OFS_OPEN_NOATIME = 1 << 2, /* reads never move atime (setattr still sets it) */
+	OFS_OPEN_NOATIME = 1 << 2,    /* reads never move atime (setattr still sets it) */
+	OFS_OPEN_NODIRATIME = 1 << 3, /* listings never move a directory's */
 };
 
 /* Data checksums (super "hash"; docs/orionfs.5). */
@@ -287,11 +288,11 @@ ssize_t ofs_read_ex(ofs *fs, uint64_t ino, void *buf, size_t size, off_t off, un
  * its blocks to where they lie start being read, when it has more than a
  * page of them and it is not huge (OFS_AHEAD_MAP_MAX), so that its first
  * random reads wait for the disk once each, not once more for the map.
- * With atime, the relatime rule applies: atime becomes now when it is not
- * newer than mtime or ctime, or is a day old (a no-op on a read-only
- * image or one opened OFS_OPEN_NOATIME).  1 if atime moved, else 0, or a
- * negative errno. */
-int ofs_opened(ofs *fs, uint64_t ino, int atime);
+ * The relatime rule applies: atime becomes now when it is not newer than
+ * mtime or ctime, or is a day old (not on a read-only image, nor on one
+ * opened OFS_OPEN_NOATIME, nor for a directory on one opened
+ * OFS_OPEN_NODIRATIME).  1 if atime moved, else 0, or a negative errno. */
+int ofs_opened(ofs *fs, uint64_t ino);
 
 /* ofs_write: write size bytes at off, extending the file as needed;
  * returns bytes written; updates mtime/ctime. */
