@@ -217,6 +217,15 @@ START_TEST(fallocate_zero_range)
 }
 END_TEST
 
+/* reopen: close fs and open it again with flags (read-write, 0, finishes
+ * calls a crash left part done). */
+static void reopen(unsigned flags)
+{
+	ofs_close(fs);
+	fs = NULL;
+	ck_assert_int_eq(ofs_open(&fs, img, flags), 0);
+}
+
 /* flip_at: flip one byte of the image file at off, behind the layer's
  * back (a byte written blindly matches what was there 1 time in 256). */
 static void flip_at(uint64_t off)
@@ -968,8 +977,7 @@ START_TEST(open_reads_block_map_ahead)
 		ck_assert_int_eq(ofs_write(fs, f, buf, MIB, (off_t)i * MIB), MIB);
 	}
 	free(buf);
-	ofs_close(fs);
-	ck_assert_int_eq(ofs_open(&fs, img, OFS_OPEN_NOATIME), 0); /* no atime write to count */
+	reopen(OFS_OPEN_NOATIME); /* no atime write to count */
 	MDB_txn *txn;
 	MDB_stat ms;
 	ck_assert_int_eq(mdb_txn_begin(fs->env, NULL, MDB_RDONLY, &txn), 0);
@@ -989,8 +997,7 @@ START_TEST(open_reads_block_map_ahead)
 	ck_assert_int_lt(majflt() - f0, (long)ms.ms_leaf_pages / 4);
 	/* the relatime rule, without OFS_OPEN_NOATIME: a write leaves atime
 	 * behind */
-	ofs_close(fs);
-	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	reopen(0);
 	ck_assert_int_eq(ofs_write(fs, f, "x", 1, 0), 1);
 	ck_assert_int_eq(ofs_opened(fs, f), 1);
 	ck_assert_int_eq(ofs_opened(fs, f), 0);
@@ -1169,10 +1176,9 @@ START_TEST(write_kill_drops_privileges)
 	ck_assert_int_eq(member_asked, 0); /* group exec: no question */
 	ck_assert_int_eq(ofs_write_kill(fs, f, "c", 1, 2, 0, &m, &killed), 1);
 	ck_assert_int_eq(killed, 0);
-	set_mode(f, 06745); /* no group exec: a member of the group keeps set-group-ID */
 	struct ofs_attr g = {.gid = 4242};
 	ck_assert_int_eq(ofs_setattr(fs, f, &g, OFS_SET_GID, NULL), 0);
-	set_mode(f, 06745);
+	set_mode(f, 06745); /* no group exec: a member of the group keeps set-group-ID */
 	ck_assert_int_eq(ofs_write_kill(fs, f, "d", 1, 3, 0, &m, &killed), 1);
 	ck_assert_int_eq(killed, 1);
 	ck_assert_uint_eq(mode_of(f), S_IFREG | 02745);
@@ -1469,8 +1475,7 @@ START_TEST(noatime)
 	char buf[4];
 	ck_assert_int_eq(ofs_write(fs, f, "data", 4, 0), 4);
 	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_ATIME, NULL), 0);
-	ofs_close(fs);
-	ck_assert_int_eq(ofs_open(&fs, img, OFS_OPEN_NOATIME), 0);
+	reopen(OFS_OPEN_NOATIME);
 	ck_assert_int_eq(ofs_read(fs, f, buf, 4, 0), 4);
 	ck_assert_int_eq(ofs_opened(fs, f), 0);
 	ck_assert_int_eq(ofs_getattr(fs, f, &b), 0);
@@ -1490,8 +1495,7 @@ START_TEST(nodiratime)
 	ck_assert_int_eq(ofs_mkdir(fs, OFS_ROOT_INO, "d", 0755, 0, 0, &d), 0);
 	ck_assert_int_eq(ofs_setattr(fs, d.ino, &a, OFS_SET_ATIME, NULL), 0);
 	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_ATIME, NULL), 0);
-	ofs_close(fs);
-	ck_assert_int_eq(ofs_open(&fs, img, OFS_OPEN_NODIRATIME), 0);
+	reopen(OFS_OPEN_NODIRATIME);
 	ck_assert_int_eq(ofs_opened(fs, d.ino), 0);
 	ck_assert_int_eq(ofs_getattr(fs, d.ino, &b), 0);
 	ck_assert_int_eq(b.atime.tv_sec, 100);
@@ -1524,8 +1528,7 @@ START_TEST(read_nowait)
 	for (size_t i = 0; i < N; i++)
 		w[i] = (unsigned char)(i * 7 + i / 4096);
 	ck_assert_int_eq(ofs_write(fs, f, w, N, 0), N);
-	ofs_close(fs); /* committed: its blocks are read from the image file */
-	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
+	reopen(0); /* committed: its blocks are read from the image file */
 	struct ofs_attr a = {.atime = {100, 0}}, b;
 	ck_assert_int_eq(ofs_setattr(fs, f, &a, OFS_SET_ATIME, NULL), 0);
 	drop_image_cache();
@@ -2128,14 +2131,6 @@ static void crash_after_first_step(void (*call)(void))
 	ck_assert_int_eq(ofs_open(&fs, img, OFS_OPEN_RDONLY), 0);
 }
 
-/* reopen_rw: close fs and open it read-write (which finishes calls). */
-static void reopen_rw(void)
-{
-	ofs_close(fs);
-	fs = NULL;
-	ck_assert_int_eq(ofs_open(&fs, img, 0), 0);
-}
-
 /* truncate_f: cut f to 5000 bytes. */
 static void truncate_f(void)
 {
@@ -2158,7 +2153,7 @@ START_TEST(crash_mid_truncate_finished_at_open)
 	huge_file(f, 40);
 	crash_after_first_step(truncate_f);
 	ck_assert_uint_gt(size_of(f), sizeof want); /* part-done */
-	reopen_rw();
+	reopen(0);
 	ck_assert_uint_eq(size_of(f), sizeof want);
 	fill_pattern(want, sizeof want, 0);
 	fill_pattern(want + OFS_SECTOR, sizeof want - OFS_SECTOR, (uint64_t)39 << 20); /* the overlay */
@@ -2178,7 +2173,7 @@ START_TEST(crash_mid_punch_finished_at_open)
 	crash_after_first_step(punch_f);
 	uint64_t left = blocks_of(f);
 	ck_assert_uint_gt(left, 0); /* part-done */
-	reopen_rw();
+	reopen(0);
 	ck_assert_uint_eq(blocks_of(f), 0);
 	ck_assert_uint_eq(size_of(f), (uint64_t)40 << 20);
 	ck_assert_int_eq(ofs_read(fs, f, got, sizeof got, (off_t)39 << 20), (ssize_t)sizeof got);
@@ -2206,7 +2201,7 @@ START_TEST(several_pending_calls_finished)
 	key = ofs_key1(&k, a.ino), val.mv_data = w;
 	ck_assert_int_eq(mdb_put(txn, fs->pending, &key, &val, 0), 0);
 	ck_assert_int_eq(ofs_finish(fs, txn, 0), 0);
-	reopen_rw();
+	reopen(0);
 	ck_assert_uint_eq(size_of(f), 0);
 	ck_assert_uint_eq(blocks_of(a.ino), 0);
 	ck_assert_uint_eq(size_of(a.ino), (uint64_t)40 << 20);
@@ -2233,7 +2228,7 @@ START_TEST(moot_pending_records_dropped)
 	ck_assert_int_eq(mdb_put(txn, fs->pending, &key, &val, 0), 0);
 	ck_assert_int_eq(ofs_finish(fs, txn, 0), 0);
 	ck_assert_int_eq(ofs_write(fs, f, "data", 4, 0), 4);
-	reopen_rw();
+	reopen(0);
 	ck_assert_uint_eq(size_of(f), 4);
 	ck_assert_int_eq(ofs_rtxn(fs, &txn), 0);
 	ck_assert_int_eq(mdb_stat(txn, fs->pending, &st), 0);
